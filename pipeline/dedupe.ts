@@ -1,0 +1,36 @@
+import { groupId } from './keys.js';
+import { METRICS, type DedupeResult, type Measurement } from './types.js';
+
+/**
+ * Drops rows that repeat an earlier row exactly: same names, sizes and metric
+ * values (compared as numbers, so `1.0` equals `1`; ignored columns do not
+ * count). Keeps the first of each; counts the dropped ones per group.
+ */
+export function dedupe(rows: readonly Measurement[]): DedupeResult {
+  const seen = new Set<string>();
+  const kept: Measurement[] = [];
+  const duplicatesByGroup = new Map<string, number>();
+  for (const row of rows) {
+    const key = rowKey(row);
+    if (seen.has(key)) {
+      const id = groupId(row);
+      duplicatesByGroup.set(id, (duplicatesByGroup.get(id) ?? 0) + 1);
+    } else {
+      seen.add(key);
+      kept.push(row);
+    }
+  }
+  return { rows: kept, duplicatesByGroup, duplicates: rows.length - kept.length };
+}
+
+function rowKey(row: Measurement): string {
+  return JSON.stringify([
+    row.model,
+    row.hardware,
+    row.tensor_parallel,
+    row.prompt_size,
+    row.batch_size,
+    row.token_size,
+    ...METRICS.map((m) => row.metrics[m]),
+  ]);
+}

@@ -1,0 +1,219 @@
+import { formatNumber, quoteCells } from './csv-out.js';
+import { linear, type Interpolator } from './interpolate.js';
+import {
+  FITTED_METRICS,
+  type ClampSummary,
+  type Configuration,
+  type EmitSummary,
+  type FittedMetric,
+  type GroupFit,
+  type Grid,
+  type Source,
+} from './types.js';
+
+/** Called for every emitted row, in output order. */
+export type RowObserver = (p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number) => void;
+
+export interface EmitOptions {
+  /** Characters per yielded chunk (approximate). */
+  chunkChars?: number;
+  onRow?: RowObserver;
+}
+
+const DEFAULT_CHUNK_CHARS = 1 << 20;
+
+/** The sizes one group is emitted at: the grid's, or the group's measured values where the grid leaves a dimension open. */
+export function resolveGrid(grid: Grid, measured: readonly Configuration[]): { prompts: number[]; batches: number[]; tokens: number[] } {
+  const distinct = (pick: (c: Configuration) => number) => [...new Set(measured.map(pick))].sort((a, b) => a - b);
+  return {
+    prompts: grid.prompts ?? distinct((c) => c.prompt_size),
+    batches: grid.batches ?? distinct((c) => c.batch_size),
+    tokens: grid.tokens ?? distinct((c) => c.token_size),
+  };
+}
+
+/** Rows one group will emit: the grid plus the measured configurations off it. */
+export function countRows(grid: Grid, measured: readonly Configuration[]): number {
+  const g = resolveGrid(grid, measured);
+  const [ps, bs, ts] = [new Set(g.prompts), new Set(g.batches), new Set(g.tokens)];
+  const off = measured.filter((c) => !(ps.has(c.prompt_size) && bs.has(c.batch_size) && ts.has(c.token_size))).length;
+  return g.prompts.length * g.batches.length * g.tokens.length + off;
+}
+
+/**
+ * Streams one group's rows of perf_db.csv (no header) as text chunks, in
+ * output order. Every measured configuration is emitted once with its medians
+ * (`measured`); every other grid point is predicted from the fits at
+ * batch_tokens = prompt_size * batch_size (`interpolated` inside the measured
+ * batch_tokens range, `extrapolated` outside), with e2e_time = prompt_time +
+ * (token_size - 1) * token_time. A prediction that extrapolates to an
+ * impossible value (a time <= 0, a power < 0, or not finite) takes the value
+ * at the nearest measured end instead, and is counted in the summary.
+ * Returns the group's counters when done.
+ */
+export function* emitGroup(
+  group: GroupFit,
+  measured: readonly Configuration[],
+  grid: Grid,
+  options: EmitOptions = {},
+): Generator<string, EmitSummary, undefined> {
+  const chunkChars = options.chunkChars ?? DEFAULT_CHUNK_CHARS;
+  const onRow = options.onRow;
+  const { prompts, batches, tokens } = resolveGrid(grid, measured);
+  const gridPrompts = new Set(prompts);
+  const gridBatches = new Set(batches);
+  const [model, hardware] = quoteCells([group.model, group.hardware]) as [string, string];
+  const lead = `${model},${hardware},`;
+  const tp = String(group.tensor_parallel);
+  const tails: Record<Source, string> = {
+    measured: `,${tp},measured\n`,
+    interpolated: `,${tp},interpolated\n`,
+    extrapolated: `,${tp},extrapolated\n`,
+  };
+  const tokenText = new Map(tokens.map((t) => [t, String(t)]));
+  const predictors = makePredictors(group);
+  const [lo, hi] = group.range;
+
+  const byPrompt = indexMeasured(measured);
+  const summary: EmitSummary = {
+    group: group.id,
+    rows: 0,
+    bySource: { measured: 0, interpolated: 0, extrapolated: 0 },
+    monotonicity: { count: 0, first: [] },
+    maxExtrapolation: null,
+    clamped: Object.fromEntries(FITTED_METRICS.map((m) => [m, { points: 0, rows: 0, first: null }])) as Record<FittedMetric, ClampSummary>,
+  };
+
+  let chunk = '';
+  for (const p of unionKeys(prompts, byPrompt)) {
+    const onGridP = gridPrompts.has(p);
+    const measuredB = byPrompt.get(p);
+    const rowBatches = onGridP ? unionKeys(batches, measuredB) : unionKeys([], measuredB);
+    for (const b of rowBatches) {
+      const onGridPB = onGridP && gridBatches.has(b);
+      const measuredT = measuredB?.get(b);
+      const rowTokens = onGridPB ? unionKeys(tokens, measuredT) : unionKeys([], measuredT);
+      const bt = p * b;
+      let predicted: Predicted | null = null;
+      const head = `${lead}${p},${b},`;
+      for (const t of rowTokens) {
+        const c = measuredT?.get(t);
+        let line: string;
+        let pt: number;
+        let tt: number;
+        let e2e: number;
+        if (c !== undefined) {
+          pt = c.metrics.prompt_time?.median ?? NaN;
+          tt = c.metrics.token_time?.median ?? NaN;
+          const e2eMedian = c.metrics.e2e_time?.median;
+          e2e = e2eMedian ?? pt + (t - 1) * tt;
+          line = `${head}${t},${cell(c, 'peak_power')},${cell(c, 'average_power')},${pt},${tt},${e2eMedian === undefined ? '' : e2e}${tails.measured}`;
+          summary.bySource.measured++;
+        } else {
+          predicted ??= predict(predictors, bt, lo, hi, p, b, rowTokens.length, summary);
+          pt = predicted.promptTime;
+          tt = predicted.tokenTime;
+          e2e = pt + (t - 1) * tt;
+          line = `${head}${tokenText.get(t) ?? String(t)}${predicted.middle}${e2e}${tails[predicted.source]}`;
+          summary.bySource[predicted.source]++;
+        }
+        onRow?.(p, b, t, pt, tt, e2e);
+        chunk += line;
+        if (chunk.length >= chunkChars) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+  summary.rows = summary.bySource.measured + summary.bySource.interpolated + summary.bySource.extrapolated;
+  return summary;
+}
+
+interface Predicted {
+  source: Source;
+  promptTime: number;
+  tokenTime: number;
+  /** `,peak,avg,prompt,token,` between token_size and e2e_time. */
+  middle: string;
+}
+
+type Predictors = Record<FittedMetric, { f: Interpolator; ends: [number, number] } | null>;
+
+function makePredictors(group: GroupFit): Predictors {
+  const out = {} as Predictors;
+  for (const metric of FITTED_METRICS) {
+    const fitted = group.fits[metric];
+    if (fitted === null) {
+      out[metric] = null;
+      continue;
+    }
+    const { x, y } = fitted.knots;
+    out[metric] = { f: linear(x, y), ends: [y[0] as number, y[y.length - 1] as number] };
+  }
+  return out;
+}
+
+function predict(
+  predictors: Predictors,
+  bt: number,
+  lo: number,
+  hi: number,
+  p: number,
+  b: number,
+  rows: number,
+  summary: EmitSummary,
+): Predicted {
+  const inside = bt >= lo && bt <= hi;
+  if (!inside) {
+    const factor = bt > hi ? bt / hi : lo / bt;
+    if (summary.maxExtrapolation === null || factor > summary.maxExtrapolation.factor) {
+      summary.maxExtrapolation = { factor, prompt_size: p, batch_size: b };
+    }
+  }
+  const value = (metric: FittedMetric): number | null => {
+    const predictor = predictors[metric];
+    if (predictor === null) return null;
+    const v = predictor.f(bt);
+    const possible = Number.isFinite(v) && (metric === 'prompt_time' || metric === 'token_time' ? v > 0 : v >= 0);
+    if (possible || inside) return v;
+    const clampedTo = bt < lo ? predictor.ends[0] : predictor.ends[1];
+    const clamp = summary.clamped[metric];
+    clamp.points++;
+    clamp.rows += rows;
+    clamp.first ??= { prompt_size: p, batch_size: b, linear: v, clampedTo };
+    return clampedTo;
+  };
+  const promptTime = value('prompt_time') as number;
+  const tokenTime = value('token_time') as number;
+  const middle = `,${formatNumber(value('peak_power'))},${formatNumber(value('average_power'))},${promptTime},${tokenTime},`;
+  return { source: inside ? 'interpolated' : 'extrapolated', promptTime, tokenTime, middle };
+}
+
+function cell(c: Configuration, metric: 'peak_power' | 'average_power'): string {
+  return formatNumber(c.metrics[metric]?.median ?? null);
+}
+
+type MeasuredIndex = Map<number, Map<number, Map<number, Configuration>>>;
+
+function indexMeasured(measured: readonly Configuration[]): MeasuredIndex {
+  const index: MeasuredIndex = new Map();
+  for (const c of measured) {
+    let byBatch = index.get(c.prompt_size);
+    if (byBatch === undefined) index.set(c.prompt_size, (byBatch = new Map()));
+    let byToken = byBatch.get(c.batch_size);
+    if (byToken === undefined) byBatch.set(c.batch_size, (byToken = new Map()));
+    byToken.set(c.token_size, c);
+  }
+  return index;
+}
+
+/** Sorted grid values united with the keys of a measured index level. */
+function unionKeys(grid: readonly number[], measured: Map<number, unknown> | undefined): readonly number[] {
+  if (measured === undefined) return grid;
+  let extra = false;
+  const set = new Set(grid);
+  for (const k of measured.keys()) if (!set.has(k)) (extra = true), set.add(k);
+  return extra ? [...set].sort((a, b) => a - b) : grid;
+}

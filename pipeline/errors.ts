@@ -1,0 +1,75 @@
+/**
+ * The one error type of the project. A PerfDbError is a known, user-facing
+ * failure: the CLI prints it as one line and exits with `exitCode`. Anything
+ * else that escapes is a bug and is printed with its stack.
+ */
+
+/** Where a problem was found; every field is optional. */
+export interface Place {
+  file?: string;
+  line?: number;
+  /** 1-based field number within the CSV record. */
+  column?: number;
+  /** `model/hardware/tp=N`. */
+  group?: string;
+}
+
+export interface PerfDbErrorInit extends Place {
+  hint?: string;
+  /** 1 for bad input or a failed check (default), 2 for bad usage. */
+  exitCode?: number;
+  cause?: unknown;
+}
+
+export class PerfDbError extends Error {
+  override readonly name = 'PerfDbError';
+  readonly code: string;
+  readonly place: Place;
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+
+  constructor(code: string, message: string, init: PerfDbErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = code;
+    const { hint, exitCode, cause: _cause, ...place } = init;
+    this.place = place;
+    this.hint = hint;
+    this.exitCode = exitCode ?? 1;
+  }
+
+  /** `file:line:column: CODE message (group ...); hint: ...` on one line. */
+  format(): string {
+    const { file, line, column, group } = this.place;
+    let where = '';
+    if (file !== undefined) {
+      where = file;
+      if (line !== undefined) where += `:${line}`;
+      if (line !== undefined && column !== undefined) where += `:${column}`;
+      where += ': ';
+    }
+    const inGroup = group === undefined ? '' : ` (group ${group})`;
+    const hint = this.hint === undefined ? '' : `; hint: ${this.hint}`;
+    return oneLine(`${where}${this.code} ${this.message}${inGroup}${hint}`);
+  }
+}
+
+/** A usage error: bad option or argument; exit code 2. */
+export function usageError(code: string, message: string, hint?: string): PerfDbError {
+  return new PerfDbError(code, message, { exitCode: 2, ...(hint === undefined ? {} : { hint }) });
+}
+
+export function isPerfDbError(error: unknown): error is PerfDbError {
+  return error instanceof PerfDbError;
+}
+
+/** Newlines and control characters in values would break the one-line promise. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : '?'));
+}
+
+/** Shows a user value inside a message: quoted, control characters escaped, long values cut. */
+export function quoteValue(value: string, max = 40): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…(${value.length} chars)` : value;
+  return JSON.stringify(cut);
+}

@@ -1,0 +1,211 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, writeFile, readFile, mkdtemp } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { PerfDbError } from './errors.js';
+import type { IngestSource } from './ingest.js';
+
+/** How a path is shown in messages: relative to the working folder when inside it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+}
+
+/** Opens an input file as an ingest source, with one-line errors for a missing, folder or unreadable path. */
+export async function openInput(path: string): Promise<IngestSource> {
+  const file = displayPath(path);
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw fileError(error, file);
+  }
+  if (info.isDirectory()) {
+    throw new PerfDbError('E_IS_DIRECTORY', 'the input is a folder; expected a CSV file', {
+      file,
+      hint: `pass the CSV files inside it, e.g. --input ${join(file, '*.csv')}`,
+    });
+  }
+  try {
+    await (await open(path, 'r')).close();
+  } catch (error) {
+    throw fileError(error, file);
+  }
+  return { file, chunks: readChunks(path, file) };
+}
+
+async function* readChunks(path: string, file: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+  } catch (error) {
+    throw fileError(error, file);
+  }
+}
+
+function fileError(error: unknown, file: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return new PerfDbError('E_FILE_NOT_FOUND', 'the input file does not exist', { file, hint: 'check the path, or run `npm run data:fetch` for the default data' });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new PerfDbError('E_UNREADABLE', 'the input file cannot be read (permission denied)', { file, hint: 'check the file permissions' });
+  }
+  if (code === 'EISDIR') {
+    return new PerfDbError('E_IS_DIRECTORY', 'the input is a folder; expected a CSV file', { file, hint: 'pass the CSV files inside it' });
+  }
+  return error;
+}
+
+/** The `*.csv` files of a folder, sorted by name. */
+export async function listCsv(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.toLowerCase().endsWith('.csv'))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/**
+ * All-or-nothing output: files are written into a temporary folder inside the
+ * output folder and renamed into place only by `commit()`. A lock file keeps
+ * two runs from writing the same output folder at once. `abort()` (on any
+ * failure or signal) removes the temporary folder and leaves the previous
+ * outputs as they were.
+ */
+export class OutputTransaction {
+  readonly outDir: string;
+  private readonly tempDir: string;
+  private readonly lockPath: string;
+  private readonly names = new Set<string>();
+  private done = false;
+
+  private constructor(outDir: string, tempDir: string, lockPath: string) {
+    this.outDir = outDir;
+    this.tempDir = tempDir;
+    this.lockPath = lockPath;
+  }
+
+  static async begin(outDir: string): Promise<OutputTransaction> {
+    const shown = displayPath(outDir);
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (error) {
+      throw outputError(error, shown);
+    }
+    const lockPath = join(outDir, '.perfdb.lock');
+    await takeLock(lockPath, shown);
+    try {
+      const tempDir = await mkdtemp(join(outDir, '.perfdb-tmp-'));
+      return new OutputTransaction(outDir, tempDir, lockPath);
+    } catch (error) {
+      await rm(lockPath, { force: true });
+      throw outputError(error, shown);
+    }
+  }
+
+  /** A stream to a new output file (a path relative to the output folder). */
+  async stream(name: string): Promise<WriteStream> {
+    const path = await this.prepare(name);
+    return createWriteStream(path, { highWaterMark: 1 << 20 });
+  }
+
+  async write(name: string, content: string | Uint8Array): Promise<void> {
+    await writeFile(await this.prepare(name), content);
+  }
+
+  /** Renames every written file into place, then removes the temporary folder and the lock. */
+  async commit(): Promise<void> {
+    for (const name of [...this.names].sort()) {
+      const target = join(this.outDir, name);
+      await mkdir(join(target, '..'), { recursive: true });
+      await rename(join(this.tempDir, name), target);
+    }
+    this.done = true;
+    await this.cleanUp();
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.cleanUp();
+  }
+
+  /** Synchronous best effort for a process that is about to exit. */
+  abortSync(): void {
+    if (this.done) return;
+    this.done = true;
+    rmSyncQuiet(this.tempDir);
+    rmSyncQuiet(this.lockPath);
+  }
+
+  private async prepare(name: string): Promise<string> {
+    if (this.done) throw new Error('OutputTransaction already finished');
+    this.names.add(name);
+    const path = join(this.tempDir, name);
+    await mkdir(join(path, '..'), { recursive: true });
+    return path;
+  }
+
+  private async cleanUp(): Promise<void> {
+    await rm(this.tempDir, { recursive: true, force: true });
+    await rm(this.lockPath, { force: true });
+  }
+}
+
+import { rmSync, writeFileSync } from 'node:fs';
+
+function rmSyncQuiet(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Exiting anyway: a leftover temporary folder is harmless and ignored by the next run.
+  }
+}
+
+async function takeLock(lockPath: string, shownDir: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw outputError(error, shownDir);
+    }
+    const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new PerfDbError('E_LOCKED', `another run (process ${holder}) is writing this output folder`, {
+        file: displayPath(lockPath),
+        hint: 'wait for it to finish, or pass a different --out',
+      });
+    }
+    // The process that held the lock is gone: the lock is stale.
+    await rm(lockPath, { force: true });
+  }
+  throw new PerfDbError('E_LOCKED', 'the output folder lock could not be taken', { file: displayPath(lockPath), hint: 'remove the lock file if no run is active' });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function outputError(error: unknown, shownDir: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
+    return new PerfDbError('E_OUTPUT_NOT_WRITABLE', `the output folder cannot be written (${code})`, {
+      file: shownDir,
+      hint: 'check the permissions of --out, or pass another folder',
+    });
+  }
+  return error;
+}
+
+export { basename };

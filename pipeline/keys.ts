@@ -1,0 +1,26 @@
+import type { ConfigKey, GroupKey } from './types.js';
+
+/** `model/hardware/tp=N`: how groups are named in messages and the report. */
+export function groupId(key: GroupKey): string {
+  return `${key.model}/${key.hardware}/tp=${key.tensor_parallel}`;
+}
+
+/** Code-unit order, not locale order, so that sorting never depends on the machine. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Output order: model, hardware, then tensor_parallel numerically. */
+export function compareGroups(a: GroupKey, b: GroupKey): number {
+  return compareStrings(a.model, b.model) || compareStrings(a.hardware, b.hardware) || a.tensor_parallel - b.tensor_parallel;
+}
+
+/** Output order within a group: prompt_size, batch_size, token_size, numerically. */
+export function compareConfigs(a: ConfigKey, b: ConfigKey): number {
+  return compareGroups(a, b) || a.prompt_size - b.prompt_size || a.batch_size - b.batch_size || a.token_size - b.token_size;
+}
+
+/** A collision-free map key for a group (names may hold any character). */
+export function groupKeyString(key: GroupKey): string {
+  return JSON.stringify([key.model, key.hardware, key.tensor_parallel]);
+}

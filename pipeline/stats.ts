@@ -1,0 +1,28 @@
+/**
+ * Median of an ascending array: the middle value for an odd count, the mean
+ * of the two middle values, (a + b) / 2, for an even count (as pandas'
+ * groupby median). Throws on an empty array.
+ */
+export function medianSorted(sorted: readonly number[]): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('medianSorted() needs at least one value');
+  const mid = n >> 1;
+  const upper = sorted[mid] as number;
+  return n % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
+}
+
+/** Median of values in any order; the input is not modified. */
+export function median(values: readonly number[]): number {
+  return medianSorted(sortedCopy(values));
+}
+
+/** An ascending numeric copy. */
+export function sortedCopy(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+/** Median absolute deviation from the median (unscaled). */
+export function medianAbsoluteDeviation(values: readonly number[]): number {
+  const m = median(values);
+  return median(values.map((v) => Math.abs(v - m)));
+}

@@ -1,0 +1,180 @@
+/** Every type shared between stages lives here. */
+
+/** Columns that identify a group: one fit per group. */
+export const GROUP_COLUMNS = ['model', 'hardware', 'tensor_parallel'] as const;
+/** Integer size columns of a configuration. */
+export const SIZE_COLUMNS = ['prompt_size', 'batch_size', 'token_size'] as const;
+/** Measured metric columns; times are required, the rest optional. */
+export const METRICS = ['peak_power', 'average_power', 'prompt_time', 'token_time', 'e2e_time'] as const;
+export const REQUIRED_METRICS = ['prompt_time', 'token_time'] as const;
+export const OPTIONAL_METRICS = ['e2e_time', 'peak_power', 'average_power'] as const;
+/** Metrics fitted on batch_tokens; e2e_time is derived from the times instead. */
+export const FITTED_METRICS = ['prompt_time', 'token_time', 'peak_power', 'average_power'] as const;
+
+export const REQUIRED_COLUMNS = ['model', 'hardware', 'tensor_parallel', ...SIZE_COLUMNS, ...REQUIRED_METRICS] as const;
+export const KNOWN_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_METRICS] as const;
+
+/** SplitwiseSim's perf_model.csv column order, then the provenance column. */
+export const OUTPUT_COLUMNS = [
+  'model',
+  'hardware',
+  'prompt_size',
+  'batch_size',
+  'token_size',
+  'peak_power',
+  'average_power',
+  'prompt_time',
+  'token_time',
+  'e2e_time',
+  'tensor_parallel',
+  'source',
+] as const;
+
+export type Metric = (typeof METRICS)[number];
+export type FittedMetric = (typeof FITTED_METRICS)[number];
+export type SizeColumn = (typeof SIZE_COLUMNS)[number];
+
+/** A metric value per metric; null where the column was absent from the input. */
+export type Metrics = Record<Metric, number | null>;
+
+export interface GroupKey {
+  model: string;
+  hardware: string;
+  tensor_parallel: number;
+}
+
+export interface ConfigKey extends GroupKey {
+  prompt_size: number;
+  batch_size: number;
+  token_size: number;
+}
+
+/** One validated input row. */
+export interface Measurement extends ConfigKey {
+  metrics: Metrics;
+  /** Where the row came from, for messages and the report. */
+  file: string;
+  line: number;
+}
+
+/** What ingest learned about one input file. */
+export interface InputFileSummary {
+  file: string;
+  sha256: string;
+  bytes: number;
+  rowsRead: number;
+  rowsRejected: number;
+  columns: string[];
+  unknownColumns: string[];
+  missingOptionalColumns: string[];
+}
+
+/** A row that was refused under `--on-invalid skip`. */
+export interface RejectedRow {
+  file: string;
+  line: number;
+  column: number | undefined;
+  code: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  files: InputFileSummary[];
+  rows: Measurement[];
+  rejected: RejectedRow[];
+}
+
+export interface DedupeResult {
+  rows: Measurement[];
+  /** Exact duplicates dropped, per group id. */
+  duplicatesByGroup: Map<string, number>;
+  duplicates: number;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** One configuration: medians over its repetitions. */
+export interface Configuration extends ConfigKey {
+  count: number;
+  metrics: Record<Metric, Spread | null>;
+  /** The repetitions' values per metric, sorted ascending, for the report. */
+  repetitions: Record<Metric, number[]>;
+}
+
+/** A knot series: sorted distinct x with one y each, and how many rows made each y. */
+export interface Knots {
+  x: number[];
+  y: number[];
+  count: number[];
+}
+
+export interface MetricFit {
+  metric: FittedMetric;
+  method: 'linear';
+  knots: Knots;
+}
+
+export interface GroupFit extends GroupKey {
+  id: string;
+  /** Per fitted metric; null when the metric was not in the input. */
+  fits: Record<FittedMetric, MetricFit | null>;
+  /** Measured batch_tokens range: [min, max]. */
+  range: [number, number];
+}
+
+export interface Grid {
+  /** null means "the group's measured values". */
+  prompts: number[] | null;
+  batches: number[] | null;
+  tokens: number[] | null;
+}
+
+export type Source = 'measured' | 'interpolated' | 'extrapolated';
+
+/** A monotonicity violation between two rows of one group. */
+export interface MonotonicityViolation {
+  group: string;
+  metric: 'prompt_time' | 'token_time' | 'e2e_time';
+  /** The size column that grew. */
+  along: SizeColumn;
+  from: ConfigKeySizes & { value: number };
+  to: ConfigKeySizes & { value: number };
+  /** (from - to) / from: how much the metric dropped, relative. */
+  drop: number;
+}
+
+export interface ConfigKeySizes {
+  prompt_size: number;
+  batch_size: number;
+  token_size: number;
+}
+
+export interface MonotonicitySummary {
+  count: number;
+  /** The first few, in emission order. */
+  first: MonotonicityViolation[];
+}
+
+/** Counters and checks from emitting one group. */
+export interface EmitSummary {
+  group: string;
+  rows: number;
+  bySource: Record<Source, number>;
+  monotonicity: MonotonicitySummary;
+  /** Largest batch_tokens / nearest measured end among extrapolated rows. */
+  maxExtrapolation: { factor: number; prompt_size: number; batch_size: number } | null;
+  /** Predictions that extrapolated to an impossible value and were set to the nearest measured end's. */
+  clamped: Record<FittedMetric, ClampSummary>;
+}
+
+export interface ClampSummary {
+  /** (prompt_size, batch_size) points clamped; each covers every token_size emitted there. */
+  points: number;
+  rows: number;
+  /** The first one, with the value linear extrapolation gave. */
+  first: { prompt_size: number; batch_size: number; linear: number; clampedTo: number } | null;
+}

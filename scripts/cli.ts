@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isPerfDbError, usageError } from '../pipeline/errors.js';
+
+/** The folder holding package.json, found from this file upwards (works from sources and from dist/). */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the scripts folder');
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * The CLI boundary: a known error becomes one line on stderr and its exit code
+ * (1 for bad input, 2 for bad usage); anything else is a bug and prints its stack
+ * with exit code 70.
+ */
+export async function runCli(main: () => Promise<number | void>): Promise<void> {
+  try {
+    process.exitCode = (await main()) ?? 0;
+  } catch (error) {
+    if (isPerfDbError(error)) {
+      process.stderr.write(`${error.format()}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`internal error (a bug; please report it with the command that triggered it):\n${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 70;
+    }
+  }
+}
+
+/** yargs reports usage problems through `fail`; turn them into our usage error. */
+export function failUsage(message: string | undefined, error: Error | undefined): never {
+  if (error !== undefined && isPerfDbError(error)) throw error;
+  throw usageError('E_USAGE', message ?? error?.message ?? 'bad arguments', 'run with --help for the options and their defaults');
+}

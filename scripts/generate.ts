@@ -1,0 +1,109 @@
+import { join, resolve } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { checkInteger, parseSizeList } from '../pipeline/options.js';
+import { displayPath, listCsv, openInput, OutputTransaction } from '../pipeline/io.js';
+import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/raw-source.js';
+import { buildReport, renderMarkdown } from '../pipeline/report.js';
+import { runPipeline, type PipelineOptions } from '../pipeline/run.js';
+import { PerfDbError } from '../pipeline/errors.js';
+import { failUsage, projectRoot, runCli } from './cli.js';
+
+const DEFAULT_MAX_ROWS = 50_000_000;
+
+async function main(): Promise<number> {
+  const root = projectRoot();
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('npm run generate --')
+    .usage('$0 [options]\n\nBuilds data/generated/perf_db.csv and the quality report from the raw profiling CSVs.')
+    .option('prompts', { type: 'string', describe: 'prompt sizes: 128..8192 (stepped by --step), 128,300,512, or 1..64:4; default: each group\'s measured sizes' })
+    .option('step', { type: 'number', default: 1, describe: 'step of the --prompts range' })
+    .option('batches', { type: 'string', describe: 'batch sizes, same syntax (ranges step by 1 unless A..B:S); default: each group\'s measured sizes' })
+    .option('tokens', { type: 'string', describe: 'token (output) sizes, same syntax; default: each group\'s measured sizes' })
+    .option('input', { type: 'string', array: true, describe: 'input CSV, repeatable; replaces the default data/raw/*.csv' })
+    .option('out', { type: 'string', default: 'data/generated', describe: 'output folder' })
+    .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
+    .option('on-invalid', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'an invalid input row stops the run, or is set aside in rejected.csv' })
+    .option('max-rows', { type: 'number', default: DEFAULT_MAX_ROWS, describe: 'refuse grids that would emit more rows than this' })
+    .strict()
+    .version(false)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail(failUsage)
+    .parseAsync();
+
+  const step = checkInteger(argv.step, 'step', 1);
+  const options: PipelineOptions = {
+    grid: {
+      prompts: argv.prompts === undefined ? null : parseSizeList(argv.prompts, 'prompts', step),
+      batches: argv.batches === undefined ? null : parseSizeList(argv.batches, 'batches'),
+      tokens: argv.tokens === undefined ? null : parseSizeList(argv.tokens, 'tokens'),
+    },
+    onInvalid: argv['on-invalid'],
+    strict: argv.strict,
+    maxRows: checkInteger(argv['max-rows'], 'max-rows', 1),
+  };
+
+  const inputPaths = argv.input === undefined ? await defaultInputs(root) : argv.input.map((p) => resolve(p));
+  const sources = await Promise.all(inputPaths.map(openInput));
+  const outDir = resolve(argv.out);
+  const started = Date.now();
+
+  const transaction = await OutputTransaction.begin(outDir);
+  const onSignal = (signal: NodeJS.Signals) => {
+    transaction.abortSync();
+    process.stderr.write(`interrupted by ${signal}; ${displayPath(outDir)} is unchanged\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const csv = await transaction.stream('perf_db.csv');
+    const sink = (chunk: string) => (csv.write(chunk) ? undefined : new Promise<void>((done) => csv.once('drain', done)));
+    const result = await runPipeline(sources, options, sink);
+    await new Promise<void>((done, fail) => csv.end((error?: Error | null) => (error ? fail(error) : done())));
+
+    const report = buildReport(result, {
+      command: `npm run generate -- ${hideBin(process.argv).join(' ')}`.trim(),
+      grid: { prompts: argv.prompts ?? 'measured', batches: argv.batches ?? 'measured', tokens: argv.tokens ?? 'measured' },
+      output: 'perf_db.csv',
+    });
+    await transaction.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
+    await transaction.write('quality-report.md', renderMarkdown(report));
+    await transaction.commit();
+
+    const s = report.output.bySource;
+    const warn = report.summary.groups.filter((g) => g.status !== 'ok').length;
+    process.stdout.write(
+      `Wrote ${report.output.rows} rows to ${displayPath(join(outDir, 'perf_db.csv'))} (${s.measured} measured, ${s.interpolated} interpolated, ${s.extrapolated} extrapolated) ` +
+        `for ${report.groups.length} groups from ${report.inputs.rowsKept} rows kept of ${report.inputs.rowsRead} read ` +
+        `(${report.inputs.duplicatesDropped} duplicates, ${report.inputs.rowsRejected} rejected); ` +
+        `${warn} groups have findings, see ${displayPath(join(outDir, 'quality-report.md'))}. ${((Date.now() - started) / 1000).toFixed(2)} s.\n`,
+    );
+    return 0;
+  } catch (error) {
+    await transaction.abort();
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** data/raw/*.csv, fetching the pinned files first when they are missing. */
+async function defaultInputs(root: string): Promise<string[]> {
+  const rawDir = join(root, 'data', 'raw');
+  const manifest = await readManifest(join(rawDir, 'manifest.json'));
+  await fetchPinned(manifest, rawDir, {
+    mirrors: defaultMirrors(root),
+    download: true,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const files = await listCsv(rawDir);
+  if (files.length === 0) {
+    throw new PerfDbError('E_NO_INPUT', 'no CSV files in data/raw', { file: displayPath(rawDir), hint: 'run `npm run data:fetch` or pass --input FILE' });
+  }
+  return files;
+}
+
+await runCli(main);
