@@ -21,3 +21,56 @@ export function quoteCells(values: readonly string[]): string[] {
 export function formatNumber(value: number | null): string {
   return value === null ? '' : String(value);
 }
+
+/**
+ * Fills fixed-size byte chunks row by row. Rows are written as ASCII text
+ * (numbers, commas, source names) plus pre-encoded UTF-8 bytes for the names;
+ * copying characters in a loop is faster than a native call per short string
+ * and leaves no garbage behind. `take()` hands the filled chunk over and starts
+ * a new one, so a chunk can be written or transferred while the next is filled.
+ */
+export class ChunkWriter {
+  private buffer: Uint8Array;
+  private offset = 0;
+  private readonly size: number;
+  private readonly limit: number;
+
+  /** `rowBytes`: an upper bound on one row's length; a chunk is full when less than that is left. */
+  constructor(size: number, rowBytes: number) {
+    this.size = Math.max(size, 4 * rowBytes);
+    this.limit = this.size - rowBytes;
+    this.buffer = new Uint8Array(this.size);
+  }
+
+  get length(): number {
+    return this.offset;
+  }
+
+  get full(): boolean {
+    return this.offset >= this.limit;
+  }
+
+  /** Text known to be ASCII (every character below U+0080). */
+  ascii(text: string): void {
+    const buffer = this.buffer;
+    const start = this.offset;
+    const n = text.length;
+    for (let i = 0; i < n; i++) buffer[start + i] = text.charCodeAt(i);
+    this.offset = start + n;
+  }
+
+  bytes(bytes: Uint8Array): void {
+    const buffer = this.buffer;
+    const start = this.offset;
+    const n = bytes.length;
+    for (let i = 0; i < n; i++) buffer[start + i] = bytes[i] as number;
+    this.offset = start + n;
+  }
+
+  take(): Uint8Array {
+    const filled = this.buffer.subarray(0, this.offset);
+    this.buffer = new Uint8Array(this.size);
+    this.offset = 0;
+    return filled;
+  }
+}

@@ -1,4 +1,4 @@
-import { formatNumber, quoteCells } from './csv-out.js';
+import { ChunkWriter, formatNumber, quoteCells } from './csv-out.js';
 import { linear, type Interpolator } from './interpolate.js';
 import {
   FITTED_METRICS,
@@ -15,12 +15,12 @@ import {
 export type RowObserver = (p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number) => void;
 
 export interface EmitOptions {
-  /** Characters per yielded chunk (approximate). */
-  chunkChars?: number;
+  /** Bytes per yielded chunk (at most). */
+  chunkBytes?: number;
   onRow?: RowObserver;
 }
 
-const DEFAULT_CHUNK_CHARS = 1 << 20;
+const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 /** The sizes one group is emitted at: the grid's, or the group's measured values where the grid leaves a dimension open. */
 export function resolveGrid(grid: Grid, measured: readonly Configuration[]): { prompts: number[]; batches: number[]; tokens: number[] } {
@@ -41,7 +41,7 @@ export function countRows(grid: Grid, measured: readonly Configuration[]): numbe
 }
 
 /**
- * Streams one group's rows of perf_db.csv (no header) as text chunks, in
+ * Streams one group's rows of perf_db.csv (no header) as UTF-8 chunks, in
  * output order. Every measured configuration is emitted once with its medians
  * (`measured`); every other grid point is predicted from the fits at
  * batch_tokens = prompt_size * batch_size (`interpolated` inside the measured
@@ -56,14 +56,14 @@ export function* emitGroup(
   measured: readonly Configuration[],
   grid: Grid,
   options: EmitOptions = {},
-): Generator<string, EmitSummary, undefined> {
-  const chunkChars = options.chunkChars ?? DEFAULT_CHUNK_CHARS;
+): Generator<Uint8Array, EmitSummary, undefined> {
   const onRow = options.onRow;
   const { prompts, batches, tokens } = resolveGrid(grid, measured);
   const gridPrompts = new Set(prompts);
   const gridBatches = new Set(batches);
   const [model, hardware] = quoteCells([group.model, group.hardware]) as [string, string];
-  const lead = `${model},${hardware},`;
+  const lead = new TextEncoder().encode(`${model},${hardware},`);
+  const out = new ChunkWriter(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, lead.length + 512);
   const tp = String(group.tensor_parallel);
   const tails: Record<Source, string> = {
     measured: `,${tp},measured\n`,
@@ -84,7 +84,6 @@ export function* emitGroup(
     clamped: Object.fromEntries(FITTED_METRICS.map((m) => [m, { points: 0, rows: 0, first: null }])) as Record<FittedMetric, ClampSummary>,
   };
 
-  let chunk = '';
   for (const p of unionKeys(prompts, byPrompt)) {
     const onGridP = gridPrompts.has(p);
     const measuredB = byPrompt.get(p);
@@ -95,38 +94,38 @@ export function* emitGroup(
       const rowTokens = onGridPB ? unionKeys(tokens, measuredT) : unionKeys([], measuredT);
       const bt = p * b;
       let predicted: Predicted | null = null;
-      const head = `${lead}${p},${b},`;
+      const sizes = `${p},${b},`;
       for (const t of rowTokens) {
         const c = measuredT?.get(t);
-        let line: string;
         let pt: number;
         let tt: number;
         let e2e: number;
+        out.bytes(lead);
+        out.ascii(sizes);
         if (c !== undefined) {
           pt = c.metrics.prompt_time?.median ?? NaN;
           tt = c.metrics.token_time?.median ?? NaN;
           const e2eMedian = c.metrics.e2e_time?.median;
           e2e = e2eMedian ?? pt + (t - 1) * tt;
-          line = `${head}${t},${cell(c, 'peak_power')},${cell(c, 'average_power')},${pt},${tt},${e2eMedian === undefined ? '' : e2e}${tails.measured}`;
+          out.ascii(`${t},${cell(c, 'peak_power')},${cell(c, 'average_power')},${pt},${tt},${e2eMedian === undefined ? '' : e2e}${tails.measured}`);
           summary.bySource.measured++;
         } else {
           predicted ??= predict(predictors, bt, lo, hi, p, b, rowTokens.length, summary);
           pt = predicted.promptTime;
           tt = predicted.tokenTime;
           e2e = pt + (t - 1) * tt;
-          line = `${head}${tokenText.get(t) ?? String(t)}${predicted.middle}${e2e}${tails[predicted.source]}`;
+          out.ascii(tokenText.get(t) ?? String(t));
+          out.ascii(predicted.middle);
+          out.ascii(String(e2e));
+          out.ascii(tails[predicted.source]);
           summary.bySource[predicted.source]++;
         }
         onRow?.(p, b, t, pt, tt, e2e);
-        chunk += line;
-        if (chunk.length >= chunkChars) {
-          yield chunk;
-          chunk = '';
-        }
+        if (out.full) yield out.take();
       }
     }
   }
-  if (chunk.length > 0) yield chunk;
+  if (out.length > 0) yield out.take();
   summary.rows = summary.bySource.measured + summary.bySource.interpolated + summary.bySource.extrapolated;
   return summary;
 }
@@ -172,23 +171,38 @@ function predict(
       summary.maxExtrapolation = { factor, prompt_size: p, batch_size: b };
     }
   }
-  const value = (metric: FittedMetric): number | null => {
-    const predictor = predictors[metric];
-    if (predictor === null) return null;
-    const v = predictor.f(bt);
-    const possible = Number.isFinite(v) && (metric === 'prompt_time' || metric === 'token_time' ? v > 0 : v >= 0);
-    if (possible || inside) return v;
-    const clampedTo = bt < lo ? predictor.ends[0] : predictor.ends[1];
-    const clamp = summary.clamped[metric];
-    clamp.points++;
-    clamp.rows += rows;
-    clamp.first ??= { prompt_size: p, batch_size: b, linear: v, clampedTo };
-    return clampedTo;
-  };
-  const promptTime = value('prompt_time') as number;
-  const tokenTime = value('token_time') as number;
-  const middle = `,${formatNumber(value('peak_power'))},${formatNumber(value('average_power'))},${promptTime},${tokenTime},`;
-  return { source: inside ? 'interpolated' : 'extrapolated', promptTime, tokenTime, middle };
+  const at = { bt, inside, lo, p, b, rows, summary };
+  const promptTime = predictMetric(predictors, 'prompt_time', at) as number;
+  const tokenTime = predictMetric(predictors, 'token_time', at) as number;
+  const peak = formatNumber(predictMetric(predictors, 'peak_power', at));
+  const average = formatNumber(predictMetric(predictors, 'average_power', at));
+  return { source: inside ? 'interpolated' : 'extrapolated', promptTime, tokenTime, middle: `,${peak},${average},${promptTime},${tokenTime},` };
+}
+
+interface At {
+  bt: number;
+  inside: boolean;
+  lo: number;
+  p: number;
+  b: number;
+  rows: number;
+  summary: EmitSummary;
+}
+
+/** One metric's prediction; an impossible extrapolated value is clamped to the nearest end and counted. */
+function predictMetric(predictors: Predictors, metric: FittedMetric, at: At): number | null {
+  const predictor = predictors[metric];
+  if (predictor === null) return null;
+  const v = predictor.f(at.bt);
+  if (at.inside) return v;
+  const possible = metric === 'prompt_time' || metric === 'token_time' ? v > 0 : v >= 0;
+  if (possible && Number.isFinite(v)) return v;
+  const clampedTo = at.bt < at.lo ? predictor.ends[0] : predictor.ends[1];
+  const clamp = at.summary.clamped[metric];
+  clamp.points++;
+  clamp.rows += at.rows;
+  clamp.first ??= { prompt_size: at.p, batch_size: at.b, linear: v, clampedTo };
+  return clampedTo;
 }
 
 function cell(c: Configuration, metric: 'peak_power' | 'average_power'): string {

@@ -113,6 +113,14 @@ export class OutputTransaction {
     return createWriteStream(path, { highWaterMark: 1 << 20 });
   }
 
+  /** A folder for intermediate files that are never committed. */
+  async scratch(): Promise<string> {
+    if (this.done) throw new Error('OutputTransaction already finished');
+    const path = join(this.tempDir, '.scratch');
+    await mkdir(path, { recursive: true });
+    return path;
+  }
+
   async write(name: string, content: string | Uint8Array): Promise<void> {
     await writeFile(await this.prepare(name), content);
   }

@@ -1,3 +1,8 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { aggregate } from './aggregate.js';
 import { HEADER_LINE } from './csv-out.js';
 import { dedupe } from './dedupe.js';
@@ -6,7 +11,7 @@ import { PerfDbError } from './errors.js';
 import { fit } from './fit.js';
 import { ingest, type IngestSource } from './ingest.js';
 import { groupKeyString } from './keys.js';
-import type { Configuration, EmitSummary, GroupFit, Grid, IngestResult, MonotonicitySummary } from './types.js';
+import type { Configuration, EmitSummary, GroupFit, Grid, IngestResult, MonotonicitySummary, MonotonicityViolation } from './types.js';
 import { checkMeasured, MonotonicityChecker } from './validate.js';
 
 export interface PipelineOptions {
@@ -16,6 +21,17 @@ export interface PipelineOptions {
   strict: boolean;
   /** Refuse grids that would emit more rows than this. */
   maxRows: number;
+  /** Groups emitted at once, in worker threads; 1 emits in this thread. The bytes written do not depend on it. */
+  concurrency: number;
+  /** A folder for the workers' part files (removed as they are appended). */
+  scratchDir: string;
+}
+
+/** Below this many rows, starting worker threads costs more than it saves. */
+const PARALLEL_MIN_ROWS = 500_000;
+
+export function defaultConcurrency(): number {
+  return availableParallelism();
 }
 
 /** Everything the report needs to know about one run. */
@@ -36,7 +52,7 @@ export interface GroupResult {
 }
 
 /** Where perf_db.csv text goes; may return a promise to apply back-pressure. */
-export type Sink = (chunk: string) => void | Promise<void>;
+export type Sink = (chunk: string | Uint8Array) => void | Promise<void>;
 
 /**
  * The pipeline, composed in this one place:
@@ -63,25 +79,15 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   }
 
   await sink(HEADER_LINE);
-  const groups: GroupResult[] = [];
-  for (const { fit: group, configurations: measured } of planned) {
-    const checker = new MonotonicityChecker(group.id);
-    const emission = emitGroup(group, measured, options.grid, { onRow: checker.observe.bind(checker) });
-    let step = emission.next();
-    while (!step.done) {
-      await sink(step.value);
-      step = emission.next();
-    }
-    const emitted = { ...step.value, monotonicity: checker.summary() };
-    if (options.strict && emitted.monotonicity.count > 0) {
-      const v = emitted.monotonicity.first[0];
-      throw new PerfDbError('E_MONOTONICITY', `${emitted.monotonicity.count} emitted rows break monotonicity, the first: ${v?.metric} drops from ${v?.from.value} to ${v?.to.value} as ${v?.along} grows to ${v === undefined ? '' : `(${v.to.prompt_size}, ${v.to.batch_size}, ${v.to.token_size})`}`, {
-        group: group.id,
-        hint: 'drop --strict to write the rows and see the findings in the quality report',
-      });
-    }
-    groups.push({ fit: group, configurations: measured, measuredMonotonicity: checkMeasured(group.id, measured), emitted });
-  }
+  const tasks = planned.map((g, index): EmitTask => ({ index, fit: g.fit, configurations: g.configurations, grid: options.grid }));
+  const parallel = Math.min(options.concurrency, tasks.length);
+  const summaries = parallel > 1 && total >= PARALLEL_MIN_ROWS ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict) : await emitHere(tasks, sink, options.strict);
+  const groups: GroupResult[] = planned.map((g, i) => ({
+    fit: g.fit,
+    configurations: g.configurations,
+    measuredMonotonicity: checkMeasured(g.fit.id, g.configurations),
+    emitted: summaries[i] as EmitSummary,
+  }));
   const { rows: _rows, ...ingestSummary } = ingested;
   return {
     ingest: ingestSummary,
@@ -102,4 +108,130 @@ function splitByGroup(configurations: readonly Configuration[]): Map<string, Con
     else list.push(c);
   }
   return out;
+}
+
+/** One group to emit; plain data, so that it can be sent to a worker. */
+export interface EmitTask {
+  index: number;
+  fit: GroupFit;
+  configurations: Configuration[];
+  grid: Grid;
+}
+
+export type WorkerReply =
+  | { type: 'done'; group: number; summary: EmitSummary }
+  | { type: 'error'; group: number; error: { message: string; stack?: string; code?: string; place?: object; hint?: string; exitCode?: number } };
+
+/** emit with the emitted-row monotonicity check attached: the per-group unit of work. */
+export function* emitGroupChecked(group: GroupFit, measured: readonly Configuration[], grid: Grid): Generator<Uint8Array, EmitSummary, undefined> {
+  const checker = new MonotonicityChecker(group.id);
+  const summary = yield* emitGroup(group, measured, grid, { onRow: checker.observe.bind(checker) });
+  return { ...summary, monotonicity: checker.summary() };
+}
+
+function strictCheck(summary: EmitSummary, strict: boolean): void {
+  if (!strict || summary.monotonicity.count === 0) return;
+  const v = summary.monotonicity.first[0] as MonotonicityViolation;
+  const at = (s: MonotonicityViolation['to']) => `(prompt ${s.prompt_size}, batch ${s.batch_size}, tokens ${s.token_size})`;
+  throw new PerfDbError(
+    'E_MONOTONICITY',
+    `${summary.monotonicity.count} emitted rows break monotonicity; the first: ${v.metric} falls from ${v.from.value} at ${at(v.from)} to ${v.to.value} at ${at(v.to)}`,
+    { group: summary.group, hint: 'drop --strict to write the rows anyway and read the findings in the quality report' },
+  );
+}
+
+async function emitHere(tasks: readonly EmitTask[], sink: Sink, strict: boolean): Promise<EmitSummary[]> {
+  const summaries: EmitSummary[] = [];
+  for (const task of tasks) {
+    const emission = emitGroupChecked(task.fit, task.configurations, task.grid);
+    let step = emission.next();
+    while (!step.done) {
+      await sink(step.value);
+      step = emission.next();
+    }
+    strictCheck(step.value, strict);
+    summaries.push(step.value);
+  }
+  return summaries;
+}
+
+/**
+ * Emits groups in `workers` threads, each group into a part file in
+ * `scratchDir`, and appends the parts to the sink in group order as soon as
+ * every earlier group is in. Nothing of the grid is held in memory.
+ */
+async function emitInWorkers(tasks: readonly EmitTask[], workers: number, scratchDir: string, sink: Sink, strict: boolean): Promise<EmitSummary[]> {
+  const done: (EmitSummary | null)[] = tasks.map(() => null);
+  const summaries: EmitSummary[] = [];
+  const pool: Worker[] = [];
+  const partPath = (index: number) => join(scratchDir, `part-${index}.csv`);
+  let next = 0;
+  let current = 0;
+  let copying = false;
+  let settle!: { resolve: () => void; reject: (error: unknown) => void };
+  const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+
+  const assign = (worker: Worker) => {
+    if (next >= tasks.length) return;
+    const task = tasks[next++] as EmitTask;
+    worker.postMessage({ ...task, partPath: partPath(task.index) });
+  };
+
+  const append = async () => {
+    if (copying) return;
+    copying = true;
+    try {
+      for (let summary = done[current]; summary !== null && summary !== undefined; summary = done[current]) {
+        strictCheck(summary, strict);
+        for await (const chunk of createReadStream(partPath(current), { highWaterMark: 1 << 22 })) await sink(chunk as Buffer);
+        await rm(partPath(current), { force: true });
+        summaries.push(summary);
+        current++;
+      }
+      if (current === tasks.length) settle.resolve();
+    } catch (error) {
+      settle.reject(error);
+    } finally {
+      copying = false;
+    }
+  };
+
+  for (let i = 0; i < workers; i++) {
+    const worker = startWorker();
+    pool.push(worker);
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'error') {
+        settle.reject(rebuildError(reply.error));
+        return;
+      }
+      done[reply.group] = reply.summary;
+      assign(worker);
+      void append();
+    });
+    worker.on('error', (error) => settle.reject(error));
+    assign(worker);
+  }
+  try {
+    await finished;
+    return summaries;
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    return new Worker(new URL('./worker-boot.mjs', here), { workerData: { entry: new URL('./emit-worker.ts', here).href } });
+  }
+  return new Worker(new URL('./emit-worker.js', here));
+}
+
+function rebuildError(e: Extract<WorkerReply, { type: 'error' }>['error']): Error {
+  if (e.code !== undefined) {
+    return new PerfDbError(e.code, e.message, { ...(e.place ?? {}), ...(e.hint === undefined ? {} : { hint: e.hint }), ...(e.exitCode === undefined ? {} : { exitCode: e.exitCode }) });
+  }
+  const error = new Error(e.message);
+  if (e.stack !== undefined) error.stack = e.stack;
+  return error;
 }

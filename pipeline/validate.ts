@@ -17,74 +17,86 @@ export class MonotonicityChecker {
   private readonly group: string;
   private count = 0;
   private readonly first: MonotonicityViolation[] = [];
-  /** Last prompt_time per (batch, token), across prompts. */
-  private readonly byBatchToken = new Map<number, Map<number, Sample>>();
-  /** Last (prompt_time, token_time) per token within the current prompt. */
-  private byToken = new Map<number, Sample>();
-  private prompt = -1;
-  private previous: Sample | null = null;
+  /** Slot of each (batch, token) pair: batch -> token -> slot. */
+  private readonly slots = new Map<number, Map<number, number>>();
+  /** Per slot: the last row seen at that (batch, token), i.e. at the nearest smaller prompt. */
+  private readonly slotPrompt: number[] = [];
+  private readonly slotPromptTime: number[] = [];
+  /** Per token index: the last row seen at that token; same prompt means nearest smaller batch. */
+  private readonly tokenIndex = new Map<number, number>();
+  private readonly tokPrompt: number[] = [];
+  private readonly tokBatch: number[] = [];
+  private readonly tokPromptTime: number[] = [];
+  private readonly tokTokenTime: number[] = [];
+  /** The previous row, for the e2e check along token_size. */
+  private prevP = -1;
+  private prevB = -1;
+  private prevT = -1;
+  private prevE2e = 0;
 
   constructor(group: string) {
     this.group = group;
   }
 
   observe(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number): void {
-    const sample: Sample = { p, b, t, promptTime, tokenTime, e2eTime };
-    if (p !== this.prompt) {
-      this.prompt = p;
-      this.byToken = new Map();
-      this.previous = null;
+    let byToken = this.slots.get(b);
+    if (byToken === undefined) this.slots.set(b, (byToken = new Map()));
+    let slot = byToken.get(t);
+    if (slot === undefined) {
+      byToken.set(t, (slot = this.slotPrompt.length));
+      this.slotPrompt.push(-1);
+      this.slotPromptTime.push(0);
+    } else {
+      const before = this.slotPromptTime[slot] as number;
+      if (promptTime < before) this.add('prompt_time', 'prompt_size', [this.slotPrompt[slot] as number, b, t, before], [p, b, t, promptTime]);
     }
-    let tokens = this.byBatchToken.get(b);
-    if (tokens === undefined) this.byBatchToken.set(b, (tokens = new Map()));
-    const alongPrompt = tokens.get(t);
-    if (alongPrompt !== undefined && promptTime < alongPrompt.promptTime) this.add('prompt_time', 'prompt_size', alongPrompt, sample);
-    tokens.set(t, sample);
+    this.slotPrompt[slot] = p;
+    this.slotPromptTime[slot] = promptTime;
 
-    const alongBatch = this.byToken.get(t);
-    if (alongBatch !== undefined) {
-      if (promptTime < alongBatch.promptTime) this.add('prompt_time', 'batch_size', alongBatch, sample);
-      if (tokenTime < alongBatch.tokenTime) this.add('token_time', 'batch_size', alongBatch, sample);
+    let ti = this.tokenIndex.get(t);
+    if (ti === undefined) {
+      this.tokenIndex.set(t, (ti = this.tokPrompt.length));
+      this.tokPrompt.push(-1);
+      this.tokBatch.push(0);
+      this.tokPromptTime.push(0);
+      this.tokTokenTime.push(0);
+    } else if (this.tokPrompt[ti] === p) {
+      const b0 = this.tokBatch[ti] as number;
+      const pt0 = this.tokPromptTime[ti] as number;
+      const tt0 = this.tokTokenTime[ti] as number;
+      if (promptTime < pt0) this.add('prompt_time', 'batch_size', [p, b0, t, pt0], [p, b, t, promptTime]);
+      if (tokenTime < tt0) this.add('token_time', 'batch_size', [p, b0, t, tt0], [p, b, t, tokenTime]);
     }
-    this.byToken.set(t, sample);
+    this.tokPrompt[ti] = p;
+    this.tokBatch[ti] = b;
+    this.tokPromptTime[ti] = promptTime;
+    this.tokTokenTime[ti] = tokenTime;
 
-    const before = this.previous;
-    if (before !== null && before.b === b && e2eTime < before.e2eTime) this.add('e2e_time', 'token_size', before, sample);
-    this.previous = sample;
+    if (this.prevP === p && this.prevB === b && e2eTime < this.prevE2e) {
+      this.add('e2e_time', 'token_size', [p, b, this.prevT, this.prevE2e], [p, b, t, e2eTime]);
+    }
+    this.prevP = p;
+    this.prevB = b;
+    this.prevT = t;
+    this.prevE2e = e2eTime;
   }
 
   summary(): MonotonicitySummary {
     return { count: this.count, first: [...this.first] };
   }
 
-  private add(metric: Checked, along: SizeColumn, from: Sample, to: Sample): void {
+  /** from / to: [prompt_size, batch_size, token_size, value]. */
+  private add(metric: Checked, along: SizeColumn, from: Point, to: Point): void {
     this.count++;
     if (this.first.length >= KEEP_VIOLATIONS) return;
-    const key = metric === 'prompt_time' ? 'promptTime' : metric === 'token_time' ? 'tokenTime' : 'e2eTime';
-    const fromValue = from[key];
-    const toValue = to[key];
-    this.first.push({
-      group: this.group,
-      metric,
-      along,
-      from: { ...sizes(from), value: fromValue },
-      to: { ...sizes(to), value: toValue },
-      drop: (fromValue - toValue) / fromValue,
-    });
+    this.first.push({ group: this.group, metric, along, from: point(from), to: point(to), drop: (from[3] - to[3]) / from[3] });
   }
 }
 
-interface Sample {
-  p: number;
-  b: number;
-  t: number;
-  promptTime: number;
-  tokenTime: number;
-  e2eTime: number;
-}
+type Point = [p: number, b: number, t: number, value: number];
 
-function sizes(s: Sample): ConfigKeySizes {
-  return { prompt_size: s.p, batch_size: s.b, token_size: s.t };
+function point([prompt_size, batch_size, token_size, value]: Point): ConfigKeySizes & { value: number } {
+  return { prompt_size, batch_size, token_size, value };
 }
 
 /**

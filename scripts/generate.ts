@@ -5,7 +5,7 @@ import { checkInteger, parseSizeList } from '../pipeline/options.js';
 import { displayPath, listCsv, openInput, OutputTransaction } from '../pipeline/io.js';
 import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/raw-source.js';
 import { buildReport, renderMarkdown } from '../pipeline/report.js';
-import { runPipeline, type PipelineOptions } from '../pipeline/run.js';
+import { defaultConcurrency, runPipeline, type PipelineOptions } from '../pipeline/run.js';
 import { PerfDbError } from '../pipeline/errors.js';
 import { failUsage, projectRoot, runCli } from './cli.js';
 
@@ -25,6 +25,7 @@ async function main(): Promise<number> {
     .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
     .option('on-invalid', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'an invalid input row stops the run, or is set aside in rejected.csv' })
     .option('max-rows', { type: 'number', default: DEFAULT_MAX_ROWS, describe: 'refuse grids that would emit more rows than this' })
+    .option('concurrency', { type: 'number', default: defaultConcurrency(), describe: 'groups emitted at once in worker threads (output bytes do not depend on it)' })
     .strict()
     .version(false)
     .help()
@@ -33,7 +34,7 @@ async function main(): Promise<number> {
     .parseAsync();
 
   const step = checkInteger(argv.step, 'step', 1);
-  const options: PipelineOptions = {
+  const options: Omit<PipelineOptions, 'scratchDir'> = {
     grid: {
       prompts: argv.prompts === undefined ? null : parseSizeList(argv.prompts, 'prompts', step),
       batches: argv.batches === undefined ? null : parseSizeList(argv.batches, 'batches'),
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
     onInvalid: argv['on-invalid'],
     strict: argv.strict,
     maxRows: checkInteger(argv['max-rows'], 'max-rows', 1),
+    concurrency: checkInteger(argv.concurrency, 'concurrency', 1, 64),
   };
 
   const inputPaths = argv.input === undefined ? await defaultInputs(root) : argv.input.map((p) => resolve(p));
@@ -59,12 +61,12 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     const csv = await transaction.stream('perf_db.csv');
-    const sink = (chunk: string) => (csv.write(chunk) ? undefined : new Promise<void>((done) => csv.once('drain', done)));
-    const result = await runPipeline(sources, options, sink);
+    const sink = (chunk: string | Uint8Array) => (csv.write(chunk) ? undefined : new Promise<void>((done) => csv.once('drain', done)));
+    const result = await runPipeline(sources, { ...options, scratchDir: await transaction.scratch() }, sink);
     await new Promise<void>((done, fail) => csv.end((error?: Error | null) => (error ? fail(error) : done())));
 
     const report = buildReport(result, {
-      command: `npm run generate -- ${hideBin(process.argv).join(' ')}`.trim(),
+      command: canonicalCommand(argv),
       grid: { prompts: argv.prompts ?? 'measured', batches: argv.batches ?? 'measured', tokens: argv.tokens ?? 'measured' },
       output: 'perf_db.csv',
     });
@@ -88,6 +90,17 @@ async function main(): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The command that reproduces the outputs: only the options that change them, in a fixed order. */
+function canonicalCommand(argv: { prompts?: string; step: number; batches?: string; tokens?: string; input?: string[]; 'on-invalid': string }): string {
+  const parts = ['npm run generate --'];
+  if (argv.prompts !== undefined) parts.push(`--prompts ${argv.prompts}`, ...(argv.step === 1 ? [] : [`--step ${argv.step}`]));
+  if (argv.batches !== undefined) parts.push(`--batches ${argv.batches}`);
+  if (argv.tokens !== undefined) parts.push(`--tokens ${argv.tokens}`);
+  for (const input of argv.input ?? []) parts.push(`--input ${input}`);
+  if (argv['on-invalid'] !== 'error') parts.push(`--on-invalid ${argv['on-invalid']}`);
+  return parts.join(' ');
 }
 
 /** data/raw/*.csv, fetching the pinned files first when they are missing. */

@@ -1,0 +1,35 @@
+/**
+ * Worker thread: emits whole groups for the parent, each into its own part
+ * file, which the parent appends to perf_db.csv in output order. The rows go
+ * to disk as they are made, so memory does not grow with the grid.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { emitGroupChecked, type EmitTask, type WorkerReply } from './run.js';
+
+const port = parentPort;
+if (port === null) throw new Error('emit-worker.ts must run in a worker thread');
+
+port.on('message', (task: EmitTask & { partPath: string }) => {
+  try {
+    const fd = openSync(task.partPath, 'w');
+    try {
+      const emission = emitGroupChecked(task.fit, task.configurations, task.grid);
+      let step = emission.next();
+      while (!step.done) {
+        for (let written = 0; written < step.value.length; ) written += writeSync(fd, step.value, written);
+        step = emission.next();
+      }
+      post({ type: 'done', group: task.index, summary: step.value });
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    const e = error as Error & { code?: string; place?: object; hint?: string; exitCode?: number };
+    post({ type: 'error', group: task.index, error: { message: e.message, stack: e.stack, code: e.code, place: e.place, hint: e.hint, exitCode: e.exitCode } });
+  }
+});
+
+function post(reply: WorkerReply): void {
+  port?.postMessage(reply);
+}
