@@ -1,5 +1,6 @@
 import { ChunkWriter, formatNumber, quoteCells } from './csv-out.js';
-import { linear, type Interpolator } from './interpolate.js';
+import { resolveGrid } from './grid.js';
+import { isPossible, makePredictors, predictedValue, type Predictors } from './predict.js';
 import {
   FITTED_METRICS,
   type ClampSummary,
@@ -21,24 +22,6 @@ export interface EmitOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 1 << 20;
-
-/** The sizes one group is emitted at: the grid's, or the group's measured values where the grid leaves a dimension open. */
-export function resolveGrid(grid: Grid, measured: readonly Configuration[]): { prompts: number[]; batches: number[]; tokens: number[] } {
-  const distinct = (pick: (c: Configuration) => number) => [...new Set(measured.map(pick))].sort((a, b) => a - b);
-  return {
-    prompts: grid.prompts ?? distinct((c) => c.prompt_size),
-    batches: grid.batches ?? distinct((c) => c.batch_size),
-    tokens: grid.tokens ?? distinct((c) => c.token_size),
-  };
-}
-
-/** Rows one group will emit: the grid plus the measured configurations off it. */
-export function countRows(grid: Grid, measured: readonly Configuration[]): number {
-  const g = resolveGrid(grid, measured);
-  const [ps, bs, ts] = [new Set(g.prompts), new Set(g.batches), new Set(g.tokens)];
-  const off = measured.filter((c) => !(ps.has(c.prompt_size) && bs.has(c.batch_size) && ts.has(c.token_size))).length;
-  return g.prompts.length * g.batches.length * g.tokens.length + off;
-}
 
 /**
  * Streams one group's rows of perf_db.csv (no header) as UTF-8 chunks, in
@@ -138,22 +121,6 @@ interface Predicted {
   middle: string;
 }
 
-type Predictors = Record<FittedMetric, { f: Interpolator; ends: [number, number] } | null>;
-
-function makePredictors(group: GroupFit): Predictors {
-  const out = {} as Predictors;
-  for (const metric of FITTED_METRICS) {
-    const fitted = group.fits[metric];
-    if (fitted === null) {
-      out[metric] = null;
-      continue;
-    }
-    const { x, y } = fitted.knots;
-    out[metric] = { f: linear(x, y), ends: [y[0] as number, y[y.length - 1] as number] };
-  }
-  return out;
-}
-
 function predict(
   predictors: Predictors,
   bt: number,
@@ -171,7 +138,7 @@ function predict(
       summary.maxExtrapolation = { factor, prompt_size: p, batch_size: b };
     }
   }
-  const at = { bt, inside, lo, p, b, rows, summary };
+  const at: At = { bt, inside, range: [lo, hi], p, b, rows, summary };
   const promptTime = predictMetric(predictors, 'prompt_time', at) as number;
   const tokenTime = predictMetric(predictors, 'token_time', at) as number;
   const peak = formatNumber(predictMetric(predictors, 'peak_power', at));
@@ -182,7 +149,7 @@ function predict(
 interface At {
   bt: number;
   inside: boolean;
-  lo: number;
+  range: [number, number];
   p: number;
   b: number;
   rows: number;
@@ -193,16 +160,13 @@ interface At {
 function predictMetric(predictors: Predictors, metric: FittedMetric, at: At): number | null {
   const predictor = predictors[metric];
   if (predictor === null) return null;
-  const v = predictor.f(at.bt);
-  if (at.inside) return v;
-  const possible = metric === 'prompt_time' || metric === 'token_time' ? v > 0 : v >= 0;
-  if (possible && Number.isFinite(v)) return v;
-  const clampedTo = at.bt < at.lo ? predictor.ends[0] : predictor.ends[1];
+  const v = predictedValue(predictor, metric, at.bt, at.range);
+  if (at.inside || isPossible(metric, predictor.f(at.bt))) return v;
   const clamp = at.summary.clamped[metric];
   clamp.points++;
   clamp.rows += at.rows;
-  clamp.first ??= { prompt_size: at.p, batch_size: at.b, linear: v, clampedTo };
-  return clampedTo;
+  clamp.first ??= { prompt_size: at.p, batch_size: at.b, linear: predictor.f(at.bt), clampedTo: v };
+  return v;
 }
 
 function cell(c: Configuration, metric: 'peak_power' | 'average_power'): string {

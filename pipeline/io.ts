@@ -1,6 +1,6 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, writeFile, readFile, mkdtemp } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { PerfDbError } from './errors.js';
 import type { IngestSource } from './ingest.js';
 
@@ -125,13 +125,23 @@ export class OutputTransaction {
     await writeFile(await this.prepare(name), content);
   }
 
-  /** Renames every written file into place, then removes the temporary folder and the lock. */
-  async commit(): Promise<void> {
-    for (const name of [...this.names].sort()) {
+  /**
+   * Puts the new outputs in place and removes the temporary folder and the
+   * lock. `owned` names the top-level files and folders this run owns: each
+   * is replaced whole by what this run wrote, or removed when this run wrote
+   * none (a folder's old files are moved aside first, then deleted). The
+   * renames are synchronous, so no signal handler can run between them.
+   */
+  async commit(owned: readonly string[]): Promise<void> {
+    const written = new Set([...this.names].map((name) => name.split('/')[0] as string));
+    const aside = join(this.tempDir, '.previous');
+    mkdirSync(aside, { recursive: true });
+    for (const name of owned) {
       const target = join(this.outDir, name);
-      await mkdir(join(target, '..'), { recursive: true });
-      await rename(join(this.tempDir, name), target);
+      const folder = existsSync(target) && statSync(target).isDirectory();
+      if ((folder || !written.has(name)) && existsSync(target)) renameSync(target, join(aside, name));
     }
+    for (const name of [...written].sort()) renameSync(join(this.tempDir, name), join(this.outDir, name));
     this.done = true;
     await this.cleanUp();
   }
@@ -164,7 +174,64 @@ export class OutputTransaction {
   }
 }
 
-import { rmSync, writeFileSync } from 'node:fs';
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+
+/** A file's text, or null when it does not exist. */
+export async function readIfExists(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    ignoreMissing(error);
+    return null;
+  }
+}
+
+/**
+ * Compares the `owned` files and folders of two output folders byte for byte.
+ * Returns the paths (relative to the folders) that differ, exist in only one,
+ * sorted.
+ */
+export async function compareTrees(fresh: string, committed: string, owned: readonly string[]): Promise<string[]> {
+  const list = async (root: string) => {
+    const files: string[] = [];
+    const visit = async (rel: string) => {
+      const info = await stat(join(root, rel)).catch(() => null);
+      if (info === null) return;
+      if (!info.isDirectory()) files.push(rel);
+      else for (const name of await readdir(join(root, rel))) await visit(`${rel}/${name}`);
+    };
+    for (const name of owned) await visit(name);
+    return files;
+  };
+  const [a, b] = await Promise.all([list(fresh), list(committed)]);
+  const stale: string[] = [];
+  for (const name of [...new Set([...a, ...b])].sort()) {
+    if (!(await sameBytes(join(fresh, name), join(committed, name)))) stale.push(name);
+  }
+  return stale;
+}
+
+/** Whether two files hold the same bytes (false when either is missing); reads both in 4 MiB blocks. */
+export async function sameBytes(pathA: string, pathB: string): Promise<boolean> {
+  const [a, b] = await Promise.all([open(pathA, 'r').catch(() => null), open(pathB, 'r').catch(() => null)]);
+  try {
+    if (a === null || b === null) return false;
+    if ((await a.stat()).size !== (await b.stat()).size) return false;
+    const size = 1 << 22;
+    const [bufA, bufB] = [Buffer.alloc(size), Buffer.alloc(size)];
+    for (;;) {
+      const [{ bytesRead: n }, { bytesRead: m }] = await Promise.all([a.read(bufA, 0, size, null), b.read(bufB, 0, size, null)]);
+      if (n !== m || !bufA.subarray(0, n).equals(bufB.subarray(0, m))) return false;
+      if (n === 0) return true;
+    }
+  } finally {
+    await a?.close();
+    await b?.close();
+  }
+}
 
 function rmSyncQuiet(path: string): void {
   try {
@@ -216,4 +283,3 @@ function outputError(error: unknown, shownDir: string): unknown {
   return error;
 }
 
-export { basename };

@@ -6,12 +6,13 @@ import { Worker } from 'node:worker_threads';
 import { aggregate } from './aggregate.js';
 import { HEADER_LINE } from './csv-out.js';
 import { dedupe } from './dedupe.js';
-import { countRows, emitGroup } from './emit.js';
+import { emitGroup } from './emit.js';
+import { countRows } from './grid.js';
 import { PerfDbError } from './errors.js';
 import { fit } from './fit.js';
 import { ingest, type IngestSource } from './ingest.js';
 import { groupKeyString } from './keys.js';
-import type { Configuration, EmitSummary, GroupFit, Grid, IngestResult, MonotonicitySummary, MonotonicityViolation } from './types.js';
+import type { Configuration, EmitSummary, GroupFit, GroupKey, Grid, IngestResult, Measurement, MonotonicitySummary, MonotonicityViolation } from './types.js';
 import { checkMeasured, MonotonicityChecker } from './validate.js';
 
 export interface PipelineOptions {
@@ -46,6 +47,8 @@ export interface PipelineResult {
 
 export interface GroupResult {
   fit: GroupFit;
+  /** The group's deduplicated input rows. */
+  measurements: Measurement[];
   configurations: Configuration[];
   measuredMonotonicity: MonotonicitySummary;
   emitted: EmitSummary;
@@ -69,7 +72,12 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   const configurations = aggregate(kept);
   const fits = fit(kept);
   const byGroup = splitByGroup(configurations);
-  const planned = fits.map((g) => ({ fit: g, configurations: byGroup.get(groupKeyString(g)) ?? [] }));
+  const rowsByGroup = splitByGroup(kept);
+  const planned = fits.map((g) => ({
+    fit: g,
+    configurations: byGroup.get(groupKeyString(g)) ?? [],
+    measurements: rowsByGroup.get(groupKeyString(g)) ?? [],
+  }));
 
   const total = planned.reduce((sum, g) => sum + countRows(options.grid, g.configurations), 0);
   if (total > options.maxRows) {
@@ -84,6 +92,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   const summaries = parallel > 1 && total >= PARALLEL_MIN_ROWS ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict) : await emitHere(tasks, sink, options.strict);
   const groups: GroupResult[] = planned.map((g, i) => ({
     fit: g.fit,
+    measurements: g.measurements,
     configurations: g.configurations,
     measuredMonotonicity: checkMeasured(g.fit.id, g.configurations),
     emitted: summaries[i] as EmitSummary,
@@ -99,9 +108,9 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   };
 }
 
-function splitByGroup(configurations: readonly Configuration[]): Map<string, Configuration[]> {
-  const out = new Map<string, Configuration[]>();
-  for (const c of configurations) {
+function splitByGroup<T extends GroupKey>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const c of items) {
     const key = groupKeyString(c);
     const list = out.get(key);
     if (list === undefined) out.set(key, [c]);

@@ -1,30 +1,42 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { checkInteger, parseSizeList } from '../pipeline/options.js';
-import { displayPath, listCsv, openInput, OutputTransaction } from '../pipeline/io.js';
-import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/raw-source.js';
-import { buildReport, renderMarkdown } from '../pipeline/report.js';
-import { defaultConcurrency, runPipeline, type PipelineOptions } from '../pipeline/run.js';
+import { stringify } from 'csv-stringify/sync';
 import { PerfDbError } from '../pipeline/errors.js';
+import { compareTrees, displayPath, listCsv, openInput, OutputTransaction, readIfExists } from '../pipeline/io.js';
+import { checkInteger, parseSizeList } from '../pipeline/options.js';
+import { isCurrentPlot, plotCacheKey, plotFile, plotFileName } from '../pipeline/plot-files.js';
+import { renderPlot, type PlotSeries } from '../pipeline/plots.js';
+import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/raw-source.js';
+import { buildReport, plotData, STUDIED, type QualityReport } from '../pipeline/report.js';
+import { renderMarkdown } from '../pipeline/report-markdown.js';
+import { defaultConcurrency, runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline/run.js';
+import type { FittedMetric } from '../pipeline/types.js';
 import { failUsage, projectRoot, runCli } from './cli.js';
 
 const DEFAULT_MAX_ROWS = 50_000_000;
+/** Files and folders this command owns in the output folder; anything else there is left alone. */
+const OWNED = ['perf_db.csv', 'quality-report.json', 'quality-report.md', 'rejected.csv', 'plots'];
 
-async function main(): Promise<number> {
-  const root = projectRoot();
-  const argv = await yargs(hideBin(process.argv))
+type Argv = Awaited<ReturnType<typeof parseArgs>>;
+
+function parseArgs(argv: string[]) {
+  return yargs(argv)
     .scriptName('npm run generate --')
-    .usage('$0 [options]\n\nBuilds data/generated/perf_db.csv and the quality report from the raw profiling CSVs.')
-    .option('prompts', { type: 'string', describe: 'prompt sizes: 128..8192 (stepped by --step), 128,300,512, or 1..64:4; default: each group\'s measured sizes' })
+    .usage('$0 [options]\n\nBuilds data/generated/perf_db.csv, the quality report and its plots from the raw profiling CSVs.')
+    .option('prompts', { type: 'string', describe: "prompt sizes: 128..8192 (stepped by --step), 128,300,512, or 1..64:4; default: each group's measured sizes" })
     .option('step', { type: 'number', default: 1, describe: 'step of the --prompts range' })
-    .option('batches', { type: 'string', describe: 'batch sizes, same syntax (ranges step by 1 unless A..B:S); default: each group\'s measured sizes' })
-    .option('tokens', { type: 'string', describe: 'token (output) sizes, same syntax; default: each group\'s measured sizes' })
+    .option('batches', { type: 'string', describe: "batch sizes, same syntax (ranges step by 1 unless A..B:S); default: each group's measured sizes" })
+    .option('tokens', { type: 'string', describe: "token (output) sizes, same syntax; default: each group's measured sizes" })
     .option('input', { type: 'string', array: true, describe: 'input CSV, repeatable; replaces the default data/raw/*.csv' })
     .option('out', { type: 'string', default: 'data/generated', describe: 'output folder' })
+    .option('check', { type: 'boolean', default: false, describe: 'regenerate into a temporary folder and compare with --out: exit 1 naming each stale file, 0 when fresh; --out is not touched' })
     .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
     .option('on-invalid', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'an invalid input row stops the run, or is set aside in rejected.csv' })
     .option('max-rows', { type: 'number', default: DEFAULT_MAX_ROWS, describe: 'refuse grids that would emit more rows than this' })
+    .option('plots', { type: 'boolean', default: true, describe: 'draw the SVG charts of the report (--no-plots skips them)' })
     .option('concurrency', { type: 'number', default: defaultConcurrency(), describe: 'groups emitted at once in worker threads (output bytes do not depend on it)' })
     .strict()
     .version(false)
@@ -32,7 +44,11 @@ async function main(): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail(failUsage)
     .parseAsync();
+}
 
+async function main(): Promise<number> {
+  const root = projectRoot();
+  const argv = await parseArgs(hideBin(process.argv));
   const step = checkInteger(argv.step, 'step', 1);
   const options: Omit<PipelineOptions, 'scratchDir'> = {
     grid: {
@@ -45,12 +61,41 @@ async function main(): Promise<number> {
     maxRows: checkInteger(argv['max-rows'], 'max-rows', 1),
     concurrency: checkInteger(argv.concurrency, 'concurrency', 1, 64),
   };
-
   const inputPaths = argv.input === undefined ? await defaultInputs(root) : argv.input.map((p) => resolve(p));
-  const sources = await Promise.all(inputPaths.map(openInput));
   const outDir = resolve(argv.out);
-  const started = Date.now();
 
+  if (argv.check) {
+    const scratch = await mkdtemp(join(tmpdir(), 'perfdb-check-'));
+    try {
+      await generate(argv, options, inputPaths, scratch, outDir);
+      const stale = await compareTrees(scratch, outDir, OWNED);
+      for (const name of stale) process.stdout.write(`stale: ${displayPath(join(outDir, name))}\n`);
+      process.stdout.write(stale.length === 0 ? `${displayPath(outDir)} is up to date\n` : `${stale.length} stale files; regenerate with \`${canonicalCommand(argv)}\`\n`);
+      return stale.length === 0 ? 0 : 1;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+  const started = Date.now();
+  const report = await generate(argv, options, inputPaths, outDir, outDir);
+  const s = report.output.bySource;
+  const flagged = report.summary.groups.filter((g) => g.status !== 'ok').length;
+  process.stdout.write(
+    `Wrote ${report.output.rows} rows to ${displayPath(join(outDir, 'perf_db.csv'))} (${s.measured} measured, ${s.interpolated} interpolated, ${s.extrapolated} extrapolated) ` +
+      `for ${report.groups.length} groups from ${report.inputs.rowsKept} rows kept of ${report.inputs.rowsRead} read ` +
+      `(${report.inputs.duplicatesDropped} duplicates, ${report.inputs.rowsRejected} rejected); ` +
+      `status ${report.summary.status}, ${flagged} groups with warnings or failures: see ${displayPath(join(outDir, 'quality-report.md'))}. ${((Date.now() - started) / 1000).toFixed(2)} s.\n`,
+  );
+  return 0;
+}
+
+/**
+ * One run into `outDir`, all or nothing. `plotCacheDir` holds earlier plots:
+ * a plot whose cache key (its spec and the chart library's version) is
+ * unchanged is copied instead of drawn again.
+ */
+async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>, inputPaths: string[], outDir: string, plotCacheDir: string): Promise<QualityReport> {
+  const sources = await Promise.all(inputPaths.map(openInput));
   const transaction = await OutputTransaction.begin(outDir);
   const onSignal = (signal: NodeJS.Signals) => {
     transaction.abortSync();
@@ -65,24 +110,22 @@ async function main(): Promise<number> {
     const result = await runPipeline(sources, { ...options, scratchDir: await transaction.scratch() }, sink);
     await new Promise<void>((done, fail) => csv.end((error?: Error | null) => (error ? fail(error) : done())));
 
+    const plots = argv.plots ? await drawPlots(result, options, transaction, plotCacheDir) : new Map();
     const report = buildReport(result, {
       command: canonicalCommand(argv),
-      grid: { prompts: argv.prompts ?? 'measured', batches: argv.batches ?? 'measured', tokens: argv.tokens ?? 'measured' },
+      grid: options.grid,
+      gridText: { prompts: argv.prompts === undefined ? 'measured' : `${argv.prompts}${argv.step === 1 ? '' : ` step ${argv.step}`}`, batches: argv.batches ?? 'measured', tokens: argv.tokens ?? 'measured' },
       output: 'perf_db.csv',
+      plots,
     });
+    if (result.ingest.rejected.length > 0) {
+      const rows = result.ingest.rejected.map((r) => [r.file, r.line, r.column ?? '', r.code, r.reason]);
+      await transaction.write('rejected.csv', stringify(rows, { header: true, columns: ['file', 'line', 'column', 'code', 'reason'] }));
+    }
     await transaction.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
     await transaction.write('quality-report.md', renderMarkdown(report));
-    await transaction.commit();
-
-    const s = report.output.bySource;
-    const warn = report.summary.groups.filter((g) => g.status !== 'ok').length;
-    process.stdout.write(
-      `Wrote ${report.output.rows} rows to ${displayPath(join(outDir, 'perf_db.csv'))} (${s.measured} measured, ${s.interpolated} interpolated, ${s.extrapolated} extrapolated) ` +
-        `for ${report.groups.length} groups from ${report.inputs.rowsKept} rows kept of ${report.inputs.rowsRead} read ` +
-        `(${report.inputs.duplicatesDropped} duplicates, ${report.inputs.rowsRejected} rejected); ` +
-        `${warn} groups have findings, see ${displayPath(join(outDir, 'quality-report.md'))}. ${((Date.now() - started) / 1000).toFixed(2)} s.\n`,
-    );
-    return 0;
+    await transaction.commit(OWNED);
+    return report;
   } catch (error) {
     await transaction.abort();
     throw error;
@@ -92,14 +135,35 @@ async function main(): Promise<number> {
   }
 }
 
+async function drawPlots(result: PipelineResult, options: Omit<PipelineOptions, 'scratchDir'>, transaction: OutputTransaction, cacheDir: string) {
+  const plots = new Map<string, Partial<Record<FittedMetric, string>>>();
+  const used = new Set<string>();
+  for (const g of result.groups) {
+    const files: Partial<Record<FittedMetric, string>> = {};
+    for (const metric of STUDIED) {
+      const data = plotData(g, options.grid, metric);
+      if (data === null) continue;
+      const series: PlotSeries = { title: `${g.fit.model} / ${g.fit.hardware} / tp=${g.fit.tensor_parallel} — ${metric}`, metric, unit: 'ms', ...data };
+      const name = `plots/${plotFileName([g.fit.model, g.fit.hardware, `tp${g.fit.tensor_parallel}`, metric], used)}`;
+      const key = plotCacheKey(series);
+      const previous = await readIfExists(join(cacheDir, name));
+      await transaction.write(name, previous !== null && isCurrentPlot(previous, key) ? previous : plotFile(key, await renderPlot(series)));
+      files[metric] = name;
+    }
+    plots.set(g.fit.id, files);
+  }
+  return plots;
+}
+
 /** The command that reproduces the outputs: only the options that change them, in a fixed order. */
-function canonicalCommand(argv: { prompts?: string; step: number; batches?: string; tokens?: string; input?: string[]; 'on-invalid': string }): string {
+function canonicalCommand(argv: Argv): string {
   const parts = ['npm run generate --'];
   if (argv.prompts !== undefined) parts.push(`--prompts ${argv.prompts}`, ...(argv.step === 1 ? [] : [`--step ${argv.step}`]));
   if (argv.batches !== undefined) parts.push(`--batches ${argv.batches}`);
   if (argv.tokens !== undefined) parts.push(`--tokens ${argv.tokens}`);
   for (const input of argv.input ?? []) parts.push(`--input ${input}`);
   if (argv['on-invalid'] !== 'error') parts.push(`--on-invalid ${argv['on-invalid']}`);
+  if (!argv.plots) parts.push('--no-plots');
   return parts.join(' ');
 }
 

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { plotSpec, type PlotSeries } from './plots.js';
+
+/** The chart libraries' versions are part of every cache key: a new version draws anew. */
+const LIBRARIES = ['vega', 'vega-lite'].map((name) => `${name}@${packageVersion(name)}`).join(' ');
+
+/** A package's version, from the package.json above its entry point (vega exports no ./package.json). */
+function packageVersion(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.resolve(name)));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === name && manifest.version !== undefined) return manifest.version;
+    } catch {
+      // No package.json at this level: keep walking up.
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** What a chart depends on: its vega-lite spec and the libraries' versions. */
+export function plotCacheKey(series: PlotSeries): string {
+  return sha256(`${LIBRARIES}\n${JSON.stringify(plotSpec(series))}`);
+}
+
+/** A plot file: a first line naming the cache key and the hash of the SVG that follows, then the SVG. */
+export function plotFile(key: string, svg: string): string {
+  return `<!-- perfdb-plot ${key} ${sha256(svg)} -->\n${svg}\n`;
+}
+
+/** Whether an existing plot file was drawn for `key` and is unaltered since. */
+export function isCurrentPlot(file: string, key: string): boolean {
+  const newline = file.indexOf('\n');
+  const match = /^<!-- perfdb-plot ([0-9a-f]{64}) ([0-9a-f]{64}) -->$/.exec(file.slice(0, newline));
+  if (match === null || match[1] !== key) return false;
+  const svg = file.slice(newline + 1, file.endsWith('\n') ? -1 : undefined);
+  return sha256(svg) === match[2];
+}
+
+/**
+ * A safe, unique file name from name parts: every character other than
+ * letters, digits, `.`, `_` and `-` becomes `_`, parts are joined with `__`,
+ * and a name already in `used` gets `-2`, `-3`, ... Names never leave the
+ * plots folder, whatever the model and hardware names hold.
+ */
+export function plotFileName(parts: readonly string[], used: Set<string>): string {
+  const base = parts.map((p) => p.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')).join('__').slice(0, 180) || 'plot';
+  let name = `${base}.svg`;
+  for (let k = 2; used.has(name); k++) name = `${base}-${k}.svg`;
+  used.add(name);
+  return name;
+}
