@@ -88,9 +88,18 @@ async function ingestOne(
         if (bytes === 0 && buffer.length > 0) checkText(buffer, file);
         hash.update(buffer);
         bytes += buffer.length;
-        if (!parser.write(buffer)) await new Promise((resolve) => parser.once('drain', resolve));
+        if (parser.destroyed) return;
+        if (!parser.write(buffer)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              parser.off('drain', done).off('close', done);
+              resolve();
+            };
+            parser.once('drain', done).once('close', done);
+          });
+        }
       }
-      parser.end();
+      if (!parser.destroyed) parser.end();
     } catch (error) {
       parser.destroy(error as Error);
     }
@@ -119,6 +128,8 @@ async function ingestOne(
       }
     }
   } catch (error) {
+    // Stop the feeding loop too: it may be waiting for a drain that will never come.
+    parser.destroy();
     throw translateParseError(error, file);
   } finally {
     await feed;
