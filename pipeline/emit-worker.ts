@@ -14,10 +14,12 @@ port.on('message', (task: EmitTask & { partPath: string }) => {
   try {
     const fd = openSync(task.partPath, 'w');
     try {
-      const emission = emitGroupChecked(task.fit, task.configurations, task.grid);
+      const counter = { rows: 0 };
+      const emission = emitGroupChecked(task.fit, task.configurations, task.grid, counter);
       let step = emission.next();
       while (!step.done) {
         for (let written = 0; written < step.value.length; ) written += writeSync(fd, step.value, written);
+        post({ type: 'progress', group: task.index, rows: counter.rows });
         step = emission.next();
       }
       post({ type: 'done', group: task.index, summary: step.value });

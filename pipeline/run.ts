@@ -26,6 +26,8 @@ export interface PipelineOptions {
   concurrency: number;
   /** A folder for the workers' part files (removed as they are appended). */
   scratchDir: string;
+  /** Called now and then with the rows emitted so far and the total to come. */
+  onProgress?: (rows: number, total: number) => void;
 }
 
 /** Below this many rows, starting worker threads costs more than it saves. */
@@ -89,7 +91,8 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   await sink(HEADER_LINE);
   const tasks = planned.map((g, index): EmitTask => ({ index, fit: g.fit, configurations: g.configurations, grid: options.grid }));
   const parallel = Math.min(options.concurrency, tasks.length);
-  const summaries = parallel > 1 && total >= PARALLEL_MIN_ROWS ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict) : await emitHere(tasks, sink, options.strict);
+  const progress = (rows: number) => options.onProgress?.(rows, total);
+  const summaries = parallel > 1 && total >= PARALLEL_MIN_ROWS ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict, progress) : await emitHere(tasks, sink, options.strict, progress);
   const groups: GroupResult[] = planned.map((g, i) => ({
     fit: g.fit,
     measurements: g.measurements,
@@ -128,13 +131,26 @@ export interface EmitTask {
 }
 
 export type WorkerReply =
+  | { type: 'progress'; group: number; rows: number }
   | { type: 'done'; group: number; summary: EmitSummary }
   | { type: 'error'; group: number; error: { message: string; stack?: string; code?: string; place?: object; hint?: string; exitCode?: number } };
 
-/** emit with the emitted-row monotonicity check attached: the per-group unit of work. */
-export function* emitGroupChecked(group: GroupFit, measured: readonly Configuration[], grid: Grid): Generator<Uint8Array, EmitSummary, undefined> {
+/**
+ * emit with the emitted-row monotonicity check attached: the per-group unit of
+ * work. `counter.rows` counts the rows emitted so far, for progress reports.
+ */
+export function* emitGroupChecked(
+  group: GroupFit,
+  measured: readonly Configuration[],
+  grid: Grid,
+  counter: { rows: number } = { rows: 0 },
+): Generator<Uint8Array, EmitSummary, undefined> {
   const checker = new MonotonicityChecker(group.id);
-  const summary = yield* emitGroup(group, measured, grid, { onRow: checker.observe.bind(checker) });
+  const onRow = (p: number, b: number, t: number, pt: number, tt: number, e2e: number) => {
+    counter.rows++;
+    checker.observe(p, b, t, pt, tt, e2e);
+  };
+  const summary = yield* emitGroup(group, measured, grid, { onRow });
   return { ...summary, monotonicity: checker.summary() };
 }
 
@@ -149,13 +165,15 @@ function strictCheck(summary: EmitSummary, strict: boolean): void {
   );
 }
 
-async function emitHere(tasks: readonly EmitTask[], sink: Sink, strict: boolean): Promise<EmitSummary[]> {
+async function emitHere(tasks: readonly EmitTask[], sink: Sink, strict: boolean, progress: (rows: number) => void): Promise<EmitSummary[]> {
   const summaries: EmitSummary[] = [];
+  const counter = { rows: 0 };
   for (const task of tasks) {
-    const emission = emitGroupChecked(task.fit, task.configurations, task.grid);
+    const emission = emitGroupChecked(task.fit, task.configurations, task.grid, counter);
     let step = emission.next();
     while (!step.done) {
       await sink(step.value);
+      progress(counter.rows);
       step = emission.next();
     }
     strictCheck(step.value, strict);
@@ -169,8 +187,16 @@ async function emitHere(tasks: readonly EmitTask[], sink: Sink, strict: boolean)
  * `scratchDir`, and appends the parts to the sink in group order as soon as
  * every earlier group is in. Nothing of the grid is held in memory.
  */
-async function emitInWorkers(tasks: readonly EmitTask[], workers: number, scratchDir: string, sink: Sink, strict: boolean): Promise<EmitSummary[]> {
+async function emitInWorkers(
+  tasks: readonly EmitTask[],
+  workers: number,
+  scratchDir: string,
+  sink: Sink,
+  strict: boolean,
+  progress: (rows: number) => void,
+): Promise<EmitSummary[]> {
   const done: (EmitSummary | null)[] = tasks.map(() => null);
+  const rowsByGroup = tasks.map(() => 0);
   const summaries: EmitSummary[] = [];
   const pool: Worker[] = [];
   const partPath = (index: number) => join(scratchDir, `part-${index}.csv`);
@@ -211,6 +237,11 @@ async function emitInWorkers(tasks: readonly EmitTask[], workers: number, scratc
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'error') {
         settle.reject(rebuildError(reply.error));
+        return;
+      }
+      if (reply.type === 'progress') {
+        rowsByGroup[reply.group] = reply.rows;
+        progress(rowsByGroup.reduce((sum, n) => sum + n, 0));
         return;
       }
       done[reply.group] = reply.summary;

@@ -107,7 +107,8 @@ async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>
   try {
     const csv = await transaction.stream('perf_db.csv');
     const sink = (chunk: string | Uint8Array) => (csv.write(chunk) ? undefined : new Promise<void>((done) => csv.once('drain', done)));
-    const result = await runPipeline(sources, { ...options, scratchDir: await transaction.scratch() }, sink);
+    const progress = progressLine();
+    const result = await runPipeline(sources, { ...options, scratchDir: await transaction.scratch(), onProgress: progress.update }, sink).finally(progress.done);
     await new Promise<void>((done, fail) => csv.end((error?: Error | null) => (error ? fail(error) : done())));
 
     const plots = argv.plots ? await drawPlots(result, options, transaction, plotCacheDir) : new Map();
@@ -153,6 +154,30 @@ async function drawPlots(result: PipelineResult, options: Omit<PipelineOptions, 
     plots.set(g.fit.id, files);
   }
   return plots;
+}
+
+/**
+ * Rows done, rows/s and ETA on one stderr line, redrawn at most four times a
+ * second, from one second into the run; only when stderr is a terminal.
+ */
+function progressLine() {
+  const started = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(rows: number, total: number) {
+      const now = Date.now();
+      if (!process.stderr.isTTY || now - started < 1000 || now - last < 250) return;
+      last = now;
+      shown = true;
+      const rate = rows / ((now - started) / 1000);
+      const eta = rate > 0 ? Math.max(0, (total - rows) / rate) : 0;
+      process.stderr.write(`\r${rows.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} rows, ${Math.round(rate).toLocaleString('en-US')} rows/s, ETA ${eta.toFixed(0)} s   `);
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 /** The command that reproduces the outputs: only the options that change them, in a fixed order. */

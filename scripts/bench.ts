@@ -1,0 +1,125 @@
+/**
+ * Benchmarks `generate` as whole processes on the three workloads and
+ * measures the machine's floor: formatting and writing the same kind of rows
+ * in a tight loop with no pipeline around it. Prints a Markdown table and
+ * writes it to bench/results.md. Needs GNU time (/usr/bin/time) for peak RSS.
+ *   npm run bench -- [--runs 3] [--only default,medium]
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { PerfDbError } from '../pipeline/errors.js';
+import { median } from '../pipeline/stats.js';
+import { failUsage, projectRoot, runCli } from './cli.js';
+
+const WORKLOADS = [
+  { name: 'default', args: ['--prompts', '128..8192', '--step', '64'] },
+  { name: 'medium', args: ['--prompts', '1..8192', '--step', '4', '--batches', '1..64', '--tokens', '128,512'] },
+  { name: 'large', args: ['--prompts', '1..8192', '--step', '1', '--batches', '1..64', '--tokens', '128,256,512,1024'] },
+] as const;
+
+interface Run {
+  seconds: number;
+  maxRssKb: number;
+  rows: number;
+}
+
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('npm run bench --')
+    .option('runs', { type: 'number', default: 3, describe: 'runs per workload (the median is reported)' })
+    .option('only', { type: 'string', describe: 'comma-separated workload names' })
+    .option('out', { type: 'string', default: 'bench/results.md', describe: 'where to write the table' })
+    .strict()
+    .version(false)
+    .help()
+    .fail(failUsage)
+    .parseAsync();
+  if (!existsSync('/usr/bin/time')) {
+    throw new PerfDbError('E_NO_GNU_TIME', '/usr/bin/time is missing; the benchmark reads peak RSS from GNU time', { hint: 'apt-get install time' });
+  }
+  const root = projectRoot();
+  const wanted = argv.only?.split(',') ?? WORKLOADS.map((w) => w.name);
+  const scratch = await mkdtemp(join(tmpdir(), 'perfdb-bench-'));
+  const lines: string[] = [];
+  try {
+    const floor = await measureFloor(join(scratch, 'floor.csv'), 3_000_000);
+    process.stderr.write(`floor: ${Math.round(floor)} rows/s\n`);
+    lines.push('| workload | rows | runs | median wall time (s) | rows/s | fraction of floor | peak RSS (MB) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const workload of WORKLOADS.filter((w) => wanted.includes(w.name))) {
+      const runs: Run[] = [];
+      for (let i = 0; i < argv.runs; i++) {
+        runs.push(runGenerate(root, workload.args, join(scratch, workload.name)));
+        process.stderr.write(`${workload.name} run ${i + 1}: ${runs.at(-1)?.seconds} s, ${Math.round((runs.at(-1)?.maxRssKb ?? 0) / 1024)} MB\n`);
+      }
+      const seconds = median(runs.map((r) => r.seconds));
+      const rss = median(runs.map((r) => r.maxRssKb)) / 1024;
+      const rows = runs[0]?.rows ?? 0;
+      lines.push(`| ${workload.name} | ${rows.toLocaleString('en-US')} | ${runs.length} | ${seconds.toFixed(2)} | ${Math.round(rows / seconds).toLocaleString('en-US')} | ${(rows / seconds / floor).toFixed(2)} | ${rss.toFixed(0)} |`);
+      await rm(join(scratch, workload.name), { recursive: true, force: true });
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const table = lines.join('\n');
+  const text = [
+    '# Benchmark results',
+    '',
+    `Machine: ${machine}.`,
+    '',
+    'Whole `npm run generate` processes on the real data (compiled JS, plots reused from their cache), median of the runs; peak RSS from GNU time.',
+    'The floor is a tight loop that formats rows of the same shape (names, three sizes, five doubles with `Number.prototype.toString`, source) into 1 MiB buffers and writes them, with no pipeline around it.',
+    '',
+    table,
+    '',
+    'Reproduce: `npm run bench`.',
+    '',
+  ].join('\n');
+  await mkdir(join(root, 'bench'), { recursive: true });
+  await writeFile(join(root, argv.out), text);
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
+
+function runGenerate(root: string, args: readonly string[], out: string): Run {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'scripts', 'launch.mjs'), 'generate', ...args, '--out', out], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (result.status !== 0) throw new Error(`generate failed (${result.status}): ${result.stderr}`);
+  const timing = result.stderr.trim().split('\n').at(-1)?.split(' ') ?? [];
+  const rows = Number(/Wrote (\d+) rows/.exec(result.stdout)?.[1] ?? NaN);
+  return { seconds: Number(timing[0]), maxRssKb: Number(timing[1]), rows };
+}
+
+/** Rows per second of formatting and writing rows of perf_db.csv's shape, with nothing else going on. */
+async function measureFloor(path: string, rows: number): Promise<number> {
+  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  const started = performance.now();
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let offset = 0;
+  for (let i = 0; i < rows; i++) {
+    const p = 1 + (i >> 8);
+    const b = 1 + ((i >> 2) & 63);
+    const t = 128 << (i & 3);
+    const x = p * b;
+    const line = `llama2-70b,a100-80gb,${p},${b},${t},${0.5 + x * 1e-7},${0.4 + x * 1e-7},${60 + x * 0.0131},${40 + x * 0.000173},${60 + x * 0.0131 + (t - 1) * (40 + x * 0.000173)},2,interpolated\n`;
+    if (offset + line.length > buffer.length) {
+      if (!out.write(Buffer.from(buffer.subarray(0, offset)))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      offset = 0;
+    }
+    offset += buffer.write(line, offset, 'latin1');
+  }
+  out.write(Buffer.from(buffer.subarray(0, offset)));
+  await new Promise<void>((resolve) => out.end(resolve));
+  const seconds = (performance.now() - started) / 1000;
+  return rows / seconds;
+}
+
+await runCli(main);
