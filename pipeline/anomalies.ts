@@ -3,7 +3,7 @@
  * aggregated configurations; each states its rule and threshold.
  */
 import { compareStrings } from './keys.js';
-import { median, medianAbsoluteDeviation } from './stats.js';
+import { coefficientOfVariation, median, medianAbsoluteDeviation } from './stats.js';
 import type { ConfigKeySizes, Configuration, Metric } from './types.js';
 
 export const OUTLIER_Z = 3.5;
@@ -11,16 +11,6 @@ export const OUTLIER_MIN_RELATIVE = 0.01;
 export const E2E_TOLERANCE = 0.005;
 
 const sizes = (c: Configuration): ConfigKeySizes => ({ prompt_size: c.prompt_size, batch_size: c.batch_size, token_size: c.token_size });
-
-/** Coefficient of variation: sample standard deviation (n - 1) over the mean; null for fewer than two values or a zero mean. */
-export function coefficientOfVariation(values: readonly number[]): number | null {
-  const n = values.length;
-  if (n < 2) return null;
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  if (mean === 0) return null;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
-  return Math.sqrt(variance) / Math.abs(mean);
-}
 
 export interface SpreadSummary {
   configurations: number;

@@ -1,8 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import { OUTPUT_COLUMNS } from './types.js';
 
+/** Columns after `source` when per-row uncertainty is asked for. */
+export const UNCERTAINTY_COLUMNS = ['prompt_time_err', 'token_time_err'] as const;
+
 /** The header line of perf_db.csv. */
-export const HEADER_LINE = `${OUTPUT_COLUMNS.join(',')}\n`;
+export function headerLine(uncertainty = false): string {
+  return `${[...OUTPUT_COLUMNS, ...(uncertainty ? UNCERTAINTY_COLUMNS : [])].join(',')}\n`;
+}
 
 /**
  * CSV cells for strings, quoted by csv-stringify's rules (quotes around a cell

@@ -15,7 +15,7 @@ port.on('message', (task: EmitTask & { partPath: string }) => {
     const fd = openSync(task.partPath, 'w');
     try {
       const counter = { rows: 0 };
-      const emission = emitGroupChecked(task.fit, task.configurations, task.grid, counter);
+      const emission = emitGroupChecked(task, counter);
       let step = emission.next();
       while (!step.done) {
         for (let written = 0; written < step.value.length; ) written += writeSync(fd, step.value, written);

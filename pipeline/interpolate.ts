@@ -35,3 +35,14 @@ export function searchLeft(xs: ArrayLike<number>, q: number): number {
   }
   return lo;
 }
+
+/**
+ * Linear interpolation in log-log space: y = exp(linear(log xs, log ys)(log x)),
+ * a power law between neighbouring knots and, outside them, the power law
+ * through the two outermost knots. Needs xs > 0 and ys > 0.
+ */
+export function loglog(xs: readonly number[], ys: readonly number[]): Interpolator {
+  if (xs.some((v) => !(v > 0)) || ys.some((v) => !(v > 0))) throw new RangeError('loglog() needs positive xs and ys');
+  const line = linear(xs.map(Math.log), ys.map(Math.log));
+  return (q) => Math.exp(line(Math.log(q)));
+}

@@ -1,27 +1,44 @@
-import { linear, type Interpolator } from './interpolate.js';
-import { FITTED_METRICS, type FittedMetric, type GroupFit } from './types.js';
+import { FACTORIES } from './methods.js';
+import { FITTED_METRICS, type ExtrapolationPolicy, type FitKey, type FittedMetric, type GroupFit, type Knots, type MethodName } from './types.js';
+import type { Interpolator } from './interpolate.js';
 
-/** A fitted metric ready to evaluate: the interpolator and the knot values at both ends. */
+/** A fitted metric ready to evaluate: its interpolator, x range, and values at both ends. */
 export interface Predictor {
   f: Interpolator;
+  key: FitKey;
+  range: [number, number];
   ends: [number, number];
 }
 
 export type Predictors = Record<FittedMetric, Predictor | null>;
 
-/** Builds each fitted metric's interpolator once per group. */
+/**
+ * The interpolator of one method through the knots. The end values are the
+ * knots' own for linear (so clamping repeats the measured medians exactly) and
+ * the method's values at the end knots otherwise (isotonic's pooled means).
+ */
+export function makePredictor(method: MethodName, knots: Knots, key: FitKey = 'batch_tokens'): Predictor {
+  const { x, y, count } = knots;
+  const f = FACTORIES[method](x, y, count);
+  const lo = x[0] as number;
+  const hi = x[x.length - 1] as number;
+  const ends: [number, number] = method === 'linear' ? [y[0] as number, y[y.length - 1] as number] : [f(lo), f(hi)];
+  return { f, key, range: [lo, hi], ends };
+}
+
+/** Builds each fitted metric's predictor once per group. */
 export function makePredictors(group: GroupFit): Predictors {
   const out = {} as Predictors;
   for (const metric of FITTED_METRICS) {
     const fitted = group.fits[metric];
-    if (fitted === null) {
-      out[metric] = null;
-      continue;
-    }
-    const { x, y } = fitted.knots;
-    out[metric] = { f: linear(x, y), ends: [y[0] as number, y[y.length - 1] as number] };
+    out[metric] = fitted === null ? null : makePredictor(fitted.method, fitted.knots, fitted.key);
   }
   return out;
+}
+
+/** The predictor's x for a (prompt_size, batch_size) point. */
+export function xOf(predictor: Predictor, prompt: number, batch: number): number {
+  return predictor.key === 'batch_tokens' ? prompt * batch : batch;
 }
 
 /** Whether a predicted value can be real: times > 0, powers >= 0, and finite. */
@@ -30,12 +47,17 @@ export function isPossible(metric: FittedMetric, value: number): boolean {
 }
 
 /**
- * The value a row gets at batch_tokens `bt`: the fit's, unless it extrapolates
- * to an impossible value, in which case the knot value at the nearest measured
- * end (below the range: the first knot's, above: the last knot's).
+ * The value a row gets at `x`: inside the measured range, the fit's. Outside:
+ * with policy `clamp`, the value at the nearest end; otherwise the method's
+ * own extrapolation, unless that is impossible (see isPossible), in which case
+ * the value at the nearest end as well. (Policy `error` never gets here with
+ * an x outside: the run stops before emitting.)
  */
-export function predictedValue(predictor: Predictor, metric: FittedMetric, bt: number, range: readonly [number, number]): number {
-  const v = predictor.f(bt);
-  if ((bt >= range[0] && bt <= range[1]) || isPossible(metric, v)) return v;
-  return bt < range[0] ? predictor.ends[0] : predictor.ends[1];
+export function predictedValue(predictor: Predictor, metric: FittedMetric, x: number, policy: ExtrapolationPolicy = 'linear'): number {
+  const [lo, hi] = predictor.range;
+  if (x >= lo && x <= hi) return predictor.f(x);
+  const end = x < lo ? predictor.ends[0] : predictor.ends[1];
+  if (policy === 'clamp') return end;
+  const v = predictor.f(x);
+  return isPossible(metric, v) ? v : end;
 }

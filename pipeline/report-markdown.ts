@@ -64,11 +64,11 @@ function groupSection(g: GroupReport, line: (...text: string[]) => void): void {
     for (const f of g.findings) line(`- ${findingLine(f, false)}`);
     line('');
   }
-  line('| metric | LOO mean error | LOO worst error | worst at batch_tokens | median CV | max CV | max/min |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  line('| metric | method | LOO mean error | LOO worst error | worst at x | median CV | max CV | max/min |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const metric of STUDIED) {
     const q = g.fitQuality[metric];
     const sp = g.repetitions.spread[metric as 'prompt_time'];
-    line(`| ${metric} | ${percent(q?.mape)} | ${percent(q?.maxApe)} | ${q?.worstBatchTokens ?? '—'} | ${percent(sp.medianCv)} | ${percent(sp.maxCv)} | ${sp.maxRatio ?? '—'} |`);
+    line(`| ${metric} | ${q === null || q === undefined ? '—' : `${q.method} on ${q.key}`} | ${percent(q?.mape)} | ${percent(q?.maxApe)} | ${q?.worstX ?? '—'} | ${percent(sp.medianCv)} | ${percent(sp.maxCv)} | ${sp.maxRatio ?? '—'} |`);
   }
   line('');
   const c = g.coverage;

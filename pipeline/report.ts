@@ -10,12 +10,13 @@ import {
   type SeriesCopy,
 } from './anomalies.js';
 import { resolveGrid } from './grid.js';
-import { linear } from './interpolate.js';
 import { leaveOneOut } from './loo.js';
-import { makePredictors, predictedValue } from './predict.js';
+import { makePredictors, predictedValue, xOf } from './predict.js';
 import type { GroupResult, PipelineResult } from './run.js';
 import { median } from './stats.js';
-import type { ClampSummary, ConfigKeySizes, FittedMetric, Grid, MonotonicityViolation, Source } from './types.js';
+import { knotsFor } from './knots.js';
+import { FACTORIES } from './methods.js';
+import type { ClampSummary, ConfigKeySizes, ExtrapolationPolicy, FitKey, FittedMetric, Grid, MonotonicityViolation, Source } from './types.js';
 
 export const SCHEMA_VERSION = 1;
 /** Numbers in the report are rounded to this many significant digits. */
@@ -60,6 +61,8 @@ export interface ReportContext {
   output: string;
   /** Plot file per group id and metric, relative to the report, when plots are drawn. */
   plots: Map<string, Partial<Record<FittedMetric, string>>>;
+  /** How the fits were made, echoed into the report. */
+  method: { methods: Record<FittedMetric, string>; tokenKey: FitKey; extrapolate: ExtrapolationPolicy; maxExtrapolation: number | null; excludeAnomalies: boolean; uncertainty: boolean };
 }
 
 interface Sized extends ConfigKeySizes {
@@ -103,6 +106,7 @@ export function buildReport(result: PipelineResult, context: ReportContext) {
     significantDigits: SIGNIFICANT_DIGITS,
     command: context.command,
     grid: context.gridText,
+    method: context.method,
     thresholds: THRESHOLDS,
     inputs: {
       files: result.ingest.files.map((f) => ({
@@ -193,22 +197,35 @@ function groupReport(g: GroupResult, duplicates: number, copies: readonly Series
     if (p.state === 'partly recorded') add('warn', 'POWER_PARTLY_RECORDED', `${metric} is 0 (not recorded) in ${p.zero} of ${p.total} configurations; those zeros are pulled into the fitted medians`);
   }
 
-  // Fit quality: leave-one-out over the interior knots.
+  // Fit quality: leave-one-out over the interior knots, for the method used and, with auto, every candidate.
   const fitQuality = Object.fromEntries(
     STUDIED.map((metric) => {
       const f = fit.fits[metric];
       if (f === null) return [metric, null];
-      const loo = leaveOneOut(f.knots.x, f.knots.y, f.knots.count, (xs, ys) => linear(xs, ys));
-      const scored = loo.worstX !== null;
-      return [metric, { method: f.method, knots: f.knots.x.length, mape: scored ? round(loo.mape) : null, maxApe: scored ? round(loo.maxApe) : null, worstBatchTokens: loo.worstX }];
+      const worstAt = f.loo.ape.length === 0 ? -1 : f.loo.ape.indexOf(Math.max(...f.loo.ape));
+      const mape = f.loo.ape.length === 0 ? null : f.loo.ape.reduce((s, v) => s + v, 0) / f.loo.ape.length;
+      return [
+        metric,
+        {
+          method: f.method,
+          key: f.key,
+          knots: f.knots.x.length,
+          mape: round(mape),
+          maxApe: worstAt < 0 ? null : round(f.loo.ape[worstAt] as number),
+          worstX: worstAt < 0 ? null : (f.loo.x[worstAt] as number),
+          candidates: f.candidates === null ? null : f.candidates.map((c) => ({ ...c, mape: round(c.mape), maxApe: round(c.maxApe) })),
+        },
+      ];
     }),
-  ) as Record<string, { method: string; knots: number; mape: number | null; maxApe: number | null; worstBatchTokens: number | null } | null>;
+  ) as Record<string, { method: string; key: FitKey; knots: number; mape: number | null; maxApe: number | null; worstX: number | null; candidates: { method: string; applicable: boolean; mape: number | null; maxApe: number | null; monotone: boolean | null }[] | null } | null>;
   for (const metric of STUDIED) {
     const q = fitQuality[metric];
     if (q === null || q === undefined || q.mape === null) continue;
     const bad = q.mape > THRESHOLDS.looWarnMape || (q.maxApe ?? 0) > THRESHOLDS.looWarnMaxApe;
-    add(bad ? 'warn' : 'info', 'FIT_ERROR', `${metric}: leaving each interior knot out, the ${q.method} fit misses it by ${pct(q.mape)} on average, at worst ${pct(q.maxApe ?? 0)} (batch_tokens ${q.worstBatchTokens})`);
+    add(bad ? 'warn' : 'info', 'FIT_ERROR', `${metric}: leaving each interior knot out, the ${q.method} fit misses it by ${pct(q.mape)} on average, at worst ${pct(q.maxApe ?? 0)} (${q.key} ${q.worstX})`);
   }
+  const tokenKeys = tokenKeyComparison(g);
+  for (const e of fit.excluded) add('info', 'EXCLUDED_FROM_FIT', `${at(e)} is left out of the fit: ${e.rule}`);
 
   // Emitted rows.
   if (emitted.monotonicity.count > 0) {
@@ -219,6 +236,8 @@ function groupReport(g: GroupResult, duplicates: number, copies: readonly Series
     if (clamp.first === null) continue;
     add('warn', 'EXTRAPOLATION_CLAMPED', `${metric}: linear extrapolation gives an impossible value at ${clamp.points} (prompt, batch) points (${clamp.rows} rows), e.g. ${round(clamp.first.linear)} at prompt ${clamp.first.prompt_size} x batch ${clamp.first.batch_size}; those rows take the value at the nearest measured end, ${round(clamp.first.clampedTo)}`);
   }
+  for (const r of emitted.replaced) add('info', 'ANOMALY_REPLACED', `the row at ${at(r)} is a prediction, not the measured median: ${r.rule}`);
+  if (emitted.skippedBeyondMax > 0) add('info', 'SKIPPED_BEYOND_MAX', `${emitted.skippedBeyondMax} grid rows lie beyond --max-extrapolation and were not emitted`);
   const far = emitted.maxExtrapolation;
   if (far !== null) {
     add(far.factor > THRESHOLDS.extrapolationWarnFactor ? 'warn' : 'info', 'EXTRAPOLATION', `${emitted.bySource.extrapolated} rows are extrapolated, up to ${round(far.factor)}x beyond the measured batch_tokens range (prompt ${far.prompt_size} x batch ${far.batch_size})`);
@@ -251,15 +270,29 @@ function groupReport(g: GroupResult, duplicates: number, copies: readonly Series
       copies: ownCopies.map((c) => ({ metric: c.metric, of: c.of, factor: round(c.factor) })),
       power: { peak_power: power.peak_power.state, average_power: power.average_power.state },
     },
+    measured: configurations.map((c) => ({
+      prompt_size: c.prompt_size,
+      batch_size: c.batch_size,
+      token_size: c.token_size,
+      count: c.count,
+      prompt_time: round(c.metrics.prompt_time?.median ?? null),
+      token_time: round(c.metrics.token_time?.median ?? null),
+      e2e_time: round(c.metrics.e2e_time?.median ?? null),
+    })),
     fitQuality,
+    tokenKeys,
+    excluded: fit.excluded,
+    predictions: probePredictions(g, context.method.extrapolate),
     coverage: {
       batchTokensRange: fit.range,
       rows: emitted.rows,
       bySource: emitted.bySource,
       maxExtrapolation: far === null ? null : { ...far, factor: round(far.factor) },
+      skippedBeyondMax: emitted.skippedBeyondMax,
     },
     emittedChecks: {
       monotonicity: { count: emitted.monotonicity.count, first: emitted.monotonicity.first.slice(0, 5).map(roundViolation) },
+      replaced: emitted.replaced,
       clamped: Object.fromEntries(
         Object.entries(emitted.clamped).map(([m, c]) => [m, { points: c.points, rows: c.rows, first: c.first === null ? null : { ...c.first, linear: round(c.first.linear), clampedTo: round(c.first.clampedTo) } }]),
       ),
@@ -267,6 +300,48 @@ function groupReport(g: GroupResult, duplicates: number, copies: readonly Series
     plots: context.plots.get(id) ?? {},
     findings,
   };
+}
+
+/**
+ * (prompt_size, batch_size) points at which every report records the
+ * predictions, so that two reports can be compared point by point: the
+ * measured star (prompts 128..8192 at batch 1, batches 1..64 at prompt 512)
+ * and two points far beyond it.
+ */
+export const PROBES: readonly [number, number][] = [
+  ...[128, 256, 512, 1024, 2048, 4096, 8192].map((p): [number, number] => [p, 1]),
+  ...[2, 4, 8, 16, 32, 64].map((b): [number, number] => [512, b]),
+  [8192, 16],
+  [8192, 64],
+];
+
+/** The emitted value of each studied metric at the probe points (what grid rows there get). */
+function probePredictions(g: GroupResult, policy: ExtrapolationPolicy) {
+  const predictors = makePredictors(g.fit);
+  const at = (metric: FittedMetric) => {
+    const p = predictors[metric];
+    return PROBES.map(([prompt, batch]) => (p === null ? null : round(predictedValue(p, metric, xOf(p, prompt, batch), policy))));
+  };
+  return { points: PROBES.map(([prompt_size, batch_size]) => ({ prompt_size, batch_size })), prompt_time: at('prompt_time'), token_time: at('token_time') };
+}
+
+/**
+ * token_time keyed by batch_tokens (SplitwiseSim) against batch_size: the
+ * leave-one-out mean error of linear and of the method in use, for each key,
+ * so that the report shows which predicts decode time better on this data.
+ */
+function tokenKeyComparison(g: GroupResult) {
+  const f = g.fit.fits.token_time;
+  if (f === null) return null;
+  const row = (key: FitKey) => {
+    const knots = knotsFor(g.measurements.filter((m) => !g.fit.excluded.some((e) => e.prompt_size === m.prompt_size && e.batch_size === m.batch_size && e.token_size === m.token_size)), 'token_time', key);
+    const score = (method: 'linear' | typeof f.method) => {
+      const loo = leaveOneOut(knots.x, knots.y, knots.count, FACTORIES[method]);
+      return loo.worstX === null ? null : round(loo.mape);
+    };
+    return { key, knots: knots.x.length, linear: score('linear'), [f.method]: score(f.method) };
+  };
+  return { method: f.method, byKey: [row('batch_tokens'), row('batch_size')] };
 }
 
 function roundViolation(v: MonotonicityViolation) {
@@ -285,11 +360,11 @@ function worst(statuses: readonly Status[]): Status {
   return statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'ok';
 }
 
-/** Distinct batch_tokens of a group's grid, thinned to about `most` points spread evenly on a log scale. */
-function sampleBatchTokens(g: GroupResult, grid: Grid, most: number): number[] {
+/** Distinct x of a group's grid, thinned to about `most` points spread evenly on a log scale. */
+function sampleX(g: GroupResult, grid: Grid, most: number, key: FitKey): number[] {
   const { prompts, batches } = resolveGrid(grid, g.configurations);
   const all = new Set<number>();
-  for (const p of prompts) for (const b of batches) all.add(p * b);
+  for (const p of prompts) for (const b of batches) all.add(key === 'batch_tokens' ? p * b : b);
   const sorted = [...all].sort((a, b) => a - b);
   if (sorted.length <= most) return sorted;
   const lo = Math.log(sorted[0] as number);
@@ -305,18 +380,18 @@ function sampleBatchTokens(g: GroupResult, grid: Grid, most: number): number[] {
 }
 
 /** What a chart of one group and metric shows, computed from the run (see plots.ts). */
-export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric) {
+export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric, policy: ExtrapolationPolicy = 'linear') {
   const f = g.fit.fits[metric];
   if (f === null) return null;
-  const range = g.fit.range;
   const predictor = makePredictors(g.fit)[metric];
   if (predictor === null) return null;
+  const range = predictor.range;
   const repetitions: { x: number; y: number }[] = [];
   const byX = new Map<number, number[]>();
   for (const m of g.measurements) {
     const y = m.metrics[metric];
     if (y === null) continue;
-    const x = m.prompt_size * m.batch_size;
+    const x = xOf(predictor, m.prompt_size, m.batch_size);
     repetitions.push({ x, y });
     const list = byX.get(x);
     if (list === undefined) byX.set(x, [y]);
@@ -327,9 +402,9 @@ export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric) {
     const ys = byX.get(x) ?? [];
     return { x, y: f.knots.y[i] as number, min: Math.min(...ys), max: Math.max(...ys) };
   });
-  const emitted = sampleBatchTokens(g, grid, 240).map((x) => ({
+  const emitted = sampleX(g, grid, 240, f.key).map((x) => ({
     x,
-    y: predictedValue(predictor, metric, x, range),
+    y: predictedValue(predictor, metric, x, policy),
     source: (x >= range[0] && x <= range[1] ? 'interpolated' : 'extrapolated') as 'interpolated' | 'extrapolated',
   }));
   const xs = [...emitted.map((e) => e.x), ...f.knots.x];
@@ -337,8 +412,9 @@ export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric) {
   const fitted = sampleLog(extent, 200, f.knots.x).map((x) => ({ x, y: predictor.f(x) }));
   const anomalies = g.measuredMonotonicity.first
     .filter((v) => v.metric === metric)
-    .map((v) => ({ x: v.to.prompt_size * v.to.batch_size, y: v.to.value, label: `-${pct(v.drop)}` }));
-  return { repetitions, medians, fitted, emitted, measuredRange: range, extent, anomalies };
+    .map((v) => ({ x: xOf(predictor, v.to.prompt_size, v.to.batch_size), y: v.to.value, label: `-${pct(v.drop)}` }));
+  const xTitle = f.key === 'batch_tokens' ? 'batch_tokens = prompt_size × batch_size (tokens)' : 'batch_size (requests)';
+  return { repetitions, medians, fitted, emitted, measuredRange: range, extent, anomalies, xTitle, method: f.method };
 }
 
 function sampleLog([lo, hi]: [number, number], n: number, include: readonly number[]): number[] {

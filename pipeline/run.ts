@@ -4,15 +4,29 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { aggregate } from './aggregate.js';
-import { HEADER_LINE } from './csv-out.js';
+import { headerLine } from './csv-out.js';
 import { dedupe } from './dedupe.js';
-import { emitGroup } from './emit.js';
-import { countRows } from './grid.js';
+import { emitGroup, type EmitOptions } from './emit.js';
+import { countRows, resolveGrid } from './grid.js';
+import type { MethodChoice } from './methods.js';
 import { PerfDbError } from './errors.js';
 import { fit } from './fit.js';
 import { ingest, type IngestSource } from './ingest.js';
-import { groupKeyString } from './keys.js';
-import type { Configuration, EmitSummary, GroupFit, GroupKey, Grid, IngestResult, Measurement, MonotonicitySummary, MonotonicityViolation } from './types.js';
+import { groupId, groupKeyString } from './keys.js';
+import type {
+  Configuration,
+  EmitSummary,
+  ExtrapolationPolicy,
+  FitKey,
+  FittedMetric,
+  GroupFit,
+  GroupKey,
+  Grid,
+  IngestResult,
+  Measurement,
+  MonotonicitySummary,
+  MonotonicityViolation,
+} from './types.js';
 import { checkMeasured, MonotonicityChecker } from './validate.js';
 
 export interface PipelineOptions {
@@ -28,7 +42,22 @@ export interface PipelineOptions {
   scratchDir: string;
   /** Called now and then with the rows emitted so far and the total to come. */
   onProgress?: (rows: number, total: number) => void;
+  /** Fit method per metric (default linear everywhere). */
+  methods?: Record<FittedMetric, MethodChoice>;
+  /** token_time's x (default batch_tokens, as SplitwiseSim). */
+  tokenKey?: FitKey;
+  /** Outside the measured range (default linear: each method's own extrapolation). */
+  extrapolate?: ExtrapolationPolicy;
+  /** Grid points further than `factor` times beyond the measured range: stop the run, or skip them. */
+  maxExtrapolation?: { factor: number; action: 'error' | 'skip' } | null;
+  /** Leave configurations that break measured monotonicity out of the fit and emit predictions for them. */
+  excludeAnomalies?: boolean;
+  /** Write prompt_time_err and token_time_err after source. */
+  uncertainty?: boolean;
 }
+
+/** The rule --exclude-anomalies applies, as the report states it. */
+export const ANOMALY_RULE = 'its measured median is below that of the nearest smaller configuration along prompt_size or batch_size (all else equal)';
 
 /** Below this many rows, starting worker threads costs more than it saves. */
 const PARALLEL_MIN_ROWS = 500_000;
@@ -72,8 +101,21 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
     });
   }
   const configurations = aggregate(kept);
-  const fits = fit(kept);
   const byGroup = splitByGroup(configurations);
+  const extrapolate = options.extrapolate ?? 'linear';
+  const fits = fit(kept, {
+    ...(options.methods === undefined ? {} : { methods: options.methods }),
+    tokenKey: options.tokenKey ?? 'batch_tokens',
+    extrapolate,
+    exclude: options.excludeAnomalies === true ? anomalies(byGroup) : new Map(),
+    queries: (group, key) => {
+      const { prompts, batches } = resolveGrid(options.grid, byGroup.get(groupKeyString(group)) ?? []);
+      if (key === 'batch_size') return batches;
+      const xs = new Set<number>();
+      for (const p of prompts) for (const b of batches) xs.add(p * b);
+      return [...xs];
+    },
+  });
   const rowsByGroup = splitByGroup(kept);
   const planned = fits.map((g) => ({
     fit: g,
@@ -88,8 +130,15 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
     });
   }
 
-  await sink(HEADER_LINE);
-  const tasks = planned.map((g, index): EmitTask => ({ index, fit: g.fit, configurations: g.configurations, grid: options.grid }));
+  checkExtrapolation(planned, options.grid, extrapolate, options.maxExtrapolation ?? null);
+  const emit: EmitTask['emit'] = {
+    extrapolate,
+    skipBeyond: options.maxExtrapolation?.action === 'skip' ? options.maxExtrapolation.factor : null,
+    uncertainty: options.uncertainty === true,
+    replaceAnomalies: options.excludeAnomalies === true,
+  };
+  await sink(headerLine(options.uncertainty === true));
+  const tasks = planned.map((g, index): EmitTask => ({ index, fit: g.fit, configurations: g.configurations, grid: options.grid, emit }));
   const parallel = Math.min(options.concurrency, tasks.length);
   const progress = (rows: number) => options.onProgress?.(rows, total);
   const summaries = parallel > 1 && total >= PARALLEL_MIN_ROWS ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict, progress) : await emitHere(tasks, sink, options.strict, progress);
@@ -128,6 +177,55 @@ export interface EmitTask {
   fit: GroupFit;
   configurations: Configuration[];
   grid: Grid;
+  emit: Pick<EmitOptions, 'extrapolate' | 'skipBeyond' | 'uncertainty' | 'replaceAnomalies'>;
+}
+
+/**
+ * Configurations --exclude-anomalies leaves out of the fit, per group id:
+ * each whose prompt_time or token_time median is below that of the nearest
+ * smaller configuration along prompt_size or batch_size (the larger of the
+ * pair is the one flagged).
+ */
+function anomalies(byGroup: Map<string, Configuration[]>): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const configurations of byGroup.values()) {
+    const id = groupId(configurations[0] as Configuration);
+    const flagged = new Map<string, string>();
+    for (const v of checkMeasured(id, configurations).first.concat()) {
+      if (v.metric === 'e2e_time') continue;
+      const key = `${v.to.prompt_size},${v.to.batch_size},${v.to.token_size}`;
+      if (!flagged.has(key)) flagged.set(key, `${v.metric} ${v.to.value} ms is ${(v.drop * 100).toPrecision(3)}% below ${v.from.value} ms at (prompt ${v.from.prompt_size}, batch ${v.from.batch_size}, tokens ${v.from.token_size}); rule: ${ANOMALY_RULE}`);
+    }
+    if (flagged.size > 0) out.set(id, flagged);
+  }
+  return out;
+}
+
+/** With --extrapolate error, or --max-extrapolation F and the error action: stop before emitting anything. */
+function checkExtrapolation(planned: readonly { fit: GroupFit; configurations: Configuration[] }[], grid: Grid, policy: ExtrapolationPolicy, max: { factor: number; action: string } | null): void {
+  if (policy !== 'error' && (max === null || max.action !== 'error')) return;
+  for (const { fit: group, configurations } of planned) {
+    const [lo, hi] = group.range;
+    const { prompts, batches } = resolveGrid(grid, configurations);
+    for (const p of prompts) {
+      for (const b of batches) {
+        const bt = p * b;
+        const factor = bt > hi ? bt / hi : bt < lo ? lo / bt : 1;
+        if (policy === 'error' && factor > 1) {
+          throw new PerfDbError('E_EXTRAPOLATION', `grid point (prompt ${p}, batch ${b}) has batch_tokens ${bt}, outside the measured range ${lo}..${hi}, and --extrapolate is error`, {
+            group: group.id,
+            hint: 'narrow --prompts/--batches to the measured range, or choose --extrapolate linear or clamp',
+          });
+        }
+        if (max !== null && factor > max.factor) {
+          throw new PerfDbError('E_TOO_FAR', `grid point (prompt ${p}, batch ${b}) has batch_tokens ${bt}, ${factor.toPrecision(3)} times beyond the measured range ${lo}..${hi}; --max-extrapolation is ${max.factor}`, {
+            group: group.id,
+            hint: 'narrow the grid, raise --max-extrapolation, or pass --max-extrapolation-action skip to leave such rows out',
+          });
+        }
+      }
+    }
+  }
 }
 
 export type WorkerReply =
@@ -139,18 +237,13 @@ export type WorkerReply =
  * emit with the emitted-row monotonicity check attached: the per-group unit of
  * work. `counter.rows` counts the rows emitted so far, for progress reports.
  */
-export function* emitGroupChecked(
-  group: GroupFit,
-  measured: readonly Configuration[],
-  grid: Grid,
-  counter: { rows: number } = { rows: 0 },
-): Generator<Uint8Array, EmitSummary, undefined> {
-  const checker = new MonotonicityChecker(group.id);
+export function* emitGroupChecked(task: EmitTask, counter: { rows: number } = { rows: 0 }): Generator<Uint8Array, EmitSummary, undefined> {
+  const checker = new MonotonicityChecker(task.fit.id);
   const onRow = (p: number, b: number, t: number, pt: number, tt: number, e2e: number) => {
     counter.rows++;
     checker.observe(p, b, t, pt, tt, e2e);
   };
-  const summary = yield* emitGroup(group, measured, grid, { onRow });
+  const summary = yield* emitGroup(task.fit, task.configurations, task.grid, { ...task.emit, onRow });
   return { ...summary, monotonicity: checker.summary() };
 }
 
@@ -169,7 +262,7 @@ async function emitHere(tasks: readonly EmitTask[], sink: Sink, strict: boolean,
   const summaries: EmitSummary[] = [];
   const counter = { rows: 0 };
   for (const task of tasks) {
-    const emission = emitGroupChecked(task.fit, task.configurations, task.grid, counter);
+    const emission = emitGroupChecked(task, counter);
     let step = emission.next();
     while (!step.done) {
       await sink(step.value);

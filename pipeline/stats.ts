@@ -26,3 +26,13 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
   const m = median(values);
   return median(values.map((v) => Math.abs(v - m)));
 }
+
+/** Coefficient of variation: sample standard deviation (n - 1) over the mean; null for fewer than two values or a zero mean. */
+export function coefficientOfVariation(values: readonly number[]): number | null {
+  const n = values.length;
+  if (n < 2) return null;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  if (mean === 0) return null;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
+  return Math.sqrt(variance) / Math.abs(mean);
+}

@@ -110,20 +110,52 @@ export interface Knots {
   x: number[];
   y: number[];
   count: number[];
+  /** Coefficient of variation (sample sd / mean) of the rows pooled at each x; 0 for a single row. */
+  spread: number[];
+}
+
+/** What a fit's x is: batch_tokens = prompt_size * batch_size (SplitwiseSim's key), or batch_size. */
+export type FitKey = 'batch_tokens' | 'batch_size';
+export type MethodName = 'linear' | 'pchip' | 'isotonic' | 'loglog';
+/** Outside the measured range: the method's own extrapolation, the nearest end's value, or an error. */
+export type ExtrapolationPolicy = 'linear' | 'clamp' | 'error';
+
+/** How one candidate method scored when `auto` chose. */
+export interface CandidateScore {
+  method: MethodName;
+  /** loglog needs positive values. */
+  applicable: boolean;
+  /** Leave-one-out mean / worst absolute percentage error over the interior knots. */
+  mape: number | null;
+  maxApe: number | null;
+  /** Whether its emitted values never fall as x grows (null: not required for this metric). */
+  monotone: boolean | null;
 }
 
 export interface MetricFit {
   metric: FittedMetric;
-  method: 'linear';
+  method: MethodName;
+  key: FitKey;
   knots: Knots;
+  /** Leave-one-out of the method over the interior knots: x left out and the error there. */
+  loo: { x: number[]; ape: number[] };
+  /** With `auto`: every candidate's score (the chosen one is `method`); null for a fixed method. */
+  candidates: CandidateScore[] | null;
+}
+
+/** A measured configuration left out of the fit. */
+export interface ExcludedConfiguration extends ConfigKeySizes {
+  rule: string;
 }
 
 export interface GroupFit extends GroupKey {
   id: string;
   /** Per fitted metric; null when the metric was not in the input. */
   fits: Record<FittedMetric, MetricFit | null>;
-  /** Measured batch_tokens range: [min, max]. */
+  /** Measured batch_tokens range of prompt_time: [min, max]; rows outside are extrapolated. */
   range: [number, number];
+  /** Configurations left out of the fit (with --exclude-anomalies), with the rule that caught each. */
+  excluded: ExcludedConfiguration[];
 }
 
 export interface Grid {
@@ -169,6 +201,10 @@ export interface EmitSummary {
   maxExtrapolation: { factor: number; prompt_size: number; batch_size: number } | null;
   /** Predictions that extrapolated to an impossible value and were set to the nearest measured end's. */
   clamped: Record<FittedMetric, ClampSummary>;
+  /** Grid rows not emitted because they lie beyond --max-extrapolation (with the skip action). */
+  skippedBeyondMax: number;
+  /** Measured configurations emitted as predictions (with --exclude-anomalies), and why. */
+  replaced: ExcludedConfiguration[];
 }
 
 export interface ClampSummary {

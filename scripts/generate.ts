@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { stringify } from 'csv-stringify/sync';
-import { PerfDbError } from '../pipeline/errors.js';
+import { PerfDbError, usageError } from '../pipeline/errors.js';
+import type { MethodChoice } from '../pipeline/methods.js';
 import { compareTrees, displayPath, listCsv, openInput, OutputTransaction, readIfExists } from '../pipeline/io.js';
 import { checkInteger, parseSizeList } from '../pipeline/options.js';
 import { isCurrentPlot, plotCacheKey, plotFile, plotFileName } from '../pipeline/plot-files.js';
@@ -13,7 +14,7 @@ import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/raw-sourc
 import { buildReport, plotData, STUDIED, type QualityReport } from '../pipeline/report.js';
 import { renderMarkdown } from '../pipeline/report-markdown.js';
 import { defaultConcurrency, runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline/run.js';
-import type { FittedMetric } from '../pipeline/types.js';
+import { FITTED_METRICS, type FittedMetric } from '../pipeline/types.js';
 import { failUsage, projectRoot, runCli } from './cli.js';
 
 const DEFAULT_MAX_ROWS = 50_000_000;
@@ -36,6 +37,13 @@ function parseArgs(argv: string[]) {
     .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
     .option('on-invalid', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'an invalid input row stops the run, or is set aside in rejected.csv' })
     .option('max-rows', { type: 'number', default: DEFAULT_MAX_ROWS, describe: 'refuse grids that would emit more rows than this' })
+    .option('method', { type: 'string', array: true, describe: 'fit method, linear|pchip|isotonic|loglog|auto, for every metric or per metric as METRIC=METHOD (repeatable)', default: ['linear'] })
+    .option('token-key', { choices: ['batch_tokens', 'batch_size'] as const, default: 'batch_tokens' as const, describe: "token_time's x: batch_tokens as SplitwiseSim, or batch_size" })
+    .option('extrapolate', { choices: ['linear', 'clamp', 'error'] as const, default: 'linear' as const, describe: "outside the measured range: each method's own extrapolation, the nearest end's value, or an error" })
+    .option('max-extrapolation', { type: 'number', describe: 'grid points more than this many times beyond the measured batch_tokens range are refused (or skipped)' })
+    .option('max-extrapolation-action', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'what --max-extrapolation does: stop the run, or skip and count those rows' })
+    .option('exclude-anomalies', { type: 'boolean', default: false, describe: 'leave configurations whose median falls below a smaller configuration\'s out of the fit, and emit predictions for them' })
+    .option('uncertainty', { type: 'boolean', default: false, describe: 'add prompt_time_err and token_time_err (relative) after source' })
     .option('plots', { type: 'boolean', default: true, describe: 'draw the SVG charts of the report (--no-plots skips them)' })
     .option('concurrency', { type: 'number', default: defaultConcurrency(), describe: 'groups emitted at once in worker threads (output bytes do not depend on it)' })
     .strict()
@@ -60,6 +68,12 @@ async function main(): Promise<number> {
     strict: argv.strict,
     maxRows: checkInteger(argv['max-rows'], 'max-rows', 1),
     concurrency: checkInteger(argv.concurrency, 'concurrency', 1, 64),
+    methods: parseMethods(argv.method),
+    tokenKey: argv['token-key'],
+    extrapolate: argv.extrapolate,
+    maxExtrapolation: argv['max-extrapolation'] === undefined ? null : { factor: checkFactor(argv['max-extrapolation']), action: argv['max-extrapolation-action'] },
+    excludeAnomalies: argv['exclude-anomalies'],
+    uncertainty: argv.uncertainty,
   };
   const inputPaths = argv.input === undefined ? await defaultInputs(root) : argv.input.map((p) => resolve(p));
   const outDir = resolve(argv.out);
@@ -118,6 +132,14 @@ async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>
       gridText: { prompts: argv.prompts === undefined ? 'measured' : `${argv.prompts}${argv.step === 1 ? '' : ` step ${argv.step}`}`, batches: argv.batches ?? 'measured', tokens: argv.tokens ?? 'measured' },
       output: 'perf_db.csv',
       plots,
+      method: {
+        methods: options.methods ?? parseMethods(['linear']),
+        tokenKey: options.tokenKey ?? 'batch_tokens',
+        extrapolate: options.extrapolate ?? 'linear',
+        maxExtrapolation: options.maxExtrapolation?.factor ?? null,
+        excludeAnomalies: options.excludeAnomalies === true,
+        uncertainty: options.uncertainty === true,
+      },
     });
     if (result.ingest.rejected.length > 0) {
       const rows = result.ingest.rejected.map((r) => [r.file, r.line, r.column ?? '', r.code, r.reason]);
@@ -142,9 +164,10 @@ async function drawPlots(result: PipelineResult, options: Omit<PipelineOptions, 
   for (const g of result.groups) {
     const files: Partial<Record<FittedMetric, string>> = {};
     for (const metric of STUDIED) {
-      const data = plotData(g, options.grid, metric);
-      if (data === null) continue;
-      const series: PlotSeries = { title: `${g.fit.model} / ${g.fit.hardware} / tp=${g.fit.tensor_parallel} — ${metric}`, metric, unit: 'ms', ...data };
+      const plotted = plotData(g, options.grid, metric, options.extrapolate);
+      if (plotted === null) continue;
+      const { method, ...data } = plotted;
+      const series: PlotSeries = { title: `${g.fit.model} / ${g.fit.hardware} / tp=${g.fit.tensor_parallel} — ${metric} (${method})`, metric, unit: 'ms', ...data };
       const name = `plots/${plotFileName([g.fit.model, g.fit.hardware, `tp${g.fit.tensor_parallel}`, metric], used)}`;
       const key = plotCacheKey(series);
       const previous = await readIfExists(join(cacheDir, name));
@@ -188,8 +211,41 @@ function canonicalCommand(argv: Argv): string {
   if (argv.tokens !== undefined) parts.push(`--tokens ${argv.tokens}`);
   for (const input of argv.input ?? []) parts.push(`--input ${input}`);
   if (argv['on-invalid'] !== 'error') parts.push(`--on-invalid ${argv['on-invalid']}`);
+  const methods = argv.method.join(' ');
+  if (methods !== 'linear') for (const m of argv.method) parts.push(`--method ${m}`);
+  if (argv['token-key'] !== 'batch_tokens') parts.push(`--token-key ${argv['token-key']}`);
+  if (argv.extrapolate !== 'linear') parts.push(`--extrapolate ${argv.extrapolate}`);
+  if (argv['max-extrapolation'] !== undefined) parts.push(`--max-extrapolation ${argv['max-extrapolation']}`, ...(argv['max-extrapolation-action'] === 'skip' ? ['--max-extrapolation-action skip'] : []));
+  if (argv['exclude-anomalies']) parts.push('--exclude-anomalies');
+  if (argv.uncertainty) parts.push('--uncertainty');
   if (!argv.plots) parts.push('--no-plots');
   return parts.join(' ');
+}
+
+/** `--method auto` or `--method prompt_time=pchip`, repeatable: later entries win; unnamed metrics take the plain entry, else linear. */
+function parseMethods(entries: readonly string[]): Record<FittedMetric, MethodChoice> {
+  const choices = ['linear', 'pchip', 'isotonic', 'loglog', 'auto'];
+  const methods: Record<FittedMetric, MethodChoice> = { prompt_time: 'linear', token_time: 'linear', peak_power: 'linear', average_power: 'linear' };
+  const bad = (entry: string, what: string) => usageError('E_BAD_METHOD', `--method ${JSON.stringify(entry)}: ${what}`, `expected one of ${choices.join(', ')}, alone or as METRIC=METHOD with METRIC one of ${FITTED_METRICS.join(', ')}`);
+  for (const entry of entries) {
+    const [left, right] = entry.includes('=') ? entry.split('=', 2) : [undefined, entry];
+    if (right === undefined || !choices.includes(right)) throw bad(entry, `${JSON.stringify(right ?? '')} is not a method`);
+    if (left === undefined) {
+      for (const metric of FITTED_METRICS) methods[metric] = right as MethodChoice;
+    } else if ((FITTED_METRICS as readonly string[]).includes(left)) {
+      methods[left as FittedMetric] = right as MethodChoice;
+    } else {
+      throw bad(entry, `${JSON.stringify(left)} is not a fitted metric`);
+    }
+  }
+  return methods;
+}
+
+function checkFactor(value: number): number {
+  if (!(Number.isFinite(value) && value >= 1)) {
+    throw usageError('E_BAD_OPTION', `--max-extrapolation ${value} is not allowed`, 'expected a factor >= 1, e.g. 4 for "up to four times beyond the measured range"');
+  }
+  return value;
 }
 
 /** data/raw/*.csv, fetching the pinned files first when they are missing. */

@@ -1,0 +1,26 @@
+import { linear, loglog, type Interpolator } from './interpolate.js';
+import { isotonic } from './isotonic.js';
+import { pchip } from './pchip.js';
+import type { MethodName } from './types.js';
+
+/** The fit methods, in the order auto breaks ties; `auto` picks one of them per group and metric. */
+export const METHODS: readonly MethodName[] = ['linear', 'pchip', 'isotonic', 'loglog'];
+export type MethodChoice = MethodName | 'auto';
+
+/**
+ * Knots to interpolator, one signature for all. `weights` (repetitions per
+ * knot) matter only to isotonic. Each method's own extrapolation: linear and
+ * isotonic continue the outermost segment's line, loglog its power law,
+ * pchip its outermost cubic piece (as scipy's extrapolate=True).
+ */
+export const FACTORIES: Record<MethodName, (xs: readonly number[], ys: readonly number[], weights: readonly number[]) => Interpolator> = {
+  linear: (xs, ys) => linear(xs, ys),
+  pchip: (xs, ys) => pchip(xs, ys),
+  isotonic: (xs, ys, weights) => isotonic(xs, ys, weights),
+  loglog: (xs, ys) => loglog(xs, ys),
+};
+
+/** Whether a method can fit these knots: loglog needs every y > 0. */
+export function applicable(method: MethodName, ys: readonly number[]): boolean {
+  return method !== 'loglog' || ys.every((y) => y > 0);
+}
