@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { stringify } from 'csv-stringify/sync';
+import { fitsFile } from '../pipeline/database.js';
 import { PerfDbError, usageError } from '../pipeline/errors.js';
 import type { MethodChoice } from '../pipeline/methods.js';
 import { compareTrees, displayPath, listCsv, openInput, OutputTransaction, readIfExists } from '../pipeline/io.js';
@@ -19,7 +20,7 @@ import { failUsage, projectRoot, runCli } from './cli.js';
 
 const DEFAULT_MAX_ROWS = 50_000_000;
 /** Files and folders this command owns in the output folder; anything else there is left alone. */
-const OWNED = ['perf_db.csv', 'quality-report.json', 'quality-report.md', 'rejected.csv', 'plots'];
+const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'quality-report.md', 'rejected.csv', 'plots'];
 
 type Argv = Awaited<ReturnType<typeof parseArgs>>;
 
@@ -145,6 +146,7 @@ async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>
       const rows = result.ingest.rejected.map((r) => [r.file, r.line, r.column ?? '', r.code, r.reason]);
       await transaction.write('rejected.csv', stringify(rows, { header: true, columns: ['file', 'line', 'column', 'code', 'reason'] }));
     }
+    await transaction.write('fits.json', `${JSON.stringify(fitsFile(result.groups.map((g) => g.fit), options.extrapolate ?? 'linear'))}\n`);
     await transaction.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
     await transaction.write('quality-report.md', renderMarkdown(report));
     await transaction.commit(OWNED);

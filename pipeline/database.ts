@@ -1,0 +1,148 @@
+/**
+ * Lookups the way a simulator asks: (model, hardware, tensor_parallel,
+ * prompt, batch, tokens) -> prompt, token and e2e time with their source and
+ * uncertainty. A configuration that is a row of perf_db.csv is answered from
+ * that row; any other is predicted by the same fit that wrote the database,
+ * rebuilt from fits.json.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse/sync';
+import { PerfDbError } from './errors.js';
+import { compareStrings, groupId } from './keys.js';
+import { makePredictor, predictedValue, xOf } from './predict.js';
+import type { ExtrapolationPolicy, GroupFit, GroupKey, MetricFit, Source } from './types.js';
+import { errorModel } from './uncertainty.js';
+
+export const FITS_VERSION = 1;
+
+/** fits.json: what is needed to predict any configuration exactly as the database was written. */
+export interface FitsFile {
+  fitsVersion: number;
+  extrapolate: ExtrapolationPolicy;
+  groups: (GroupKey & { id: string; range: [number, number]; fits: { prompt_time: MetricFit; token_time: MetricFit } })[];
+}
+
+/** The fits of a run, for fits.json (knots at full precision, so predictions are exact). */
+export function fitsFile(groups: readonly GroupFit[], extrapolate: ExtrapolationPolicy): FitsFile {
+  return {
+    fitsVersion: FITS_VERSION,
+    extrapolate,
+    groups: groups.map((g) => ({
+      model: g.model,
+      hardware: g.hardware,
+      tensor_parallel: g.tensor_parallel,
+      id: g.id,
+      range: g.range,
+      fits: { prompt_time: g.fits.prompt_time as MetricFit, token_time: g.fits.token_time as MetricFit },
+    })),
+  };
+}
+
+export interface Query extends GroupKey {
+  prompt_size: number;
+  batch_size: number;
+  token_size: number;
+}
+
+export interface Answer {
+  prompt_time: number;
+  token_time: number;
+  e2e_time: number;
+  source: Source;
+  /** Relative uncertainties; null where unknown. */
+  prompt_time_err: number | null;
+  token_time_err: number | null;
+  /** Where the answer came from: a row of perf_db.csv, or the fit. */
+  from: 'row' | 'fit';
+}
+
+export interface Database {
+  fits: FitsFile;
+  /** perf_db.csv, read row by row on demand. */
+  csvPath: string;
+}
+
+export async function loadDatabase(fitsPath: string, csvPath: string): Promise<Database> {
+  let fits: FitsFile;
+  try {
+    fits = JSON.parse(await readFile(fitsPath, 'utf8')) as FitsFile;
+  } catch (error) {
+    throw new PerfDbError('E_NO_DATABASE', `cannot read ${fitsPath}: ${(error as Error).message}`, { file: fitsPath, hint: 'run `npm run generate` first' });
+  }
+  if (fits.fitsVersion !== FITS_VERSION) {
+    throw new PerfDbError('E_SCHEMA_VERSION', `fits.json has version ${fits.fitsVersion}; expected ${FITS_VERSION}`, { file: fitsPath, hint: 'regenerate with `npm run generate`' });
+  }
+  return { fits, csvPath };
+}
+
+/** Answers a query: the database row when there is one, else the fit's prediction. */
+export async function lookup(db: Database, query: Query): Promise<Answer> {
+  const group = db.fits.groups.find((g) => g.model === query.model && g.hardware === query.hardware && g.tensor_parallel === query.tensor_parallel);
+  if (group === undefined) {
+    const known = db.fits.groups.map((g) => g.id).sort(compareStrings);
+    throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, {
+      hint: 'check --model, --hardware and --tp against the list',
+    });
+  }
+  return (await findRow(db.csvPath, query)) ?? predict(group, db.fits.extrapolate, query);
+}
+
+/** The fit's answer, computed exactly as emit computes a predicted row. */
+export function predict(group: FitsFile['groups'][number], policy: ExtrapolationPolicy, q: Query): Answer {
+  const values = (['prompt_time', 'token_time'] as const).map((metric) => {
+    const fit = group.fits[metric];
+    const predictor = makePredictor(fit.method, fit.knots, fit.key);
+    const x = xOf(predictor, q.prompt_size, q.batch_size);
+    return { value: predictedValue(predictor, metric, x, policy), err: errorModel(fit)(x) };
+  }) as [{ value: number; err: number | null }, { value: number; err: number | null }];
+  const [pt, tt] = values;
+  const bt = q.prompt_size * q.batch_size;
+  const source: Source = bt >= group.range[0] && bt <= group.range[1] ? 'interpolated' : 'extrapolated';
+  return {
+    prompt_time: pt.value,
+    token_time: tt.value,
+    e2e_time: pt.value + (q.token_size - 1) * tt.value,
+    source,
+    prompt_time_err: pt.err,
+    token_time_err: tt.err,
+    from: 'fit',
+  };
+}
+
+/** Scans perf_db.csv for the query's row (names compared after CSV unquoting). */
+async function findRow(csvPath: string, q: Query): Promise<Answer | null> {
+  const lines = createInterface({ input: createReadStream(csvPath), crlfDelay: Infinity });
+  let header: string[] | null = null;
+  try {
+    for await (const line of lines) {
+      if (header === null) {
+        header = parse(line)[0] as string[];
+        continue;
+      }
+      // Cheap filter before parsing: the sizes must appear in the line.
+      if (!line.includes(`,${q.prompt_size},${q.batch_size},${q.token_size},`)) continue;
+      const cells = parse(line)[0] as string[];
+      const row = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+      if (row.model !== q.model || row.hardware !== q.hardware || Number(row.tensor_parallel) !== q.tensor_parallel) continue;
+      if (Number(row.prompt_size) !== q.prompt_size || Number(row.batch_size) !== q.batch_size || Number(row.token_size) !== q.token_size) continue;
+      const number = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+      const [pt, tt] = [Number(row.prompt_time), Number(row.token_time)];
+      return {
+        prompt_time: pt,
+        token_time: tt,
+        e2e_time: number(row.e2e_time) ?? pt + (q.token_size - 1) * tt,
+        source: row.source as Source,
+        prompt_time_err: number(row.prompt_time_err),
+        token_time_err: number(row.token_time_err),
+        from: 'row',
+      };
+    }
+  } catch (error) {
+    throw new PerfDbError('E_NO_DATABASE', `cannot read ${csvPath}: ${(error as Error).message}`, { file: csvPath, hint: 'run `npm run generate` first' });
+  } finally {
+    lines.close();
+  }
+  return null;
+}

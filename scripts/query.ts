@@ -1,0 +1,50 @@
+import { join, resolve } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { lookup, loadDatabase, type Answer } from '../pipeline/database.js';
+import { checkInteger } from '../pipeline/options.js';
+import { failUsage, runCli } from './cli.js';
+
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('npm run query --')
+    .usage('$0 --model M --hardware H --tp N --prompt P --batch B --tokens T\n\nLooks a configuration up in the generated database: its row when there is one, else the prediction of the fit that wrote the database.')
+    .option('model', { type: 'string', demandOption: true })
+    .option('hardware', { type: 'string', demandOption: true })
+    .option('tp', { type: 'number', demandOption: true, describe: 'tensor_parallel' })
+    .option('prompt', { type: 'number', demandOption: true, describe: 'prompt_size (tokens)' })
+    .option('batch', { type: 'number', demandOption: true, describe: 'batch_size (requests)' })
+    .option('tokens', { type: 'number', demandOption: true, describe: 'token_size (output tokens)' })
+    .option('db', { type: 'string', default: 'data/generated', describe: 'folder holding perf_db.csv and fits.json' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' })
+    .strict()
+    .version(false)
+    .help()
+    .fail(failUsage)
+    .parseAsync();
+  const dir = resolve(argv.db);
+  const db = await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv'));
+  const answer = await lookup(db, {
+    model: argv.model,
+    hardware: argv.hardware,
+    tensor_parallel: checkInteger(argv.tp, 'tp', 1),
+    prompt_size: checkInteger(argv.prompt, 'prompt', 1),
+    batch_size: checkInteger(argv.batch, 'batch', 1),
+    token_size: checkInteger(argv.tokens, 'tokens', 1),
+  });
+  process.stdout.write(argv.json ? `${JSON.stringify(answer)}\n` : render(answer));
+  return 0;
+}
+
+function render(a: Answer): string {
+  const err = (e: number | null) => (e === null ? '' : ` ± ${(e * 100).toPrecision(3)}%`);
+  return [
+    `prompt_time ${a.prompt_time} ms${err(a.prompt_time_err)}`,
+    `token_time  ${a.token_time} ms${err(a.token_time_err)}`,
+    `e2e_time    ${a.e2e_time} ms`,
+    `source      ${a.source} (${a.from === 'row' ? 'a row of perf_db.csv' : 'predicted by the fit; not a row of perf_db.csv'})`,
+    '',
+  ].join('\n');
+}
+
+await runCli(main);
