@@ -99,6 +99,10 @@ export class OutputTransaction {
     const lockPath = join(outDir, '.perfdb.lock');
     await takeLock(lockPath, shown);
     try {
+      // Holding the lock, any temporary folder here is a killed run's leftover.
+      for (const name of await readdir(outDir)) {
+        if (name.startsWith('.perfdb-tmp-')) await rm(join(outDir, name), { recursive: true, force: true });
+      }
       const tempDir = await mkdtemp(join(outDir, '.perfdb-tmp-'));
       return new OutputTransaction(outDir, tempDir, lockPath);
     } catch (error) {
