@@ -2,6 +2,13 @@ import type { Configuration, ConfigKeySizes, MonotonicitySummary, MonotonicityVi
 
 /** How many violations are kept in full; the rest are only counted. */
 export const KEEP_VIOLATIONS = 20;
+/** A fall smaller than this, relative, is floating-point rounding (a few ulp), not a violation. */
+export const ROUNDING = 1e-12;
+
+/** Whether `value` falls below `before` by more than rounding. */
+function falls(before: number, value: number): boolean {
+  return before - value > ROUNDING * Math.abs(before);
+}
 
 type Checked = MonotonicityViolation['metric'];
 
@@ -11,7 +18,8 @@ type Checked = MonotonicityViolation['metric'];
  * prompt_time as prompt_size grows (fixed batch, token) or as batch_size grows
  * (fixed prompt, token); token_time as batch_size grows (fixed prompt, token);
  * e2e_time as token_size grows (fixed prompt, batch). Each row is compared with
- * the nearest smaller size along each axis.
+ * the nearest smaller size along each axis. A fall of less than ROUNDING
+ * (relative) is floating-point rounding and does not count.
  */
 export class MonotonicityChecker {
   private readonly group: string;
@@ -48,7 +56,7 @@ export class MonotonicityChecker {
       this.slotPromptTime.push(0);
     } else {
       const before = this.slotPromptTime[slot] as number;
-      if (promptTime < before) this.add('prompt_time', 'prompt_size', [this.slotPrompt[slot] as number, b, t, before], [p, b, t, promptTime]);
+      if (falls(before, promptTime)) this.add('prompt_time', 'prompt_size', [this.slotPrompt[slot] as number, b, t, before], [p, b, t, promptTime]);
     }
     this.slotPrompt[slot] = p;
     this.slotPromptTime[slot] = promptTime;
@@ -64,15 +72,15 @@ export class MonotonicityChecker {
       const b0 = this.tokBatch[ti] as number;
       const pt0 = this.tokPromptTime[ti] as number;
       const tt0 = this.tokTokenTime[ti] as number;
-      if (promptTime < pt0) this.add('prompt_time', 'batch_size', [p, b0, t, pt0], [p, b, t, promptTime]);
-      if (tokenTime < tt0) this.add('token_time', 'batch_size', [p, b0, t, tt0], [p, b, t, tokenTime]);
+      if (falls(pt0, promptTime)) this.add('prompt_time', 'batch_size', [p, b0, t, pt0], [p, b, t, promptTime]);
+      if (falls(tt0, tokenTime)) this.add('token_time', 'batch_size', [p, b0, t, tt0], [p, b, t, tokenTime]);
     }
     this.tokPrompt[ti] = p;
     this.tokBatch[ti] = b;
     this.tokPromptTime[ti] = promptTime;
     this.tokTokenTime[ti] = tokenTime;
 
-    if (this.prevP === p && this.prevB === b && e2eTime < this.prevE2e) {
+    if (this.prevP === p && this.prevB === b && falls(this.prevE2e, e2eTime)) {
       this.add('e2e_time', 'token_size', [p, b, this.prevT, this.prevE2e], [p, b, t, e2eTime]);
     }
     this.prevP = p;

@@ -1,0 +1,255 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PerfDbError } from '../pipeline/errors.js';
+import type { QualityReport } from '../pipeline/report.js';
+import { diffReports, formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from '../pipeline/report-diff.js';
+import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, scratch, TSX, type CliRun } from './helpers.js';
+
+const REPORT_DIFF = join(ROOT, 'scripts', 'report-diff.ts');
+const GRID = ['--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10', '--no-plots'];
+const ALL_RULES: FailRule[] = RULE_FORMS.map((form) => parseFailRule(form.replace(/=.*/, '=0')));
+
+function runDiff(args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [REPORT_DIFF, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/**
+ * The golden input with group tiny altered: every prompt_time x 1.5, the
+ * configuration (100, 2, 10) removed, and two fast repetitions at (400, 1, 10)
+ * that pull its prompt_time median far below the one at prompt 200.
+ */
+function alter(csv: string): string {
+  const [header, ...rows] = csv.trimEnd().split('\n');
+  const out = rows.flatMap((line) => {
+    const f = line.split(',');
+    if (f[0] !== 'tiny') return [line];
+    if (f.slice(2, 5).join(',') === '100,2,10') return [];
+    f[7] = String(Number(f[7]) * 1.5);
+    return [f.join(',')];
+  });
+  return [header, ...out, 'tiny,hw,400,1,10,1,0.8,5,4,41,1', 'tiny,hw,400,1,10,1,0.8,6,4,42,1', ''].join('\n');
+}
+
+/** The error `run` throws (fails the test when it throws none). */
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+const committed = deepFreeze(JSON.parse(readFileSync(join(ROOT, 'data', 'generated', 'quality-report.json'), 'utf8')) as QualityReport);
+
+describe('diffReports()', () => {
+  it('says exactly "No changes." for a report diffed against itself, whatever the rules', () => {
+    const result = diffReports(committed, deepFreeze(structuredClone(committed)), ALL_RULES);
+    expect(result).toEqual({ markdown: '### Quality report diff\n\nNo changes.\n', changed: false, failures: [] });
+  });
+
+  it('throws E_NOT_A_REPORT naming the side and the first schema error', () => {
+    const broken = structuredClone(committed) as unknown as { groups: { status: string }[] };
+    broken.groups[0]!.status = 'bad';
+    expect(() => diffReports(committed, broken, [])).toThrow(/^the head report is not a valid quality report: \/groups\/0\/status must be equal to one of the allowed values \("ok", "warn", "fail"\)$/);
+    expect(() => diffReports([], committed, [])).toThrow(/^the base report is not a valid quality report: the top level must be object$/);
+    expect(thrown(() => diffReports({}, committed, []))).toMatchObject({ code: 'E_NOT_A_REPORT', exitCode: 1 });
+  });
+
+  it.each([
+    ['head', { ...committed, schemaVersion: 2 }, /^the base report has schemaVersion 1 and the head report 2/],
+    ['both', { schemaVersion: 3 }, /^the base report has schemaVersion 1 and the head report 3/],
+  ])('throws E_SCHEMA_VERSION when the versions differ (%s)', (_name, head, message) => {
+    expect(() => diffReports(committed, head, [])).toThrow(message);
+    expect(thrown(() => diffReports(committed, head, []))).toMatchObject({ code: 'E_SCHEMA_VERSION', exitCode: 1 });
+  });
+
+  it('throws E_SCHEMA_VERSION for two reports of a version it does not read', () => {
+    const future = { ...committed, schemaVersion: 2 };
+    expect(() => diffReports(future, future, [])).toThrow(/^the base report has schemaVersion 2; this tool reads schemaVersion 1$/);
+  });
+
+  it('fires loo-increase only above the threshold, in percentage points', () => {
+    const head = structuredClone(committed);
+    const g = head.groups[0]!;
+    const q = g.fitQuality.prompt_time!;
+    const before = committed.groups[0]!.fitQuality.prompt_time!.mape!;
+    q.mape = before + 0.02; // +2 pp
+    expect(diffReports(committed, head, [{ kind: 'loo-increase', points: 2 }]).failures).toEqual([]);
+    const [failure] = diffReports(committed, head, [{ kind: 'loo-increase', points: 1.9 }]).failures;
+    expect(failure).toMatch(new RegExp(`^loo-increase=1.9: leave-one-out mean error rose by more than 1.9 pp in 1 fit: ${escape(g.group)} prompt_time .* \\(\\+2 pp\\)$`));
+  });
+
+  it('fires prediction-change on the largest relative change and names it', () => {
+    const head = structuredClone(committed);
+    const g = head.groups[1]!;
+    const values = g.predictions.prompt_time as (number | null)[];
+    values[3] = (values[3] as number) * 1.1;
+    values[5] = (values[5] as number) * 0.97;
+    const result = diffReports(committed, head, [{ kind: 'prediction-change', percent: 5 }, { kind: 'prediction-change', percent: 10 }]);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatch(new RegExp(`^prediction-change=5: 1 probe prediction changed by more than 5%: ${escape(g.group)} prompt_time at prompt ${g.predictions.points[3]!.prompt_size} x batch ${g.predictions.points[3]!.batch_size} .* \\(\\+10%\\)$`));
+    expect(result.markdown).toContain('**Predictions** at the probe points: 2 of ');
+    expect(result.markdown).toMatch(/\*\*Failed checks\*\*\n- prediction-change=5: [^\n]+\n\nChecks passed: `prediction-change=10`\.\n$/);
+  });
+
+  it('lists a removed group and fires rows-removed and status-worse', () => {
+    const base = structuredClone(committed);
+    base.groups[1]!.status = 'ok';
+    const head = structuredClone(base);
+    const [first, second] = head.groups as [QualityReport['groups'][number], QualityReport['groups'][number]];
+    head.groups = head.groups.filter((g) => g !== first);
+    second.status = 'warn';
+    head.output.bySource.measured -= first.coverage.bySource.measured;
+    const result = diffReports(base, head, [{ kind: 'rows-removed' }, { kind: 'status-worse' }, { kind: 'new-fail' }]);
+    expect(result.markdown).toContain(`**Groups removed**\n- \`${first.group}\` (was `);
+    expect(result.failures).toEqual([
+      `rows-removed: row count fell: measured ${base.output.bySource.measured} -> ${head.output.bySource.measured} (-${first.coverage.bySource.measured})`,
+      `status-worse: status got worse: ${second.group} ok -> warn`,
+    ]);
+  });
+
+  it('gives the same bytes for the reports with groups and findings in another order', () => {
+    const head = structuredClone(committed);
+    head.groups[0]!.measured[0]!.prompt_time = 1;
+    head.groups[2]!.findings.push({ severity: 'fail', code: 'X', group: head.groups[2]!.group, message: 'x' });
+    const shuffled = structuredClone(head);
+    shuffled.groups.reverse();
+    for (const g of shuffled.groups) g.findings.reverse();
+    expect(diffReports(committed, shuffled, ALL_RULES)).toEqual(diffReports(committed, head, ALL_RULES));
+  });
+});
+
+// The CLI runs are independent child processes: run them side by side.
+describe.concurrent('report-diff CLI on reports generated from altered raw data', () => {
+  let dir: string;
+  let base: string;
+  let head: string;
+
+  beforeAll(async () => {
+    dir = await scratch('perfdb-diff-');
+    const golden = await readFile(join(FIXTURES, 'golden', 'input.csv'), 'utf8');
+    await writeFile(join(dir, 'base.csv'), golden);
+    await writeFile(join(dir, 'head.csv'), alter(golden));
+    const runs = await Promise.all(['base', 'head'].map((side) => generate(['--input', join(dir, `${side}.csv`), '--out', join(dir, side), ...GRID])));
+    for (const run of runs) expect(run).toMatchObject({ status: 0, stderr: '' });
+    base = join(dir, 'base', 'quality-report.json');
+    head = join(dir, 'head', 'quality-report.json');
+  });
+
+  afterAll(() => cleanUp(dir));
+
+  it('names the changed group, the changed medians and the findings that appeared; --fail-on loo-increase=1000 exits 0', async ({ expect }) => {
+    const run = await runDiff([base, head, '--fail-on', 'loo-increase=1000']);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    const md = run.stdout;
+    expect(md.startsWith('### Quality report diff\n\n')).toBe(true);
+    expect(md).toContain('**Overall status:** **warn** -> **fail** (worse)');
+    expect(md).toContain('#### tiny/hw/tp=1\n\nStatus: **warn** -> **fail** (worse)');
+    expect(md).not.toContain('#### tiny2/hw/tp=2');
+    expect(md).toContain('| 100 | 1 | 10 | prompt_time | 11 | 16.5 | +50% |');
+    expect(md).toContain('| 400 | 1 | 10 | prompt_time | 50 | 6 | -88% |');
+    expect(md).toContain('Configurations no longer measured: (prompt 100, batch 2, tokens 10)');
+    expect(md).toContain('- measured: 6 -> 5 (-1)');
+    expect(md).toMatch(/\*\*Findings appeared\*\*\n- \*\*fail\*\* `MEASURED_NOT_MONOTONE` measured prompt_time falls by 81.3953% as prompt_size grows/);
+    expect(md).toContain('- prompt_time: 4.35% -> ');
+    expect(md).not.toContain('**Failed checks**');
+    expect(md.endsWith('\n\nChecks passed: `loo-increase=1000`.\n')).toBe(true);
+  });
+
+  it('--fail-on new-fail exits 1 and prints the failure line', async ({ expect }) => {
+    const run = await runDiff([base, head, '--fail-on', 'new-fail']);
+    const line = 'new-fail: 1 finding of severity fail appeared: tiny/hw/tp=1 MEASURED_NOT_MONOTONE "measured prompt_time falls by 81.3953%';
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`\n\n**Failed checks**\n- ${line}`);
+    expect(run.stderr.startsWith(`failed check ${line}`)).toBe(true);
+  });
+
+  it('--fail-on prediction-change=1 exits 1, prints the failure line and writes the Markdown to --out', async ({ expect }) => {
+    const out = join(dir, 'diff.md');
+    const run = await runDiff([base, head, '--fail-on', 'prediction-change=1', '--out', out]);
+    const line = /prediction-change=1: \d+ probe predictions changed by more than 1%: tiny\/hw\/tp=1 prompt_time at prompt \d+ x batch \d+ [\d.]+ -> 6 \(-100%\); /;
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^Wrote the report diff to \S*diff\.md: changed, 1 check failed\n$/);
+    expect(run.stderr).toMatch(new RegExp(`^failed check ${line.source}`));
+    expect(await readFile(out, 'utf8')).toMatch(new RegExp(`\\*\\*Failed checks\\*\\*\\n- ${line.source}`));
+  });
+
+  it('prints one line and exits 1 for a missing file, invalid JSON and a non-report; 2 for a bad rule', async ({ expect }) => {
+    await writeFile(join(dir, 'cut.json'), '{"schemaVersion": 1,');
+    const [missing, badJson, notReport, badRule] = await Promise.all([
+      runDiff([join(dir, 'nope.json'), head]),
+      runDiff([base, join(dir, 'cut.json')]),
+      runDiff([join(ROOT, 'package.json'), head]),
+      runDiff([base, head, '--fail-on', 'loo-increase']),
+    ]);
+    expect(missing).toMatchObject({ status: 1, stdout: '' });
+    expect(missing.stderr).toMatch(/^\S*nope\.json: E_FILE_NOT_FOUND the report file does not exist; hint: .+\n$/);
+    expect(badJson).toMatchObject({ status: 1, stdout: '' });
+    expect(badJson.stderr).toMatch(/^\S*cut\.json: E_BAD_JSON the report file is not valid JSON: .+; hint: .+\n$/);
+    expect(notReport).toMatchObject({ status: 1, stdout: '' });
+    expect(notReport.stderr).toMatch(/^package\.json: E_NOT_A_REPORT the base report is not a valid quality report: the top level must have required property 'schemaVersion'; hint: .+\n$/);
+    expect(badRule).toMatchObject({ status: 2, stdout: '' });
+    expect(badRule.stderr).toMatch(/^E_BAD_RULE --fail-on "loo-increase" is not a rule; accepted forms: new-fail, new-warn, status-worse, loo-increase=PP, prediction-change=PCT, rows-removed; hint: .+\n$/);
+  });
+});
+
+describe('parseFailRule()', () => {
+  it.each<[string, FailRule]>([
+    ['new-fail', { kind: 'new-fail' }],
+    ['new-warn', { kind: 'new-warn' }],
+    ['status-worse', { kind: 'status-worse' }],
+    ['rows-removed', { kind: 'rows-removed' }],
+    [' rows-removed ', { kind: 'rows-removed' }],
+    ['loo-increase=2', { kind: 'loo-increase', points: 2 }],
+    ['loo-increase=0.5', { kind: 'loo-increase', points: 0.5 }],
+    ['loo-increase=0', { kind: 'loo-increase', points: 0 }],
+    ['prediction-change=5', { kind: 'prediction-change', percent: 5 }],
+    ['prediction-change=12.25', { kind: 'prediction-change', percent: 12.25 }],
+  ])('parses %j', (text, rule) => {
+    expect(parseFailRule(text)).toEqual(rule);
+    expect(parseFailRule(formatFailRule(rule))).toEqual(rule);
+  });
+
+  it.each([
+    '',
+    'new-fails',
+    'NEW-FAIL',
+    'new-fail=1',
+    'rows-removed=0',
+    'loo-increase',
+    'loo-increase=',
+    'loo-increase=-1',
+    'loo-increase=abc',
+    'loo-increase=1e3',
+    'loo-increase=.5',
+    'prediction-change=5%',
+    'prediction-change=Infinity',
+    'prediction-change==5',
+  ])('rejects %j with E_BAD_RULE (exit 2) listing the accepted forms', (text) => {
+    let error: unknown;
+    try {
+      parseFailRule(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect(error).toMatchObject({ code: 'E_BAD_RULE', exitCode: 2 });
+    expect((error as PerfDbError).message).toContain('accepted forms: new-fail, new-warn, status-worse, loo-increase=PP, prediction-change=PCT, rows-removed');
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
