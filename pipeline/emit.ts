@@ -19,7 +19,7 @@ import { errorModel, formatError, type ErrorModel } from './uncertainty.js';
 export type RowObserver = (p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number) => void;
 
 export interface EmitOptions {
-  /** Bytes per yielded chunk (at most). */
+  /** Bytes per yielded chunk, about; raised where needed so that a chunk holds at least four rows. */
   chunkBytes?: number;
   onRow?: RowObserver;
   /** Outside the measured range (default: each method's own extrapolation). */

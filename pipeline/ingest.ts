@@ -164,6 +164,8 @@ interface Header {
   names: string[];
   /** Field index of each known column present. */
   index: Partial<Record<(typeof KNOWN_COLUMNS)[number], number>>;
+  /** The known columns present with their field index, in column order. */
+  columns: [(typeof KNOWN_COLUMNS)[number], number][];
   unknown: string[];
 }
 
@@ -196,7 +198,8 @@ function readHeader(record: string[], file: string, line: number): Header {
           : `did you mean ${quoteValue(required)} instead of ${quoteValue(guess)}?`,
     });
   }
-  return { names: record, index, unknown };
+  const columns = (Object.entries(index) as [(typeof KNOWN_COLUMNS)[number], number][]).sort((x, y) => x[1] - y[1]);
+  return { names: record, index, columns, unknown };
 }
 
 function readRow(record: string[], header: Header, file: string, line: number): Measurement | PerfDbError {
@@ -207,51 +210,32 @@ function readRow(record: string[], header: Header, file: string, line: number): 
       { file, line, column: Math.min(record.length, header.names.length) + 1, hint: 'look for a missing or extra comma, or a truncated line' },
     );
   }
-  const { index } = header;
-  const field = (name: keyof Header['index']): [string, number] => {
-    const i = index[name] as number;
-    return [record[i] as string, i + 1];
-  };
+  // Fields are checked in column order, so the error names the first bad field of the row.
+  const out = { file, line, metrics: Object.fromEntries(METRICS.map((m) => [m, null])) as Metrics } as Measurement;
   try {
-    const text = (name: 'model' | 'hardware'): string => {
-      const [value, column] = field(name);
-      if (value.trim() === '') throw new PerfDbError('E_EMPTY_VALUE', `${name} is empty; expected a name`, { file, line, column });
-      return value;
-    };
-    const size = (name: 'tensor_parallel' | 'prompt_size' | 'batch_size' | 'token_size'): number => {
-      const [value, column] = field(name);
-      const n = readNumber(value, name, file, line, column);
-      if (n <= 0) throw valueError('E_NOT_POSITIVE', name, value, 'is not positive', file, line, column);
-      if (!Number.isInteger(n)) throw valueError('E_NOT_INTEGER', name, value, 'is not an integer', file, line, column);
-      if (n > MAX_SIZE) throw valueError('E_OUT_OF_RANGE', name, value, `is above the largest size accepted, ${MAX_SIZE}`, file, line, column);
-      return n;
-    };
-    const metrics = {} as Metrics;
-    for (const metric of METRICS) {
-      if (index[metric] === undefined) {
-        metrics[metric] = null;
-        continue;
+    for (const [name, i] of header.columns) {
+      const value = record[i] as string;
+      const column = i + 1;
+      if (name === 'model' || name === 'hardware') {
+        if (value.trim() === '') throw new PerfDbError('E_EMPTY_VALUE', `${name} is empty; expected a name`, { file, line, column });
+        out[name] = value;
+      } else if (name === 'tensor_parallel' || name === 'prompt_size' || name === 'batch_size' || name === 'token_size') {
+        const n = readNumber(value, name, file, line, column);
+        if (n <= 0) throw valueError('E_NOT_POSITIVE', name, value, 'is not positive', file, line, column);
+        if (!Number.isInteger(n)) throw valueError('E_NOT_INTEGER', name, value, 'is not an integer', file, line, column);
+        if (n > MAX_SIZE) throw valueError('E_OUT_OF_RANGE', name, value, `is above the largest size accepted, ${MAX_SIZE}`, file, line, column);
+        out[name] = n;
+      } else {
+        const n = readNumber(value, name, file, line, column);
+        if (isPower(name)) {
+          if (n < 0) throw valueError('E_NEGATIVE', name, value, 'is negative', file, line, column);
+        } else if (n <= 0) {
+          throw valueError('E_NOT_POSITIVE', name, value, 'is not positive', file, line, column);
+        }
+        out.metrics[name] = n;
       }
-      const [value, column] = field(metric);
-      const n = readNumber(value, metric, file, line, column);
-      if (isPower(metric)) {
-        if (n < 0) throw valueError('E_NEGATIVE', metric, value, 'is negative', file, line, column);
-      } else if (n <= 0) {
-        throw valueError('E_NOT_POSITIVE', metric, value, 'is not positive', file, line, column);
-      }
-      metrics[metric] = n;
     }
-    return {
-      model: text('model'),
-      hardware: text('hardware'),
-      tensor_parallel: size('tensor_parallel'),
-      prompt_size: size('prompt_size'),
-      batch_size: size('batch_size'),
-      token_size: size('token_size'),
-      metrics,
-      file,
-      line,
-    };
+    return out;
   } catch (error) {
     if (error instanceof PerfDbError) return error;
     throw error;
@@ -303,12 +287,14 @@ function translateParseError(error: unknown, file: string): unknown {
   if (!(error instanceof CsvError)) return error;
   const e = error as CsvError & { lines?: number; column?: number };
   const place = { file, ...(e.lines === undefined ? {} : { line: e.lines }) };
-  switch (e.code) {
+  // csv-parse reports a quote inside an unquoted field with a code missing from its typings.
+  switch (e.code as string) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new PerfDbError('E_UNBALANCED_QUOTE', 'a quoted field is never closed before the end of the file', {
         ...place,
         hint: 'look for a stray double quote on or before this line',
       });
+    case 'INVALID_OPENING_QUOTE':
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return new PerfDbError('E_BAD_QUOTE', 'a double quote appears inside an unquoted field or after a closing quote', {

@@ -1,6 +1,9 @@
 import { usageError } from './errors.js';
 import { MAX_SIZE } from './ingest.js';
 
+/** The most values one size list may hold (a grid dimension larger than this cannot fit under --max-rows anyway). */
+export const MAX_LIST = 1 << 20;
+
 /**
  * Parses a size list: comma-separated items, each a whole number `N`, an
  * inclusive range `A..B` (stepping by `step`), or a range with its own step
@@ -25,6 +28,7 @@ export function parseSizeList(text: string, option: string, step = 1): number[] 
     const by = s === undefined ? step : wholeNumber(s, fail);
     if (end < start) throw fail(`the range ${start}..${end} runs backwards`);
     if (!Number.isInteger(by) || by < 1) throw fail(`the step ${by} must be a whole number >= 1`);
+    if (Math.floor((end - start) / by) + 1 + values.size > MAX_LIST) throw fail(`it holds more than ${MAX_LIST.toLocaleString('en-US')} values`);
     for (let v = start; v <= end; v += by) values.add(v);
   }
   return [...values].sort((x, y) => x - y);

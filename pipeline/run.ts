@@ -96,8 +96,9 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   const ingested = await ingest(sources, { onInvalid: options.onInvalid });
   const { rows: kept, duplicates, duplicatesByGroup } = dedupe(ingested.rows);
   if (kept.length === 0) {
-    throw new PerfDbError('E_NO_VALID_ROWS', `every one of the ${ingested.rejected.length} rows read was rejected`, {
-      hint: 'see data/generated/rejected.csv for the reasons',
+    const first = ingested.rejected[0];
+    throw new PerfDbError('E_NO_VALID_ROWS', `every one of the ${ingested.rejected.length} rows read was rejected${first === undefined ? '' : `; the first, ${first.file}:${first.line}: ${first.code} ${first.reason}`}`, {
+      hint: 'fix the input; run with --on-invalid error to stop at the first bad row',
     });
   }
   const configurations = aggregate(kept);

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { PerfDbError } from '../pipeline/errors.js';
+import { checkInteger, parseSizeList } from '../pipeline/options.js';
+
+function thrown(fn: () => unknown): PerfDbError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof PerfDbError) return error;
+    throw error;
+  }
+  throw new Error('did not throw');
+}
+
+describe('parseSizeList()', () => {
+  it('steps a range by the given step: 128..8192 by 64 gives 127 values', () => {
+    const values = parseSizeList('128..8192', 'prompts', 64);
+    // (8192 - 128) / 64 + 1 = 127
+    expect(values).toHaveLength(127);
+    expect(values[0]).toBe(128);
+    expect(values[1]).toBe(192);
+    expect(values[126]).toBe(8192);
+    expect(values.every((v, i) => i === 0 || v - (values[i - 1] as number) === 64)).toBe(true);
+  });
+
+  it.each([
+    ['128,300,512', 1, [128, 300, 512]],
+    ['1..64:4', 1, [1, 5, 9, 13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61]],
+    ['1..64:4', 64, [1, 5, 9, 13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61]], // its own step wins
+    ['1,8..10', 1, [1, 8, 9, 10]],
+    ['1..5', 1, [1, 2, 3, 4, 5]],
+    ['1..5', 3, [1, 4]], // the end is not added when the step skips it
+    ['7', 1, [7]],
+    ['5..5', 1, [5]],
+    ['512,128,300,128', 1, [128, 300, 512]], // duplicates removed, sorted
+    ['1..4,2..6', 1, [1, 2, 3, 4, 5, 6]], // overlapping ranges
+    ['10,9,100', 1, [9, 10, 100]], // numeric, not string, order
+    [' 1 , 2 ', 1, [1, 2]],
+    ['67108864', 1, [2 ** 26]],
+  ])('parses %j (step %s)', (text, step, expected) => {
+    expect(parseSizeList(text, 'prompts', step)).toEqual(expected);
+  });
+
+  it.each([
+    ['8192..128', 'runs backwards'],
+    ['0..5', 'outside'],
+    ['0', 'outside'],
+    ['1.5', 'not a whole number'],
+    ['a..b', 'not a whole number'],
+    ['', 'is empty'],
+    ['   ', 'is empty'],
+    ['1..10:0', 'outside'],
+    ['-4', 'not a whole number'],
+    ['1,,2', 'not a number or range'],
+    ['4:2', 'has a step but no range'],
+    ['1..67108865', 'outside'],
+    ['1e3', 'not a whole number'],
+  ])('refuses %j as a usage error E_BAD_RANGE (%s)', (text, what) => {
+    const error = thrown(() => parseSizeList(text, 'prompts'));
+    expect(error.code).toBe('E_BAD_RANGE');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(`--prompts ${JSON.stringify(text)}`);
+    expect(error.message).toContain(what);
+    expect(error.hint).toContain('128..8192');
+  });
+
+  it('refuses a step below 1 given as the default step', () => {
+    const error = thrown(() => parseSizeList('1..10', 'prompts', 0));
+    expect(error.code).toBe('E_BAD_RANGE');
+    expect(error.exitCode).toBe(2);
+  });
+
+  it('names the option in the message', () => {
+    expect(thrown(() => parseSizeList('x', 'batches')).message).toMatch(/^--batches "x"/);
+  });
+});
+
+describe('checkInteger()', () => {
+  it.each([
+    [0, 1],
+    [1.5, 1],
+    [Number.NaN, 1],
+    [-3, 1],
+    [11, 1, 10],
+  ])('refuses %s for min %s (max %s) as a usage error E_BAD_OPTION', (value, min, max?: number) => {
+    const error = thrown(() => checkInteger(value, 'step', min, max));
+    expect(error.code).toBe('E_BAD_OPTION');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('--step');
+    expect(error.hint).toContain(`from ${min}`);
+  });
+
+  it.each([
+    [1, 1],
+    [64, 1],
+    [10, 1, 10],
+    [Number.MAX_SAFE_INTEGER, 1],
+  ])('returns %s for min %s (max %s)', (value, min, max?: number) => {
+    expect(checkInteger(value, 'step', min, max)).toBe(value);
+  });
+});
