@@ -1,0 +1,206 @@
+/**
+ * The README's troubleshooting table is real: every row is run here, and its
+ * outcome (accepted, or the error code) must be what the table says.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PerfDbError } from '../pipeline/errors.js';
+import { runPipeline } from '../pipeline/run.js';
+import { ROOT, source, TSX } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time';
+const ROWS = ['m,h,2,128,1,128,10,5', 'm,h,2,256,1,128,12,5.5', 'm,h,2,512,2,128,30,6'];
+const valid = (rows = ROWS, header = HEADER) => `${[header, ...rows].join('\n')}\n`;
+/** Row 2 with field `i` (0-based) replaced. */
+const withField = (i: number, value: string) => valid([ROWS[0] as string, (ROWS[1] as string).split(',').map((v, j) => (j === i ? value : v)).join(','), ROWS[2] as string]);
+
+type Outcome = string; // 'accepted' or an error code
+
+/** Runs the whole pipeline in-process on CSV texts; returns the output text or the error code. */
+async function pipeline(texts: string[], onInvalid: 'error' | 'skip' = 'error'): Promise<{ outcome: Outcome; output: string; error?: PerfDbError }> {
+  const decoder = new TextDecoder();
+  let output = '';
+  try {
+    await runPipeline(
+      texts.map((t, i) => source(t, `in${i}.csv`)),
+      { grid: { prompts: [128, 200, 512], batches: [1, 2], tokens: null }, onInvalid, strict: false, maxRows: 1e6, concurrency: 1, scratchDir: dir },
+      (chunk) => {
+        output += typeof chunk === 'string' ? chunk : decoder.decode(chunk);
+      },
+    );
+    return { outcome: 'accepted', output };
+  } catch (error) {
+    if (error instanceof PerfDbError) return { outcome: error.code, output, error };
+    throw error;
+  }
+}
+
+const outcome = async (texts: string[], onInvalid: 'error' | 'skip' = 'error') => (await pipeline(texts, onInvalid)).outcome;
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): { outcome: Outcome; status: number | null; stderr: string } {
+  const run = spawnSync(TSX, ['scripts/generate.ts', '--no-plots', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const code = /\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1];
+  expect(run.stderr).not.toContain('internal error');
+  if (run.status !== 0) expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  return { outcome: run.status === 0 ? 'accepted' : (code ?? `exit ${run.status}`), status: run.status, stderr: run.stderr };
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const same = async (texts: string[]) => ((await pipeline(texts)).output === (await pipeline([valid()])).output ? 'accepted' : 'different output');
+
+const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
+  'empty file': () => outcome(['']),
+  'header only': () => outcome([`${HEADER}\n`]),
+  'UTF-8 byte-order mark': () => same([`\uFEFF${valid()}`]),
+  'CRLF line ends': () => same([valid().replace(/\n/g, '\r\n')]),
+  'columns in another order': () => {
+    const order = [7, 6, 5, 4, 3, 2, 1, 0];
+    const reorder = (line: string) => order.map((i) => line.split(',')[i]).join(',');
+    return same([valid(ROWS.map(reorder), reorder(HEADER))]);
+  },
+  'missing required column': () => outcome([valid(ROWS.map((r) => r.split(',').slice(0, 7).join(',')), HEADER.split(',').slice(0, 7).join(','))]),
+  'misspelt column': async () => {
+    const result = await pipeline([valid(ROWS, HEADER.replace('prompt_time', 'prompt_tme'))]);
+    expect(result.error?.hint).toContain('"prompt_time" instead of "prompt_tme"');
+    return result.outcome;
+  },
+  'duplicated column name': () => outcome([valid(ROWS.map((r) => `${r},x`), `${HEADER},model`)]),
+  'unknown extra column': () => same([valid(ROWS.map((r) => `${r},42`), `${HEADER},gpu_temperature`)]),
+  'wrong field count': () => outcome([valid([ROWS[0] as string, `${ROWS[1]},9`, ROWS[2] as string])]),
+  'unbalanced quote': () => outcome([valid([ROWS[0] as string, 'm,h,2,256,1,128,"12,5.5', ROWS[2] as string])]),
+  'quote inside an unquoted field': () => outcome([withField(0, 'm"x')]),
+  'non-numeric value': () => outcome([withField(6, 'abc')]),
+  'empty value': () => outcome([withField(6, '')]),
+  '`NaN`, `Infinity`': async () => {
+    const [a, b] = [await outcome([withField(6, 'NaN')]), await outcome([withField(7, 'Infinity')])];
+    expect(a).toBe(b);
+    return a;
+  },
+  'value that overflows to infinity (`1e400`)': () => outcome([withField(6, '1e400')]),
+  'negative or zero time, zero size': async () => {
+    const all = [await outcome([withField(6, '-1')]), await outcome([withField(7, '0')]), await outcome([withField(3, '0')])];
+    expect(new Set(all).size).toBe(1);
+    return all[0] as string;
+  },
+  'negative power': () => outcome([valid(ROWS.map((r, i) => `${r},${i === 1 ? -0.5 : 0.5}`), `${HEADER},peak_power`)]),
+  'fractional size': () => outcome([withField(4, '1.5')]),
+  'size above 2^26': () => outcome([withField(3, String(2 ** 26 + 1))]),
+  'spaces around a number': () => same([withField(6, ' 12 ')]),
+  'space inside a number (`1 2`)': () => outcome([withField(6, '1 2')]),
+  'scientific notation (`5.12e2`)': () => same([valid([ROWS[0] as string, ROWS[1] as string, 'm,h,2,5.12e2,2,1.28e2,3e1,6'])]),
+  'every row rejected under `--on-invalid skip`': () => outcome([valid(ROWS.map((r) => r.replace(',5', ',x')))], 'skip'),
+  'a group measured at a single `batch_tokens`': async () => {
+    const result = await pipeline([valid(['m,h,2,128,1,128,10,5', 'm,h,2,128,1,256,10,5'])]);
+    expect(result.error?.place.group).toBe('m/h/tp=2');
+    return result.outcome;
+  },
+  'two input files with different column orders': () => {
+    const order = [3, 4, 5, 6, 7, 0, 1, 2];
+    const reorder = (line: string) => order.map((i) => line.split(',')[i]).join(',');
+    return same([valid(ROWS.slice(0, 2)), valid(ROWS.slice(2).map(reorder), reorder(HEADER))]);
+  },
+  'overlapping input files': () => same([valid(ROWS.slice(0, 2)), valid(ROWS.slice(1))]),
+  'names with commas, quotes or newlines': async () => {
+    const name = '"llama, ""70b""\nchat"';
+    const { outcome: result, output } = await pipeline([valid(ROWS.map((r) => r.replace(/^m,/, `${name},`)))]);
+    expect(output).toContain('\n"llama, ""70b""\nchat",h,128,1,128,');
+    return result;
+  },
+  'input path that does not exist': () => cli(['--input', join(dir, 'nope.csv'), '--out', join(dir, 'o1')]).outcome,
+  'input path that is a folder': () => cli(['--input', dir, '--out', join(dir, 'o2')]).outcome,
+  'input file that cannot be read': () => {
+    // Root reads every file, so as root the run drops to the unprivileged user "nobody" (setpriv, util-linux).
+    const path = file('secret.csv', valid());
+    spawnSync('chmod', ['000', path]);
+    const out = join(dir, 'o3');
+    mkdirSync(out, { recursive: true });
+    spawnSync('chmod', ['777', dir, out]);
+    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const [command, ...args] = [...asNobody, TSX, 'scripts/generate.ts', '--no-plots', '--input', path, '--out', out];
+    const run = spawnSync(command as string, args, { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    return /\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`;
+  },
+  'output folder that cannot be written': () => cli(['--input', file('ok.csv', valid()), '--out', join(file('plain-file', 'x'), 'sub')]).outcome,
+  'binary file (NUL bytes)': () => outcome([`${HEADER}\n\u0000\u0001\u0002garbage`]),
+  'a line over 1 MiB (e.g. 100 MB)': () => outcome([valid([ROWS[0] as string, `m,h,2,256,1,128,${'1'.repeat(100 * 2 ** 20)},5`])]),
+  'another run writing the same `--out`': () => {
+    const out = join(dir, 'locked');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, '.perfdb.lock'), `${process.pid}\n`);
+    return cli(['--input', file('ok2.csv', valid()), '--out', out]).outcome;
+  },
+  'a grid larger than `--max-rows`': () => cli(['--input', file('ok3.csv', valid()), '--out', join(dir, 'o4'), '--prompts', '1..1000', '--max-rows', '100']).outcome,
+  'bad range (`8192..128`, `--step 0`, `1.5`, empty)': () => {
+    const runs = [cli(['--prompts', '8192..128']), cli(['--prompts', '1.5']), cli(['--prompts', '']), cli(['--prompts', '1..10', '--step', '0'])];
+    for (const run of runs) expect(run.status).toBe(2);
+    expect(runs.slice(0, 3).map((r) => r.outcome)).toEqual(['E_BAD_RANGE', 'E_BAD_RANGE', 'E_BAD_RANGE']);
+    expect(runs[3]?.outcome).toBe('E_BAD_OPTION');
+    return 'E_BAD_RANGE, E_BAD_OPTION';
+  },
+  'raw file whose sha256 differs from the manifest': () => fetchInto('mirror-bad', 'not the pinned file\n'),
+  'raw file missing, offline, no mirror': () => fetchInto('mirror-empty', null),
+};
+
+/** data:fetch in a copy of the project's manifest with a mirror holding `content` (or nothing), offline. */
+function fetchInto(name: string, content: string | null): Outcome {
+  const project = join(dir, `project-${name}`);
+  mkdirSync(join(project, 'data', 'raw'), { recursive: true });
+  mkdirSync(join(project, 'scripts'), { recursive: true });
+  writeFileSync(join(project, 'data', 'raw', 'manifest.json'), readFileSync(join(ROOT, 'data', 'raw', 'manifest.json')));
+  const mirror = join(dir, name);
+  mkdirSync(mirror, { recursive: true });
+  if (content !== null) writeFileSync(join(mirror, 'perf_model.csv'), content);
+  // Run the real script against the copied manifest: a wrapper that points data/raw at the copy.
+  const script = join(dir, `fetch-${name}.mts`);
+  writeFileSync(script, `
+    import { defaultMirrors, fetchPinned, readManifest } from ${JSON.stringify(join(ROOT, 'pipeline', 'raw-source.ts'))};
+    import { runCli } from ${JSON.stringify(join(ROOT, 'scripts', 'cli.ts'))};
+    await runCli(async () => {
+      const raw = ${JSON.stringify(join(project, 'data', 'raw'))};
+      await fetchPinned(await readManifest(raw + '/manifest.json'), raw, { mirrors: defaultMirrors(${JSON.stringify(project)}, { PERFDB_MIRROR: ${JSON.stringify(mirror)} }), download: false });
+    });
+  `);
+  const run = spawnSync(TSX, [script], { cwd: ROOT, encoding: 'utf8' });
+  expect(run.stderr).not.toContain('internal error');
+  expect(readFileSync(join(project, 'data', 'raw', 'manifest.json'))).toBeTruthy();
+  return run.status === 0 ? 'accepted' : (/\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`);
+}
+
+/** The README's troubleshooting rows: [input, code or "accepted"]. */
+function readmeRows(): [string, string][] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Troubleshooting'), readme.indexOf('## Where the data comes from'));
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| input | outcome') && !line.startsWith('| ---'))
+    .map((line) => {
+      const cells = line.split(' | ').map((c) => c.replace(/^\| /, '').replace(/ \|$/, '').trim());
+      const code = (cells[2] as string).replace(/`/g, '');
+      return [cells[0] as string, code === '—' ? 'accepted' : code];
+    });
+}
+
+describe('README troubleshooting table', () => {
+  it('has a test case for every row, and a row for every test case', () => {
+    expect(readmeRows().map(([input]) => input).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  it.each(readmeRows())('%s -> %s', async (input, expected) => {
+    const run = CASES[input];
+    if (run === undefined) throw new Error(`no test case for README row ${input}`);
+    expect(await run()).toBe(expected);
+  });
+});
