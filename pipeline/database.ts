@@ -91,6 +91,13 @@ export async function lookup(db: Database, query: Query): Promise<Answer> {
 
 /** The fit's answer, computed exactly as emit computes a predicted row. */
 export function predict(group: FitsFile['groups'][number], policy: ExtrapolationPolicy, q: Query): Answer {
+  const bt = q.prompt_size * q.batch_size;
+  if (policy === 'error' && (bt < group.range[0] || bt > group.range[1])) {
+    throw new PerfDbError('E_EXTRAPOLATION', `batch_tokens ${bt} is outside the measured range ${group.range[0]}..${group.range[1]}, and the database was written with --extrapolate error`, {
+      group: group.id,
+      hint: 'ask within the measured range, or regenerate with --extrapolate linear or clamp',
+    });
+  }
   const values = (['prompt_time', 'token_time'] as const).map((metric) => {
     const fit = group.fits[metric];
     const predictor = makePredictor(fit.method, fit.knots, fit.key);
@@ -98,7 +105,6 @@ export function predict(group: FitsFile['groups'][number], policy: Extrapolation
     return { value: predictedValue(predictor, metric, x, policy), err: errorModel(fit)(x) };
   }) as [{ value: number; err: number | null }, { value: number; err: number | null }];
   const [pt, tt] = values;
-  const bt = q.prompt_size * q.batch_size;
   const source: Source = bt >= group.range[0] && bt <= group.range[1] ? 'interpolated' : 'extrapolated';
   return {
     prompt_time: pt.value,
@@ -115,8 +121,14 @@ export function predict(group: FitsFile['groups'][number], policy: Extrapolation
 async function findRow(csvPath: string, q: Query): Promise<Answer | null> {
   const lines = createInterface({ input: createReadStream(csvPath), crlfDelay: Infinity });
   let header: string[] | null = null;
+  let pending = '';
   try {
-    for await (const line of lines) {
+    for await (const part of lines) {
+      // A quoted name may hold a newline: a record is complete once its quotes balance.
+      pending = pending === '' ? part : `${pending}\n${part}`;
+      if (countQuotes(pending) % 2 === 1) continue;
+      const line = pending;
+      pending = '';
       if (header === null) {
         header = parse(line)[0] as string[];
         continue;
@@ -145,4 +157,10 @@ async function findRow(csvPath: string, q: Query): Promise<Answer | null> {
     lines.close();
   }
   return null;
+}
+
+function countQuotes(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) n++;
+  return n;
 }

@@ -103,6 +103,7 @@ export function* emitGroup(
       const sizes = `${p},${b},`;
       for (const t of rowTokens) {
         let c = measuredT?.get(t);
+        const isMeasured = c !== undefined;
         if (c !== undefined && replaced.size > 0) {
           const rule = replaced.get(`${p},${b},${t}`);
           if (rule !== undefined) {
@@ -110,7 +111,8 @@ export function* emitGroup(
             c = undefined;
           }
         }
-        if (c === undefined && beyond) {
+        // Never skip a measured configuration, even one emitted as a prediction.
+        if (!isMeasured && beyond) {
           summary.skippedBeyondMax++;
           continue;
         }

@@ -151,7 +151,8 @@ function score(method: MethodName, metric: FittedMetric, knots: Knots, policy: E
  * by construction. With nothing to leave out (fewer than three knots), linear.
  */
 export function chooseMethod(candidates: readonly CandidateScore[]): MethodName {
-  const eligible = candidates.filter((c) => c.applicable && c.monotone !== false);
+  const order = (c: CandidateScore) => METHODS.indexOf(c.method);
+  const eligible = candidates.filter((c) => c.applicable && c.monotone !== false).sort((a, b) => order(a) - order(b));
   if (eligible.length === 0) return 'isotonic';
   const scored = eligible.filter((c) => c.mape !== null);
   if (scored.length === 0) return eligible.some((c) => c.method === 'linear') ? 'linear' : (eligible[0] as CandidateScore).method;

@@ -47,13 +47,14 @@ export function isCurrentPlot(file: string, key: string): boolean {
 /**
  * A safe, unique file name from name parts: every character other than
  * letters, digits, `.`, `_` and `-` becomes `_`, parts are joined with `__`,
- * and a name already in `used` gets `-2`, `-3`, ... Names never leave the
+ * and a name already in `used` (compared without case) gets `-2`, `-3`, ... Names never leave the
  * plots folder, whatever the model and hardware names hold.
  */
 export function plotFileName(parts: readonly string[], used: Set<string>): string {
   const base = parts.map((p) => p.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')).join('__').slice(0, 180) || 'plot';
+  // Compared without case: on case-insensitive file systems A.svg and a.svg are one file.
   let name = `${base}.svg`;
-  for (let k = 2; used.has(name); k++) name = `${base}-${k}.svg`;
-  used.add(name);
+  for (let k = 2; used.has(name.toLowerCase()); k++) name = `${base}-${k}.svg`;
+  used.add(name.toLowerCase());
   return name;
 }

@@ -192,7 +192,7 @@ function anomalies(byGroup: Map<string, Configuration[]>): Map<string, Map<strin
   for (const configurations of byGroup.values()) {
     const id = groupId(configurations[0] as Configuration);
     const flagged = new Map<string, string>();
-    for (const v of checkMeasured(id, configurations).first.concat()) {
+    for (const v of checkMeasured(id, configurations, Infinity).first) {
       if (v.metric === 'e2e_time') continue;
       const key = `${v.to.prompt_size},${v.to.batch_size},${v.to.token_size}`;
       if (!flagged.has(key)) flagged.set(key, `${v.metric} ${v.to.value} ms is ${(v.drop * 100).toPrecision(3)}% below ${v.from.value} ms at (prompt ${v.from.prompt_size}, batch ${v.from.batch_size}, tokens ${v.from.token_size}); rule: ${ANOMALY_RULE}`);
@@ -208,22 +208,23 @@ function checkExtrapolation(planned: readonly { fit: GroupFit; configurations: C
   for (const { fit: group, configurations } of planned) {
     const [lo, hi] = group.range;
     const { prompts, batches } = resolveGrid(grid, configurations);
-    for (const p of prompts) {
-      for (const b of batches) {
-        const bt = p * b;
-        const factor = bt > hi ? bt / hi : bt < lo ? lo / bt : 1;
-        if (policy === 'error' && factor > 1) {
-          throw new PerfDbError('E_EXTRAPOLATION', `grid point (prompt ${p}, batch ${b}) has batch_tokens ${bt}, outside the measured range ${lo}..${hi}, and --extrapolate is error`, {
-            group: group.id,
-            hint: 'narrow --prompts/--batches to the measured range, or choose --extrapolate linear or clamp',
-          });
-        }
-        if (max !== null && factor > max.factor) {
-          throw new PerfDbError('E_TOO_FAR', `grid point (prompt ${p}, batch ${b}) has batch_tokens ${bt}, ${factor.toPrecision(3)} times beyond the measured range ${lo}..${hi}; --max-extrapolation is ${max.factor}`, {
-            group: group.id,
-            hint: 'narrow the grid, raise --max-extrapolation, or pass --max-extrapolation-action skip to leave such rows out',
-          });
-        }
+    // Configurations left out of the fit are emitted as predictions too (with --exclude-anomalies).
+    const points: [number, number, boolean][] = group.excluded.map((e) => [e.prompt_size, e.batch_size, false]);
+    for (const p of prompts) for (const b of batches) points.push([p, b, true]);
+    for (const [p, b, onGrid] of points) {
+      const bt = p * b;
+      const factor = bt > hi ? bt / hi : bt < lo ? lo / bt : 1;
+      if (policy === 'error' && factor > 1) {
+        throw new PerfDbError('E_EXTRAPOLATION', `${onGrid ? 'grid point' : 'configuration left out of the fit'} (prompt ${p}, batch ${b}) has batch_tokens ${bt}, outside the measured range ${lo}..${hi}, and --extrapolate is error`, {
+          group: group.id,
+          hint: 'narrow --prompts/--batches to the measured range, or choose --extrapolate linear or clamp',
+        });
+      }
+      if (onGrid && max !== null && factor > max.factor) {
+        throw new PerfDbError('E_TOO_FAR', `grid point (prompt ${p}, batch ${b}) has batch_tokens ${bt}, ${factor.toPrecision(3)} times beyond the measured range ${lo}..${hi}; --max-extrapolation is ${max.factor}`, {
+          group: group.id,
+          hint: 'narrow the grid, raise --max-extrapolation, or pass --max-extrapolation-action skip to leave such rows out',
+        });
       }
     }
   }

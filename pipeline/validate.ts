@@ -42,8 +42,12 @@ export class MonotonicityChecker {
   private prevT = -1;
   private prevE2e = 0;
 
-  constructor(group: string) {
+  private readonly keep: number;
+
+  /** `keep`: how many violations to keep in full (the rest are only counted). */
+  constructor(group: string, keep = KEEP_VIOLATIONS) {
     this.group = group;
+    this.keep = keep;
   }
 
   observe(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number): void {
@@ -96,7 +100,7 @@ export class MonotonicityChecker {
   /** from / to: [prompt_size, batch_size, token_size, value]. */
   private add(metric: Checked, along: SizeColumn, from: Point, to: Point): void {
     this.count++;
-    if (this.first.length >= KEEP_VIOLATIONS) return;
+    if (this.first.length >= this.keep) return;
     this.first.push({ group: this.group, metric, along, from: point(from), to: point(to), drop: (from[3] - to[3]) / from[3] });
   }
 }
@@ -111,8 +115,8 @@ function point([prompt_size, batch_size, token_size, value]: Point): ConfigKeySi
  * The same check on one group's measured medians (configurations in output
  * order). Configurations without e2e_time skip the e2e check.
  */
-export function checkMeasured(group: string, configurations: readonly Configuration[]): MonotonicitySummary {
-  const checker = new MonotonicityChecker(group);
+export function checkMeasured(group: string, configurations: readonly Configuration[], keep = KEEP_VIOLATIONS): MonotonicitySummary {
+  const checker = new MonotonicityChecker(group, keep);
   for (const c of configurations) {
     checker.observe(
       c.prompt_size,

@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lookup, loadDatabase, type Answer, type Database, type Query } from '../pipeline/database.js';
+import { PerfDbError } from '../pipeline/errors.js';
+import { cleanUp, FIXTURES, generate, ROOT, scratch, TSX, type CliRun } from './helpers.js';
+
+/**
+ * test/fixtures/golden/input.csv holds two groups, every row at token_size 10:
+ *   tiny/hw/tp=1   (100, 1) x4 (one an exact duplicate), (200, 1) x2, (100, 2), (400, 1): batch_tokens 100..400
+ *   tiny2/hw/tp=2  (200, 1), (300, 1): batch_tokens 200..300
+ * with every column (powers and e2e_time included).
+ */
+const INPUT = join(FIXTURES, 'golden', 'input.csv');
+const QUERY = join(ROOT, 'scripts', 'query.ts');
+
+function query(args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [QUERY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** perf_db.csv as records keyed by column name. */
+async function readDb(dir: string): Promise<Record<string, string>[]> {
+  return parse(await readFile(join(dir, 'perf_db.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+}
+
+function rowOf(rows: readonly Record<string, string>[], q: Query): Record<string, string> {
+  const found = rows.find(
+    (r) =>
+      r.model === q.model &&
+      r.hardware === q.hardware &&
+      Number(r.tensor_parallel) === q.tensor_parallel &&
+      Number(r.prompt_size) === q.prompt_size &&
+      Number(r.batch_size) === q.batch_size &&
+      Number(r.token_size) === q.token_size,
+  );
+  if (found === undefined) throw new Error(`no row for ${JSON.stringify(q)}`);
+  return found;
+}
+
+const tiny = (prompt_size: number, batch_size: number, token_size: number): Query => ({ model: 'tiny', hardware: 'hw', tensor_parallel: 1, prompt_size, batch_size, token_size });
+const tiny2 = (prompt_size: number, batch_size: number, token_size: number): Query => ({ model: 'tiny2', hardware: 'hw', tensor_parallel: 2, prompt_size, batch_size, token_size });
+
+let dir: string;
+/** The database under test: prompts 100, 200, 300 x batches 1, 2 x tokens 10. */
+let main: string;
+/** The same input on a grid holding the configurations the first one lacks. */
+let other: string;
+let db: Database;
+let mainRows: Record<string, string>[];
+let otherRows: Record<string, string>[];
+
+beforeAll(async () => {
+  dir = await scratch('perfdb-database-test-');
+  main = join(dir, 'main');
+  other = join(dir, 'other');
+  const runs = await Promise.all([
+    generate(['--input', INPUT, '--out', main, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10', '--no-plots']),
+    generate(['--input', INPUT, '--out', other, '--prompts', '150,500', '--batches', '1,2', '--tokens', '7,10', '--no-plots']),
+  ]);
+  for (const r of runs) expect(r.status, r.stderr).toBe(0);
+  db = await loadDatabase(join(main, 'fits.json'), join(main, 'perf_db.csv'));
+  [mainRows, otherRows] = await Promise.all([readDb(main), readDb(other)]);
+});
+
+afterAll(async () => {
+  await cleanUp(dir);
+});
+
+describe('lookup() on a generated database', () => {
+  it.each([
+    ['a measured configuration on the grid', tiny(200, 1, 10), 'measured'],
+    ['a measured configuration off the grid', tiny(400, 1, 10), 'measured'],
+    ['a predicted row inside the range', tiny(300, 1, 10), 'interpolated'],
+    ['a predicted row beyond the range', tiny(300, 2, 10), 'extrapolated'],
+    ['a row of the second group', tiny2(100, 1, 10), 'extrapolated'],
+  ])('answers %s from its row with exactly the CSV\'s numbers', async (_name, q, source) => {
+    const row = rowOf(mainRows, q);
+    const answer = await lookup(db, q);
+    expect(answer).toEqual({
+      prompt_time: Number(row.prompt_time),
+      token_time: Number(row.token_time),
+      e2e_time: Number(row.e2e_time),
+      source,
+      prompt_time_err: null,
+      token_time_err: null,
+      from: 'row',
+    });
+  });
+
+  it('answers the measured medians for a measured row (by hand: (200, 1) has prompt_time 20 and 23)', async () => {
+    expect(await lookup(db, tiny(200, 1, 10))).toMatchObject({ prompt_time: 21.5, token_time: 2.25, e2e_time: 40 });
+  });
+
+  it.each([
+    ['inside the range', tiny(150, 1, 10), 'interpolated'],
+    ['beyond the range', tiny(500, 2, 7), 'extrapolated'],
+    ['below the range', tiny(150, 1, 7), 'interpolated'],
+    ['in the second group', tiny2(150, 2, 10), 'interpolated'],
+    ['beyond the second group\'s range', tiny2(500, 1, 10), 'extrapolated'],
+  ])('answers a configuration off the grid (%s) from the fit, bit for bit what generate writes there', async (_name, q, source) => {
+    expect(() => rowOf(mainRows, q)).toThrow(); // not a row of the database asked
+    const answer = await lookup(db, q);
+    const written = rowOf(otherRows, q); // the same configuration, emitted by a run whose grid holds it
+    expect(answer.from).toBe('fit');
+    expect(answer.source).toBe(source);
+    expect(written.source).toBe(source);
+    expect(Object.is(answer.prompt_time, Number(written.prompt_time))).toBe(true);
+    expect(Object.is(answer.token_time, Number(written.token_time))).toBe(true);
+    expect(Object.is(answer.e2e_time, Number(written.e2e_time))).toBe(true);
+    expect(String(answer.prompt_time)).toBe(written.prompt_time);
+  });
+
+  it('answers the linear fit between knots (by hand: tiny at batch_tokens 150 lies halfway between medians 11 and 23)', async () => {
+    // knots 100 -> median(10, 12, 11) = 11 (the duplicate dropped), 200 -> median(20, 23, 30) = 23
+    const a = await lookup(db, tiny(150, 1, 10));
+    expect(a.prompt_time).toBe(17);
+    expect(a.token_time).toBe(2); // 1.5 and 2.5
+    expect(a.e2e_time).toBe(17 + 9 * 2);
+  });
+
+  it('throws E_UNKNOWN_GROUP listing the groups for an unknown group', async () => {
+    const error = await lookup(db, { ...tiny(100, 1, 10), tensor_parallel: 3 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect((error as PerfDbError).code).toBe('E_UNKNOWN_GROUP');
+    expect((error as PerfDbError).message).toBe('no group tiny/hw/tp=3 in the database; it has tiny/hw/tp=1, tiny2/hw/tp=2');
+  });
+
+  it('throws E_NO_DATABASE for a missing fits.json', async () => {
+    await expect(loadDatabase(join(dir, 'nowhere', 'fits.json'), join(main, 'perf_db.csv'))).rejects.toMatchObject({ code: 'E_NO_DATABASE' });
+  });
+
+  it('answers lookups in a database where a model name holds a newline', async () => {
+    const input = join(dir, 'newline.csv');
+    await writeFile(
+      input,
+      'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time\n' +
+        '"a\nb",hw,1,100,1,10,10,1\n"a\nb",hw,1,200,1,10,20,2\n' +
+        'c,hw,1,100,1,10,10,1\nc,hw,1,200,1,10,20,2\n',
+    );
+    const out = join(dir, 'newline');
+    const run = await generate(['--input', input, '--out', out, '--no-plots']);
+    expect(run.status, run.stderr).toBe(0);
+    const nl = await loadDatabase(join(out, 'fits.json'), join(out, 'perf_db.csv'));
+    const q = { model: 'c', hardware: 'hw', tensor_parallel: 1, prompt_size: 100, batch_size: 1, token_size: 10 };
+    expect(await lookup(nl, q)).toMatchObject({ prompt_time: 10, from: 'row' });
+    expect(await lookup(nl, { ...q, model: 'a\nb' })).toMatchObject({ prompt_time: 10, from: 'row' });
+  });
+});
+
+describe('scripts/query.ts', () => {
+  const args = (q: Query) => ['--model', q.model, '--hardware', q.hardware, '--tp', String(q.tensor_parallel), '--prompt', String(q.prompt_size), '--batch', String(q.batch_size), '--tokens', String(q.token_size)];
+
+  it('prints the same JSON as lookup() with --json, for a row and for a prediction', async () => {
+    const queries = [tiny(200, 1, 10), tiny(500, 2, 7)];
+    const runs = await Promise.all(queries.map((q) => query([...args(q), '--db', main, '--json'])));
+    for (const [i, q] of queries.entries()) {
+      const r = runs[i] as CliRun;
+      expect(r.status, r.stderr).toBe(0);
+      const answer: Answer = await lookup(db, q);
+      expect(r.stdout).toBe(`${JSON.stringify(answer)}\n`);
+    }
+  });
+
+  it('exits 1 with one line for an unknown group, and 2 with one line for a missing option', async () => {
+    const [unknown, missing] = await Promise.all([
+      query([...args({ ...tiny(100, 1, 10), model: 'nope' }), '--db', main, '--json']),
+      query(['--model', 'tiny', '--hardware', 'hw', '--tp', '1', '--prompt', '100', '--tokens', '10', '--db', main]),
+    ]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(/^E_UNKNOWN_GROUP no group nope\/hw\/tp=1 in the database; it has tiny\/hw\/tp=1, tiny2\/hw\/tp=2; hint: [^\n]*\n$/);
+    expect(missing.status).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/^E_USAGE [^\n]*batch[^\n]*\n$/);
+  });
+});

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { isPossible, makePredictor, makePredictors, predictedValue, xOf } from '../pipeline/predict.js';
+import type { FittedMetric, GroupFit, Knots, MetricFit } from '../pipeline/types.js';
+import { deepFreeze } from './helpers.js';
+
+const knots = (x: number[], y: number[], count = x.map(() => 1)): Knots => deepFreeze({ x, y, count, spread: x.map(() => 0) });
+
+/** Linear through (100, 10), (200, 30), (400, 50): slopes 0.2 and 0.1. */
+const LINE = knots([100, 200, 400], [10, 30, 50]);
+
+describe('makePredictor()', () => {
+  it('with linear, has the knots\' own ys as its ends and the knots\' x range', () => {
+    const p = makePredictor('linear', LINE);
+    expect(p.range).toEqual([100, 400]);
+    expect(p.ends).toEqual([10, 50]);
+    expect(p.key).toBe('batch_tokens');
+    LINE.x.forEach((x, i) => expect(p.f(x)).toBe(LINE.y[i]));
+  });
+
+  it.each([
+    // ys, weights, pooled ends by hand (weighted pool-adjacent-violators)
+    [[10, 5, 20], [1, 3, 1], [6.25, 20]], // (10 * 1 + 5 * 3) / 4 = 6.25 for the first two
+    [[10, 30, 20], [1, 1, 1], [10, 25]], // (30 + 20) / 2 = 25 for the last two
+    [[40, 10, 20], [1, 1, 2], [22.5, 22.5]], // all pooled: (40 + 10 + 40) / 4 = 22.5
+  ])('with isotonic, has the pooled values as its ends (ys %j, weights %j)', (y, w, ends) => {
+    const p = makePredictor('isotonic', knots([100, 200, 400], y, w));
+    expect(p.ends).toEqual(ends);
+  });
+
+  it('keeps the key it is given', () => {
+    expect(makePredictor('linear', LINE, 'batch_size').key).toBe('batch_size');
+  });
+});
+
+describe('makePredictors()', () => {
+  it('builds one predictor per fitted metric, null where the metric was not fitted', () => {
+    const fitted = (metric: FittedMetric, method: MetricFit['method'], key: MetricFit['key']): MetricFit => ({ metric, method, key, knots: LINE, loo: { x: [], ape: [] }, candidates: null });
+    const group: GroupFit = deepFreeze({
+      model: 'm',
+      hardware: 'h',
+      tensor_parallel: 1,
+      id: 'm/h/tp=1',
+      fits: { prompt_time: fitted('prompt_time', 'linear', 'batch_tokens'), token_time: fitted('token_time', 'isotonic', 'batch_size'), peak_power: null, average_power: null },
+      range: [100, 400],
+      excluded: [],
+    });
+    const p = makePredictors(group);
+    expect(p.peak_power).toBeNull();
+    expect(p.average_power).toBeNull();
+    expect(p.prompt_time?.key).toBe('batch_tokens');
+    expect(p.token_time?.key).toBe('batch_size');
+    expect(p.token_time?.f(300)).toBe(40);
+  });
+});
+
+describe('predictedValue()', () => {
+  const p = makePredictor('linear', LINE);
+
+  it.each([
+    [100, 10],
+    [150, 20], // 10 + 0.2 * 50
+    [200, 30],
+    [300, 40], // 30 + 0.1 * 100
+    [400, 50],
+  ])('inside the range is f(x): at %d, %d', (x, expected) => {
+    for (const policy of ['linear', 'clamp'] as const) expect(predictedValue(p, 'prompt_time', x, policy)).toBe(expected);
+  });
+
+  it.each([
+    [50, 10],
+    [1, 10],
+    [800, 50],
+    [1e9, 50],
+  ])('outside with clamp is the nearest end: at %d, %d', (x, expected) => {
+    expect(predictedValue(p, 'prompt_time', x, 'clamp')).toBe(expected);
+    expect(predictedValue(p, 'peak_power', x, 'clamp')).toBe(expected);
+  });
+
+  it.each([
+    // metric, x, expected, why (by hand: below 100 the line 10 + 0.2 (x - 100); above 400 the line 50 + 0.1 (x - 400))
+    ['prompt_time', 800, 90, 'f(800) = 90 is possible'],
+    ['prompt_time', 75, 5, 'f(75) = 5 > 0'],
+    ['prompt_time', 50, 10, 'f(50) = 0 is not a possible time: the end value'],
+    ['token_time', 25, 10, 'f(25) = -5: the end value'],
+    ['peak_power', 50, 0, 'f(50) = 0 is a possible power'],
+    ['average_power', 25, 10, 'f(25) = -5 is not a possible power: the end value'],
+    ['prompt_time', Infinity, 50, 'f(Infinity) is not finite: the end value'],
+  ] as const)('outside with linear: %s at %d gives %d (%s)', (metric, x, expected, _why) => {
+    expect(predictedValue(p, metric, x, 'linear')).toBe(expected);
+  });
+
+  it('defaults to the linear policy', () => {
+    expect(predictedValue(p, 'prompt_time', 800)).toBe(90);
+  });
+});
+
+describe('xOf()', () => {
+  it.each([
+    ['batch_tokens', 300, 4, 1200],
+    ['batch_size', 300, 4, 4],
+  ] as const)('with key %s at prompt %d, batch %d is %d', (key, prompt, batch, expected) => {
+    expect(xOf(makePredictor('linear', LINE, key), prompt, batch)).toBe(expected);
+  });
+});
+
+describe('isPossible()', () => {
+  it.each([
+    ['prompt_time', 1, true],
+    ['prompt_time', 5e-324, true],
+    ['prompt_time', 0, false],
+    ['prompt_time', -0, false],
+    ['prompt_time', -1, false],
+    ['prompt_time', Infinity, false],
+    ['prompt_time', NaN, false],
+    ['token_time', 0.001, true],
+    ['token_time', 0, false],
+    ['token_time', -Infinity, false],
+    ['peak_power', 0, true],
+    ['peak_power', -0, true],
+    ['peak_power', 0.5, true],
+    ['peak_power', -1e-12, false],
+    ['peak_power', Infinity, false],
+    ['average_power', 0, true],
+    ['average_power', -1, false],
+    ['average_power', NaN, false],
+  ] as const)('%s %d is %s', (metric, value, expected) => {
+    expect(isPossible(metric, value)).toBe(expected);
+  });
+});
