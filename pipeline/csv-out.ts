@@ -72,9 +72,14 @@ export class ChunkWriter {
     this.offset = start + n;
   }
 
-  take(): Uint8Array {
+  /**
+   * The filled chunk. With `reuse`, the next rows overwrite it: only for a
+   * consumer that is done with each chunk before asking for the next (a
+   * synchronous write); otherwise a new buffer is started.
+   */
+  take(reuse = false): Uint8Array {
     const filled = this.buffer.subarray(0, this.offset);
-    this.buffer = new Uint8Array(this.size);
+    if (!reuse) this.buffer = new Uint8Array(this.size);
     this.offset = 0;
     return filled;
   }

@@ -15,7 +15,8 @@ port.on('message', (task: EmitTask & { partPath: string }) => {
     const fd = openSync(task.partPath, 'w');
     try {
       const counter = { rows: 0 };
-      const emission = emitGroupChecked(task, counter);
+      // Each chunk is written synchronously before the next is made, so one buffer serves them all.
+      const emission = emitGroupChecked(task, counter, true);
       let step = emission.next();
       while (!step.done) {
         for (let written = 0; written < step.value.length; ) written += writeSync(fd, step.value, written);

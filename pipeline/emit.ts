@@ -30,6 +30,8 @@ export interface EmitOptions {
   uncertainty?: boolean;
   /** Emit predictions instead of anomalous measured rows (see anomalousRows). */
   replaceAnomalies?: boolean;
+  /** Yield the same buffer each time: the consumer must be done with a chunk before the next is asked for. */
+  reuseChunks?: boolean;
 }
 
 const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -55,6 +57,7 @@ export function* emitGroup(
   const policy = options.extrapolate ?? 'linear';
   const skipBeyond = options.skipBeyond ?? null;
   const replace = options.replaceAnomalies === true;
+  const reuse = options.reuseChunks === true;
   const { prompts, batches, tokens } = resolveGrid(grid, measured);
   const gridPrompts = new Set(prompts);
   const gridBatches = new Set(batches);
@@ -142,11 +145,11 @@ export function* emitGroup(
           summary.bySource[predicted.source]++;
         }
         onRow?.(p, b, t, pt, tt, e2e);
-        if (out.full) yield out.take();
+        if (out.full) yield out.take(reuse);
       }
     }
   }
-  if (out.length > 0) yield out.take();
+  if (out.length > 0) yield out.take(reuse);
   summary.rows = summary.bySource.measured + summary.bySource.interpolated + summary.bySource.extrapolated;
   return summary;
 }

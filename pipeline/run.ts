@@ -239,13 +239,13 @@ export type WorkerReply =
  * emit with the emitted-row monotonicity check attached: the per-group unit of
  * work. `counter.rows` counts the rows emitted so far, for progress reports.
  */
-export function* emitGroupChecked(task: EmitTask, counter: { rows: number } = { rows: 0 }): Generator<Uint8Array, EmitSummary, undefined> {
+export function* emitGroupChecked(task: EmitTask, counter: { rows: number } = { rows: 0 }, reuseChunks = false): Generator<Uint8Array, EmitSummary, undefined> {
   const checker = new MonotonicityChecker(task.fit.id);
   const onRow = (p: number, b: number, t: number, pt: number, tt: number, e2e: number) => {
     counter.rows++;
     checker.observe(p, b, t, pt, tt, e2e);
   };
-  const summary = yield* emitGroup(task.fit, task.configurations, task.grid, { ...task.emit, onRow });
+  const summary = yield* emitGroup(task.fit, task.configurations, task.grid, { ...task.emit, onRow, reuseChunks });
   return { ...summary, monotonicity: checker.summary() };
 }
 
@@ -354,12 +354,19 @@ async function emitInWorkers(
   }
 }
 
+/**
+ * A small young generation keeps a worker's resident memory down (its garbage
+ * is short-lived strings) at no measurable cost in speed; the old generation
+ * may still grow for very wide grids.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 };
+
 function startWorker(): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    return new Worker(new URL('./worker-boot.mjs', here), { workerData: { entry: new URL('./emit-worker.ts', here).href } });
+    return new Worker(new URL('./worker-boot.mjs', here), { workerData: { entry: new URL('./emit-worker.ts', here).href }, resourceLimits: WORKER_LIMITS });
   }
-  return new Worker(new URL('./emit-worker.js', here));
+  return new Worker(new URL('./emit-worker.js', here), { resourceLimits: WORKER_LIMITS });
 }
 
 function rebuildError(e: Extract<WorkerReply, { type: 'error' }>['error']): Error {
