@@ -122,6 +122,7 @@ async function ingestOne(
           column: result.place.column,
           code: result.code,
           reason: result.message,
+          group: rawGroup(record, header),
         });
       } else {
         rows.push(result);
@@ -240,6 +241,13 @@ function readRow(record: string[], header: Header, file: string, line: number): 
     if (error instanceof PerfDbError) return error;
     throw error;
   }
+}
+
+/** The row's group as written, for counting rejected rows per group; null when a field is missing. */
+function rawGroup(record: readonly string[], header: Header): string | null {
+  const [model, hardware, tp] = (['model', 'hardware', 'tensor_parallel'] as const).map((name) => record[header.index[name] as number]);
+  if (model === undefined || hardware === undefined || tp === undefined) return null;
+  return `${model}/${hardware}/tp=${tp.trim()}`;
 }
 
 function isPower(metric: Metric): boolean {

@@ -30,6 +30,7 @@ export function renderMarkdown(report: QualityReport): string {
   line('');
   line(`${report.inputs.rowsRead} rows read, ${report.inputs.rowsRejected} rejected, ${report.inputs.duplicatesDropped} exact duplicates dropped, ${report.inputs.rowsKept} kept.`);
   const codes = Object.entries(report.inputs.rejectedByCode);
+  for (const r of report.inputs.rejectedGroups) line('', `**fail**: every one of the ${r.rows} rows of group ${cell(r.group)} was rejected; it is not in the database.`);
   if (codes.length > 0) line('', `Rejected rows by reason: ${codes.map(([c, n]) => `\`${c}\` ${n}`).join(', ')}. The first ones:`, '', ...report.inputs.rejected.map((r) => `- ${cell(r.file)}:${r.line} \`${r.code}\` ${cell(r.reason)}`));
   line('');
 

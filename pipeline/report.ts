@@ -91,7 +91,12 @@ export function buildReport(result: PipelineResult, context: ReportContext) {
   for (const r of result.ingest.rejected) rejectedByCode[r.code] = (rejectedByCode[r.code] ?? 0) + 1;
   const bySource: Record<Source, number> = { measured: 0, interpolated: 0, extrapolated: 0 };
   for (const g of result.groups) for (const k of Object.keys(bySource) as Source[]) bySource[k] += g.emitted.bySource[k];
-  const findings = groups.flatMap((g) => g.findings);
+  // Groups whose every row was rejected are not in the database: say so at the top.
+  const rejectedGroups = rejectedOnly(result);
+  const findings = [
+    ...rejectedGroups.map((r): Finding => ({ severity: 'fail', code: 'GROUP_ALL_REJECTED', group: r.group, message: `every one of its ${r.rows} rows was rejected; the group is not in the database` })),
+    ...groups.flatMap((g) => g.findings),
+  ];
   const looMean = Object.fromEntries(
     STUDIED.map((metric) => {
       const mapes = groups.flatMap((g) => {
@@ -122,12 +127,13 @@ export function buildReport(result: PipelineResult, context: ReportContext) {
       rowsRejected: result.ingest.rejected.length,
       rejectedByCode,
       rejected: result.ingest.rejected.slice(0, 20).map((r) => ({ file: r.file, line: r.line, code: r.code, reason: r.reason })),
+      rejectedGroups,
       duplicatesDropped: result.duplicates,
       rowsKept: result.rowsKept,
     },
     output: { file: context.output, rows: result.rows, bySource },
     summary: {
-      status: worst(groups.map((g) => g.status)),
+      status: worst([...groups.map((g) => g.status), ...(rejectedGroups.length > 0 ? (['fail'] as Status[]) : [])]),
       groups: groups.map((g) => ({
         group: g.group,
         status: g.status,
@@ -143,6 +149,16 @@ export function buildReport(result: PipelineResult, context: ReportContext) {
 }
 
 export type QualityReport = ReturnType<typeof buildReport>;
+
+/** Groups seen only in rejected rows, with how many rows each lost. */
+function rejectedOnly(result: PipelineResult): { group: string; rows: number }[] {
+  const kept = new Set(result.groups.map((g) => g.fit.id));
+  const counts = new Map<string, number>();
+  for (const r of result.ingest.rejected) {
+    if (r.group !== null && !kept.has(r.group)) counts.set(r.group, (counts.get(r.group) ?? 0) + 1);
+  }
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([group, rows]) => ({ group, rows }));
+}
 export type GroupReport = QualityReport['groups'][number];
 
 function groupReport(g: GroupResult, duplicates: number, copies: readonly SeriesCopy[], context: ReportContext) {

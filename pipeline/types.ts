@@ -76,6 +76,8 @@ export interface RejectedRow {
   column: number | undefined;
   code: string;
   reason: string;
+  /** `model/hardware/tp=N` as written in the row, when those fields could be read. */
+  group: string | null;
 }
 
 export interface IngestResult {

@@ -100,6 +100,12 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
   'space inside a number (`1 2`)': () => outcome([withField(6, '1 2')]),
   'scientific notation (`5.12e2`)': () => same([valid([ROWS[0] as string, ROWS[1] as string, 'm,h,2,5.12e2,2,1.28e2,3e1,6'])]),
   'every row rejected under `--on-invalid skip`': () => outcome([valid(ROWS.map((r) => r.replace(',5', ',x')))], 'skip'),
+  'every row of one group rejected under `--on-invalid skip`': async () => {
+    const { outcome: result, output } = await pipeline([valid([...ROWS, 'gone,h,2,128,1,128,x,5', 'gone,h,2,256,1,128,,5'])], 'skip');
+    expect(output).not.toContain('gone');
+    // The run goes on; the report (test/report.test.ts) names the group with this code.
+    return result === 'accepted' ? 'GROUP_ALL_REJECTED (report finding)' : result;
+  },
   'a group measured at a single `batch_tokens`': async () => {
     const result = await pipeline([valid(['m,h,2,128,1,128,10,5', 'm,h,2,128,1,256,10,5'])]);
     expect(result.error?.place.group).toBe('m/h/tp=2');
