@@ -80,7 +80,7 @@ function fitGroup(all: readonly Measurement[], options: FitOptions): GroupFit {
     const key: FitKey = metric === 'token_time' ? options.tokenKey : 'batch_tokens';
     const knots = knotsFor(rows, metric, key);
     if (knots.x.length >= 2) {
-      fits[metric] = fitMetric(metric, key, knots, options, options.queries(first, key), id);
+      fits[metric] = fitMetric(metric, key, knots, options, () => options.queries(first, key), id);
     } else if ((REQUIRED_METRICS as readonly string[]).includes(metric)) {
       const only = knots.x.length === 1 ? `only ${key} = ${knots.x[0]} was measured` : 'no rows';
       throw new PerfDbError('E_CANNOT_FIT', `cannot fit ${metric}: ${only}; expected at least two distinct ${key === 'batch_tokens' ? 'batch_tokens (prompt_size * batch_size)' : 'batch sizes'}`, {
@@ -103,7 +103,8 @@ function fitGroup(all: readonly Measurement[], options: FitOptions): GroupFit {
   };
 }
 
-function fitMetric(metric: FittedMetric, key: FitKey, knots: Knots, options: FitOptions, queries: readonly number[], group: string): MetricFit {
+/** `queries` is called only for auto: listing a large grid's x values is not free. */
+function fitMetric(metric: FittedMetric, key: FitKey, knots: Knots, options: FitOptions, queries: () => readonly number[], group: string): MetricFit {
   const choice = options.methods[metric];
   if (choice !== 'auto') {
     if (!applicable(choice, knots.y)) {
@@ -115,7 +116,8 @@ function fitMetric(metric: FittedMetric, key: FitKey, knots: Knots, options: Fit
     const loo = leaveOneOut(knots.x, knots.y, knots.count, FACTORIES[choice]);
     return { metric, method: choice, key, knots, loo: { x: loo.x, ape: loo.ape }, candidates: null };
   }
-  const candidates = METHODS.map((method) => score(method, metric, knots, options.extrapolate, queries));
+  const xs = queries();
+  const candidates = METHODS.map((method) => score(method, metric, knots, options.extrapolate, xs));
   const method = chooseMethod(candidates);
   const loo = leaveOneOut(knots.x, knots.y, knots.count, FACTORIES[method]);
   return { metric, method, key, knots, loo: { x: loo.x, ape: loo.ape }, candidates };

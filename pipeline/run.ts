@@ -74,6 +74,8 @@ export interface PipelineResult {
   duplicatesByGroup: Map<string, number>;
   groups: GroupResult[];
   rows: number;
+  /** Milliseconds spent in each stage, in order (for --timings). */
+  timings: [stage: string, ms: number][];
 }
 
 export interface GroupResult {
@@ -93,8 +95,17 @@ export type Sink = (chunk: string | Uint8Array) => void | Promise<void>;
  * ingest -> dedupe -> aggregate -> fit -> validate (measured) -> emit + validate (emitted).
  */
 export async function runPipeline(sources: readonly IngestSource[], options: PipelineOptions, sink: Sink): Promise<PipelineResult> {
+  const timings: [string, number][] = [];
+  let mark = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings.push([stage, now - mark]);
+    mark = now;
+  };
   const ingested = await ingest(sources, { onInvalid: options.onInvalid });
+  lap('ingest');
   const { rows: kept, duplicates, duplicatesByGroup } = dedupe(ingested.rows);
+  lap('dedupe');
   if (kept.length === 0) {
     const first = ingested.rejected[0];
     throw new PerfDbError('E_NO_VALID_ROWS', `every one of the ${ingested.rejected.length} rows read was rejected${first === undefined ? '' : `; the first, ${first.file}:${first.line}: ${first.code} ${first.reason}`}`, {
@@ -102,6 +113,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
     });
   }
   const configurations = aggregate(kept);
+  lap('aggregate');
   const byGroup = splitByGroup(configurations);
   const extrapolate = options.extrapolate ?? 'linear';
   const fits = fit(kept, {
@@ -131,6 +143,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
     });
   }
 
+  lap('fit');
   checkExtrapolation(planned, options.grid, extrapolate, options.maxExtrapolation ?? null);
   const emit: EmitTask['emit'] = {
     extrapolate,
@@ -143,6 +156,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   const parallel = Math.min(options.concurrency, tasks.length);
   const progress = (rows: number) => options.onProgress?.(rows, total);
   const summaries = parallel > 1 && total >= PARALLEL_MIN_ROWS ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict, progress) : await emitHere(tasks, sink, options.strict, progress);
+  lap(parallel > 1 && total >= PARALLEL_MIN_ROWS ? `emit + validate + write (${parallel} workers)` : 'emit + validate + write');
   const groups: GroupResult[] = planned.map((g, i) => ({
     fit: g.fit,
     measurements: g.measurements,
@@ -158,6 +172,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
     duplicatesByGroup,
     groups,
     rows: groups.reduce((sum, g) => sum + g.emitted.rows, 0),
+    timings,
   };
 }
 

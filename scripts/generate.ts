@@ -19,6 +19,8 @@ import { FITTED_METRICS, type FittedMetric } from '../pipeline/types.js';
 import { failUsage, projectRoot, runCli } from './cli.js';
 
 const DEFAULT_MAX_ROWS = 50_000_000;
+/** Milliseconds from process start to this module running: Node, module loading, compile checks. */
+const startup = performance.now();
 /** Files and folders this command owns in the output folder; anything else there is left alone. */
 const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'quality-report.md', 'rejected.csv', 'plots'];
 
@@ -45,6 +47,7 @@ function parseArgs(argv: string[]) {
     .option('max-extrapolation-action', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'what --max-extrapolation does: stop the run, or skip and count those rows' })
     .option('exclude-anomalies', { type: 'boolean', default: false, describe: 'leave configurations whose median falls below a smaller configuration\'s out of the fit, and emit predictions for them' })
     .option('uncertainty', { type: 'boolean', default: false, describe: 'add prompt_time_err and token_time_err (relative) after source' })
+    .option('timings', { type: 'boolean', default: false, describe: 'print the time spent in each stage on stderr' })
     .option('plots', { type: 'boolean', default: true, describe: 'draw the SVG charts of the report (--no-plots skips them)' })
     .option('concurrency', { type: 'number', default: defaultConcurrency(), describe: 'groups emitted at once in worker threads (output bytes do not depend on it)' })
     .strict()
@@ -126,7 +129,10 @@ async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>
     const result = await runPipeline(sources, { ...options, scratchDir: await transaction.scratch(), onProgress: progress.update }, sink).finally(progress.done);
     await new Promise<void>((done, fail) => csv.end((error?: Error | null) => (error ? fail(error) : done())));
 
+    let mark = performance.now();
     const plots = argv.plots ? await drawPlots(result, options, transaction, plotCacheDir) : new Map();
+    const plotMs = performance.now() - mark;
+    mark = performance.now();
     const report = buildReport(result, {
       command: canonicalCommand(argv),
       grid: options.grid,
@@ -150,6 +156,10 @@ async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>
     await transaction.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
     await transaction.write('quality-report.md', renderMarkdown(report));
     await transaction.commit(OWNED);
+    if (argv.timings) {
+      const stages: [string, number][] = [['start-up', startup], ...result.timings, ['plots', plotMs], ['report + commit', performance.now() - mark]];
+      for (const [stage, ms] of stages) process.stderr.write(`${stage.padEnd(40)} ${ms.toFixed(1).padStart(9)} ms\n`);
+    }
     return report;
   } catch (error) {
     await transaction.abort();
