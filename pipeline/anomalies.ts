@@ -115,7 +115,8 @@ export interface SeriesCopy {
  * Metric series that are copies of another group's: the same configurations
  * with medians identical (factor 1) or all in one constant ratio (to 1e-12
  * relative). All-zero series are skipped (see powerRecording). Each pair is
- * reported once, the later group as the copy of the earlier.
+ * reported once: an exact copy on the later group (by id), a scaled copy on
+ * the group with the larger values, so that the factor is above 1.
  */
 export function findCopies(groups: readonly { id: string; configurations: readonly Configuration[] }[], metrics: readonly Metric[]): SeriesCopy[] {
   const out: SeriesCopy[] = [];
@@ -135,7 +136,8 @@ export function findCopies(groups: readonly { id: string; configurations: readon
         if (a.keys !== b.keys) continue;
         const factor = constantRatio(b.values, a.values);
         if (factor !== null) {
-          out.push({ metric, group: b.id, of: a.id, factor });
+          // A scaled copy is reported on the group with the larger values, with a factor > 1.
+          out.push(factor >= 1 ? { metric, group: b.id, of: a.id, factor } : { metric, group: a.id, of: b.id, factor: (a.values[0] as number) / (b.values[0] as number) });
           break;
         }
       }

@@ -45,7 +45,7 @@ export function renderMarkdown(report: QualityReport): string {
     `| outlierMinRelative | ${t.outlierMinRelative} | ... and it is also this far from the median, relatively |`,
     `| e2eTolerance | ${t.e2eTolerance} | measured e2e_time may differ from prompt_time + (token_size - 1) * token_time by this fraction |`,
     `| monotoneWarnDrop | ${t.monotoneWarnDrop} | a measured median falling by less than this as a size grows is noise (info), more is a warning |`,
-    `| monotoneFailDrop | ${t.monotoneFailDrop} | ... and a fall this large or larger is a broken measurement (fail) |`,
+    `| monotoneFailDrop | ${t.monotoneFailDrop} | ... and a fall this large or larger is a broken measurement (fail; for e2e_time along token_size, generation that ended early: a warning) |`,
     `| spreadWarnCv | ${t.spreadWarnCv} | repetitions whose coefficient of variation (sample sd / mean) exceeds this disagree |`,
     `| looWarnMape, looWarnMaxApe | ${t.looWarnMape}, ${t.looWarnMaxApe} | leave-one-out mean and worst error above these make a warning |`,
     `| extrapolationWarnFactor | ${t.extrapolationWarnFactor} | extrapolating further than this many times beyond the measured batch_tokens range is a warning |`,

@@ -162,7 +162,7 @@ describe.concurrent('report-diff CLI on reports generated from altered raw data'
     expect(md).toContain('| 400 | 1 | 10 | prompt_time | 50 | 6 | -88% |');
     expect(md).toContain('Configurations no longer measured: (prompt 100, batch 2, tokens 10)');
     expect(md).toContain('- measured: 6 -> 5 (-1)');
-    expect(md).toMatch(/\*\*Findings appeared\*\*\n- \*\*fail\*\* `MEASURED_NOT_MONOTONE` measured prompt_time falls by 81.3953% as prompt_size grows/);
+    expect(md).toMatch(/\*\*Findings appeared\*\*\n- \*\*fail\*\* `MEASURED_NOT_MONOTONE` measured prompt_time falls by 81.4% as prompt_size grows/);
     expect(md).toContain('- prompt_time: 4.35% -> ');
     expect(md).not.toContain('**Failed checks**');
     expect(md.endsWith('\n\nChecks passed: `loo-increase=1000`.\n')).toBe(true);
@@ -170,7 +170,7 @@ describe.concurrent('report-diff CLI on reports generated from altered raw data'
 
   it('--fail-on new-fail exits 1 and prints the failure line', async ({ expect }) => {
     const run = await runDiff([base, head, '--fail-on', 'new-fail']);
-    const line = 'new-fail: 1 finding of severity fail appeared: tiny/hw/tp=1 MEASURED_NOT_MONOTONE "measured prompt_time falls by 81.3953%';
+    const line = 'new-fail: 1 finding of severity fail appeared: tiny/hw/tp=1 MEASURED_NOT_MONOTONE "measured prompt_time falls by 81.4%';
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(`\n\n**Failed checks**\n- ${line}`);
     expect(run.stderr.startsWith(`failed check ${line}`)).toBe(true);
