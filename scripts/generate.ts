@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pLimit from 'p-limit';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { stringify } from 'csv-stringify/sync';
@@ -170,9 +171,15 @@ async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>
   }
 }
 
+/**
+ * One chart per group and studied metric. Names are given in group order
+ * first (so they never depend on timing); then charts are read from the cache
+ * or drawn, a few at a time, so that reading files overlaps with drawing.
+ */
 async function drawPlots(result: PipelineResult, options: Omit<PipelineOptions, 'scratchDir'>, transaction: OutputTransaction, cacheDir: string) {
   const plots = new Map<string, Partial<Record<FittedMetric, string>>>();
   const used = new Set<string>();
+  const jobs: { name: string; series: PlotSeries }[] = [];
   for (const g of result.groups) {
     const files: Partial<Record<FittedMetric, string>> = {};
     for (const metric of STUDIED) {
@@ -181,13 +188,21 @@ async function drawPlots(result: PipelineResult, options: Omit<PipelineOptions, 
       const { method, ...data } = plotted;
       const series: PlotSeries = { title: `${g.fit.model} / ${g.fit.hardware} / tp=${g.fit.tensor_parallel} — ${metric} (${method})`, metric, unit: 'ms', ...data };
       const name = `plots/${plotFileName([g.fit.model, g.fit.hardware, `tp${g.fit.tensor_parallel}`, metric], used)}`;
-      const key = plotCacheKey(series);
-      const previous = await readIfExists(join(cacheDir, name));
-      await transaction.write(name, previous !== null && isCurrentPlot(previous, key) ? previous : plotFile(key, await renderPlot(series)));
+      jobs.push({ name, series });
       files[metric] = name;
     }
     plots.set(g.fit.id, files);
   }
+  const limit = pLimit(4);
+  await Promise.all(
+    jobs.map(({ name, series }) =>
+      limit(async () => {
+        const key = plotCacheKey(series);
+        const previous = await readIfExists(join(cacheDir, name));
+        await transaction.write(name, previous !== null && isCurrentPlot(previous, key) ? previous : plotFile(key, await renderPlot(series)));
+      }),
+    ),
+  );
   return plots;
 }
 
