@@ -14,7 +14,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { PerfDbError } from '../pipeline/errors.js';
 import { median } from '../pipeline/stats.js';
-import { failUsage, projectRoot, runCli } from './cli.js';
+import { commandLine, projectRoot, runCli } from './cli.js';
 
 const WORKLOADS = [
   { name: 'default', args: ['--prompts', '128..8192', '--step', '64'] },
@@ -29,16 +29,13 @@ interface Run {
 }
 
 async function main(): Promise<number> {
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('npm run bench --')
-    .option('runs', { type: 'number', default: 3, describe: 'runs per workload (the median is reported)' })
-    .option('only', { type: 'string', describe: 'comma-separated workload names' })
-    .option('out', { type: 'string', default: 'bench/results.md', describe: 'where to write the table' })
-    .strict()
-    .version(false)
-    .help()
-    .fail(failUsage)
-    .parseAsync();
+  const argv = await commandLine(
+    yargs(hideBin(process.argv))
+      .scriptName('npm run bench --')
+      .option('runs', { type: 'number', default: 3, describe: 'runs per workload (the median is reported)' })
+      .option('only', { type: 'string', describe: 'comma-separated workload names' })
+      .option('out', { type: 'string', default: 'bench/results.md', describe: 'where to write the table' }),
+  ).parseAsync();
   if (!existsSync('/usr/bin/time')) {
     throw new PerfDbError('E_NO_GNU_TIME', '/usr/bin/time is missing; the benchmark reads peak RSS from GNU time', { hint: 'apt-get install time' });
   }

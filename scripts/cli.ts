@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Argv } from 'yargs';
 import { isPerfDbError, usageError } from '../pipeline/errors.js';
 
 /** The folder holding package.json, found from this file upwards (works from sources and from dist/). */
@@ -37,4 +38,14 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
 export function failUsage(message: string | undefined, error: Error | undefined): never {
   if (error !== undefined && isPerfDbError(error)) throw error;
   throw usageError('E_USAGE', message ?? error?.message ?? 'bad arguments', 'run with --help for the options and their defaults');
+}
+
+/** What every command line here shares: unknown options are errors, --help, no --version, one-line usage errors. */
+export function commandLine<T>(parser: Argv<T>): Argv<T> {
+  return parser
+    .strict()
+    .version(false)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail(failUsage);
 }

@@ -17,7 +17,7 @@ import { buildReport, plotData, STUDIED, type QualityReport } from '../pipeline/
 import { renderMarkdown } from '../pipeline/report-markdown.js';
 import { defaultConcurrency, runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline/run.js';
 import { FITTED_METRICS, type FittedMetric } from '../pipeline/types.js';
-import { failUsage, projectRoot, runCli } from './cli.js';
+import { commandLine, projectRoot, runCli } from './cli.js';
 
 const DEFAULT_MAX_ROWS = 50_000_000;
 /** Milliseconds from process start to this module running: Node, module loading, compile checks. */
@@ -28,35 +28,31 @@ const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'quality-repor
 type Argv = Awaited<ReturnType<typeof parseArgs>>;
 
 function parseArgs(argv: string[]) {
-  return yargs(argv)
-    .scriptName('npm run generate --')
-    .usage('$0 [options]\n\nBuilds data/generated/perf_db.csv, the quality report and its plots from the raw profiling CSVs.')
-    .option('prompts', { type: 'string', describe: "prompt sizes: 128..8192 (stepped by --step), 128,300,512, or 1..64:4; default: each group's measured sizes" })
-    .option('step', { type: 'number', default: 1, describe: 'step of the --prompts range' })
-    .option('batches', { type: 'string', describe: "batch sizes, same syntax (ranges step by 1 unless A..B:S); default: each group's measured sizes" })
-    .option('tokens', { type: 'string', describe: "token (output) sizes, same syntax; default: each group's measured sizes" })
-    .option('input', { type: 'string', array: true, describe: 'input CSV, repeatable; replaces the default data/raw/*.csv' })
-    .option('out', { type: 'string', default: 'data/generated', describe: 'output folder' })
-    .option('check', { type: 'boolean', default: false, describe: 'regenerate into a temporary folder and compare with --out: exit 1 naming each stale file, 0 when fresh; --out is not touched' })
-    .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
-    .option('on-invalid', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'an invalid input row stops the run, or is set aside in rejected.csv' })
-    .option('max-rows', { type: 'number', default: DEFAULT_MAX_ROWS, describe: 'refuse grids that would emit more rows than this' })
-    .option('method', { type: 'string', array: true, describe: 'fit method, linear|pchip|isotonic|loglog|auto, for every metric or per metric as METRIC=METHOD (repeatable)', default: ['linear'] })
-    .option('token-key', { choices: ['batch_tokens', 'batch_size'] as const, default: 'batch_tokens' as const, describe: "token_time's x: batch_tokens as SplitwiseSim, or batch_size" })
-    .option('extrapolate', { choices: ['linear', 'clamp', 'error'] as const, default: 'linear' as const, describe: "outside the measured range: each method's own extrapolation, the nearest end's value, or an error" })
-    .option('max-extrapolation', { type: 'number', describe: 'grid points more than this many times beyond the measured batch_tokens range are refused (or skipped)' })
-    .option('max-extrapolation-action', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'what --max-extrapolation does: stop the run, or skip and count those rows' })
-    .option('exclude-anomalies', { type: 'boolean', default: false, describe: 'leave configurations whose median falls below a smaller configuration\'s out of the fit, and emit predictions for them' })
-    .option('uncertainty', { type: 'boolean', default: false, describe: 'add prompt_time_err and token_time_err (relative) after source' })
-    .option('timings', { type: 'boolean', default: false, describe: 'print the time spent in each stage on stderr' })
-    .option('plots', { type: 'boolean', default: true, describe: 'draw the SVG charts of the report (--no-plots skips them)' })
-    .option('concurrency', { type: 'number', default: defaultConcurrency(), describe: 'groups emitted at once in worker threads (output bytes do not depend on it)' })
-    .strict()
-    .version(false)
-    .help()
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail(failUsage)
-    .parseAsync();
+  return commandLine(
+    yargs(argv)
+      .scriptName('npm run generate --')
+      .usage('$0 [options]\n\nBuilds data/generated/perf_db.csv, the quality report and its plots from the raw profiling CSVs.')
+      .option('prompts', { type: 'string', describe: "prompt sizes: 128..8192 (stepped by --step), 128,300,512, or 1..64:4; default: each group's measured sizes" })
+      .option('step', { type: 'number', default: 1, describe: 'step of the --prompts range' })
+      .option('batches', { type: 'string', describe: "batch sizes, same syntax (ranges step by 1 unless A..B:S); default: each group's measured sizes" })
+      .option('tokens', { type: 'string', describe: "token (output) sizes, same syntax; default: each group's measured sizes" })
+      .option('input', { type: 'string', array: true, describe: 'input CSV, repeatable; replaces the default data/raw/*.csv' })
+      .option('out', { type: 'string', default: 'data/generated', describe: 'output folder' })
+      .option('check', { type: 'boolean', default: false, describe: 'regenerate into a temporary folder and compare with --out: exit 1 naming each stale file, 0 when fresh; --out is not touched' })
+      .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
+      .option('on-invalid', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'an invalid input row stops the run, or is set aside in rejected.csv' })
+      .option('max-rows', { type: 'number', default: DEFAULT_MAX_ROWS, describe: 'refuse grids that would emit more rows than this' })
+      .option('method', { type: 'string', array: true, describe: 'fit method, linear|pchip|isotonic|loglog|auto, for every metric or per metric as METRIC=METHOD (repeatable)', default: ['linear'] })
+      .option('token-key', { choices: ['batch_tokens', 'batch_size'] as const, default: 'batch_tokens' as const, describe: "token_time's x: batch_tokens as SplitwiseSim, or batch_size" })
+      .option('extrapolate', { choices: ['linear', 'clamp', 'error'] as const, default: 'linear' as const, describe: "outside the measured range: each method's own extrapolation, the nearest end's value, or an error" })
+      .option('max-extrapolation', { type: 'number', describe: 'grid points more than this many times beyond the measured batch_tokens range are refused (or skipped)' })
+      .option('max-extrapolation-action', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'what --max-extrapolation does: stop the run, or skip and count those rows' })
+      .option('exclude-anomalies', { type: 'boolean', default: false, describe: 'leave configurations whose median falls below a smaller configuration\'s out of the fit, and emit predictions for them' })
+      .option('uncertainty', { type: 'boolean', default: false, describe: 'add prompt_time_err and token_time_err (relative) after source' })
+      .option('timings', { type: 'boolean', default: false, describe: 'print the time spent in each stage on stderr' })
+      .option('plots', { type: 'boolean', default: true, describe: 'draw the SVG charts of the report (--no-plots skips them)' })
+      .option('concurrency', { type: 'number', default: defaultConcurrency(), describe: 'groups emitted at once in worker threads (output bytes do not depend on it)' }),
+  ).parseAsync();
 }
 
 async function main(): Promise<number> {

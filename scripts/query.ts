@@ -3,25 +3,22 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { lookup, loadDatabase, type Answer } from '../pipeline/database.js';
 import { checkInteger } from '../pipeline/options.js';
-import { failUsage, runCli } from './cli.js';
+import { commandLine, runCli } from './cli.js';
 
 async function main(): Promise<number> {
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('npm run query --')
-    .usage('$0 --model M --hardware H --tp N --prompt P --batch B --tokens T\n\nLooks a configuration up in the generated database: its row when there is one, else the prediction of the fit that wrote the database.')
-    .option('model', { type: 'string', demandOption: true })
-    .option('hardware', { type: 'string', demandOption: true })
-    .option('tp', { type: 'number', demandOption: true, describe: 'tensor_parallel' })
-    .option('prompt', { type: 'number', demandOption: true, describe: 'prompt_size (tokens)' })
-    .option('batch', { type: 'number', demandOption: true, describe: 'batch_size (requests)' })
-    .option('tokens', { type: 'number', demandOption: true, describe: 'token_size (output tokens)' })
-    .option('db', { type: 'string', default: 'data/generated', describe: 'folder holding perf_db.csv and fits.json' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' })
-    .strict()
-    .version(false)
-    .help()
-    .fail(failUsage)
-    .parseAsync();
+  const argv = await commandLine(
+    yargs(hideBin(process.argv))
+      .scriptName('npm run query --')
+      .usage('$0 --model M --hardware H --tp N --prompt P --batch B --tokens T\n\nLooks a configuration up in the generated database: its row when there is one, else the prediction of the fit that wrote the database.')
+      .option('model', { type: 'string', demandOption: true })
+      .option('hardware', { type: 'string', demandOption: true })
+      .option('tp', { type: 'number', demandOption: true, describe: 'tensor_parallel' })
+      .option('prompt', { type: 'number', demandOption: true, describe: 'prompt_size (tokens)' })
+      .option('batch', { type: 'number', demandOption: true, describe: 'batch_size (requests)' })
+      .option('tokens', { type: 'number', demandOption: true, describe: 'token_size (output tokens)' })
+      .option('db', { type: 'string', default: 'data/generated', describe: 'folder holding perf_db.csv and fits.json' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' }),
+  ).parseAsync();
   const dir = resolve(argv.db);
   const db = await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv'));
   const answer = await lookup(db, {

@@ -5,29 +5,25 @@ import { hideBin } from 'yargs/helpers';
 import { PerfDbError } from '../pipeline/errors.js';
 import { displayPath } from '../pipeline/io.js';
 import { diffReports, parseFailRule, RULE_FORMS } from '../pipeline/report-diff.js';
-import { failUsage, runCli } from './cli.js';
+import { commandLine, runCli } from './cli.js';
 
 function parseArgs(argv: string[]) {
-  return yargs(argv)
-    .scriptName('npm run report:diff --')
-    .command('$0 <base> <head>', 'Compares two quality-report.json files and prints the differences as Markdown for a pull-request comment.', (y) =>
-      y
-        .positional('base', { type: 'string', demandOption: true, describe: 'the quality-report.json before the change' })
-        .positional('head', { type: 'string', demandOption: true, describe: 'the quality-report.json after the change' }),
-    )
-    .option('fail-on', {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe: `exit 1 when this check fires, repeatable: ${RULE_FORMS.join(', ')} (PP percentage points, PCT percent)`,
-    })
-    .option('out', { type: 'string', describe: 'write the Markdown to this file instead of stdout' })
-    .strict()
-    .version(false)
-    .help()
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail(failUsage)
-    .parseAsync();
+  return commandLine(
+    yargs(argv)
+      .scriptName('npm run report:diff --')
+      .command('$0 <base> <head>', 'Compares two quality-report.json files and prints the differences as Markdown for a pull-request comment.', (y) =>
+        y
+          .positional('base', { type: 'string', demandOption: true, describe: 'the quality-report.json before the change' })
+          .positional('head', { type: 'string', demandOption: true, describe: 'the quality-report.json after the change' }),
+      )
+      .option('fail-on', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: `exit 1 when this check fires, repeatable: ${RULE_FORMS.join(', ')} (PP percentage points, PCT percent)`,
+      })
+      .option('out', { type: 'string', describe: 'write the Markdown to this file instead of stdout' }),
+  ).parseAsync();
 }
 
 async function main(): Promise<number> {

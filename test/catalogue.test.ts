@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/errors.js';
 import { runPipeline } from '../pipeline/run.js';
-import { ROOT, source, TSX } from './helpers.js';
+import { generate, NO_PLOTS, ROOT, runScript, source, TSX } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,8 +43,8 @@ async function pipeline(texts: string[], onInvalid: 'error' | 'skip' = 'error'):
 
 const outcome = async (texts: string[], onInvalid: 'error' | 'skip' = 'error') => (await pipeline(texts, onInvalid)).outcome;
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): { outcome: Outcome; status: number | null; stderr: string } {
-  const run = spawnSync(TSX, ['scripts/generate.ts', '--no-plots', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ outcome: Outcome; status: number | null; stderr: string }> {
+  const run = await generate([NO_PLOTS, ...args], env);
   const code = /\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1];
   expect(run.stderr).not.toContain('internal error');
   if (run.status !== 0) expect(run.stderr.trim().split('\n')).toHaveLength(1);
@@ -123,8 +123,8 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(output).toContain('\n"llama, ""70b""\nchat",h,128,1,128,');
     return result;
   },
-  'input path that does not exist': () => cli(['--input', join(dir, 'nope.csv'), '--out', join(dir, 'o1')]).outcome,
-  'input path that is a folder': () => cli(['--input', dir, '--out', join(dir, 'o2')]).outcome,
+  'input path that does not exist': async () => (await cli(['--input', join(dir, 'nope.csv'), '--out', join(dir, 'o1')])).outcome,
+  'input path that is a folder': async () => (await cli(['--input', dir, '--out', join(dir, 'o2')])).outcome,
   'input file that cannot be read': () => {
     // Root reads every file, so as root the run drops to the unprivileged user "nobody" (setpriv, util-linux).
     const path = file('secret.csv', valid());
@@ -139,18 +139,18 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     return /\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`;
   },
-  'output folder that cannot be written': () => cli(['--input', file('ok.csv', valid()), '--out', join(file('plain-file', 'x'), 'sub')]).outcome,
+  'output folder that cannot be written': async () => (await cli(['--input', file('ok.csv', valid()), '--out', join(file('plain-file', 'x'), 'sub')])).outcome,
   'binary file (NUL bytes)': () => outcome([`${HEADER}\n\u0000\u0001\u0002garbage`]),
   'a line over 1 MiB (e.g. 100 MB)': () => outcome([valid([ROWS[0] as string, `m,h,2,256,1,128,${'1'.repeat(100 * 2 ** 20)},5`])]),
-  'another run writing the same `--out`': () => {
+  'another run writing the same `--out`': async () => {
     const out = join(dir, 'locked');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, '.perfdb.lock'), `${process.pid}\n`);
-    return cli(['--input', file('ok2.csv', valid()), '--out', out]).outcome;
+    return (await cli(['--input', file('ok2.csv', valid()), '--out', out])).outcome;
   },
-  'a grid larger than `--max-rows`': () => cli(['--input', file('ok3.csv', valid()), '--out', join(dir, 'o4'), '--prompts', '1..1000', '--max-rows', '100']).outcome,
-  'bad range (`8192..128`, `--step 0`, `1.5`, empty)': () => {
-    const runs = [cli(['--prompts', '8192..128']), cli(['--prompts', '1.5']), cli(['--prompts', '']), cli(['--prompts', '1..10', '--step', '0'])];
+  'a grid larger than `--max-rows`': async () => (await cli(['--input', file('ok3.csv', valid()), '--out', join(dir, 'o4'), '--prompts', '1..1000', '--max-rows', '100'])).outcome,
+  'bad range (`8192..128`, `--step 0`, `1.5`, empty)': async () => {
+    const runs = [await cli(['--prompts', '8192..128']), await cli(['--prompts', '1.5']), await cli(['--prompts', '']), await cli(['--prompts', '1..10', '--step', '0'])];
     for (const run of runs) expect(run.status).toBe(2);
     expect(runs.slice(0, 3).map((r) => r.outcome)).toEqual(['E_BAD_RANGE', 'E_BAD_RANGE', 'E_BAD_RANGE']);
     expect(runs[3]?.outcome).toBe('E_BAD_OPTION');
@@ -161,7 +161,7 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
 };
 
 /** data:fetch in a copy of the project's manifest with a mirror holding `content` (or nothing), offline. */
-function fetchInto(name: string, content: string | null): Outcome {
+async function fetchInto(name: string, content: string | null): Promise<Outcome> {
   const project = join(dir, `project-${name}`);
   mkdirSync(join(project, 'data', 'raw'), { recursive: true });
   mkdirSync(join(project, 'scripts'), { recursive: true });
@@ -179,7 +179,7 @@ function fetchInto(name: string, content: string | null): Outcome {
       await fetchPinned(await readManifest(raw + '/manifest.json'), raw, { mirrors: defaultMirrors(${JSON.stringify(project)}, { PERFDB_MIRROR: ${JSON.stringify(mirror)} }), download: false });
     });
   `);
-  const run = spawnSync(TSX, [script], { cwd: ROOT, encoding: 'utf8' });
+  const run = await runScript(script, []);
   expect(run.stderr).not.toContain('internal error');
   expect(readFileSync(join(project, 'data', 'raw', 'manifest.json'))).toBeTruthy();
   return run.status === 0 ? 'accepted' : (/\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`);

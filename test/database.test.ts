@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookup, loadDatabase, type Answer, type Database, type Query } from '../pipeline/database.js';
 import { PerfDbError } from '../pipeline/errors.js';
-import { cleanUp, FIXTURES, generate, ROOT, scratch, TSX, type CliRun } from './helpers.js';
+import { cleanUp, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } from './helpers.js';
 
 /**
  * test/fixtures/golden/input.csv holds two groups, every row at token_size 10:
@@ -17,15 +16,7 @@ const INPUT = join(FIXTURES, 'golden', 'input.csv');
 const QUERY = join(ROOT, 'scripts', 'query.ts');
 
 function query(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [QUERY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runScript(QUERY, args);
 }
 
 /** perf_db.csv as records keyed by column name. */

@@ -1,23 +1,13 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dedupe } from '../pipeline/dedupe.js';
 import { PerfDbError } from '../pipeline/errors.js';
 import { fit } from '../pipeline/fit.js';
 import { ingest } from '../pipeline/ingest.js';
 import { FITTED_METRICS, type Measurement } from '../pipeline/types.js';
-import { deepFreeze, realDataPath, row } from './helpers.js';
+import { deepFreeze, realDataPath, row, scipyFixture, type ScipyEntry } from './helpers.js';
 
-interface ScipyEntry {
-  model: string;
-  hardware: string;
-  tensor_parallel: number;
-  metric: string;
-  x: number[];
-  y: number[];
-  count: number[];
-}
-
-const scipy = JSON.parse(readFileSync(new URL('./fixtures/scipy/interp1d-real.json', import.meta.url), 'utf8')) as ScipyEntry[];
+const scipy = scipyFixture<ScipyEntry[]>('interp1d-real.json');
 
 async function realRows(): Promise<Measurement[]> {
   const path = realDataPath();

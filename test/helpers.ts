@@ -1,6 +1,6 @@
-/** Small shared helpers for the test files: sources from strings, hand-made rows, deep freeze, child-process runs. */
+/** Small shared helpers for the test files: scipy fixtures, sources from strings, hand-made rows, deep freeze, folder snapshots, child-process runs. */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,24 @@ export const GENERATE = join(ROOT, 'scripts', 'generate.ts');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 /** Skips the report's SVG charts (about half of a small run's time); perf_db.csv does not depend on them. */
 export const NO_PLOTS = '--no-plots';
+
+/** One group's curve in interp1d-real.json and pchip-real.json: knots x, y (median per x) and count (rows per x), and the reference values at queries. */
+export interface ScipyEntry {
+  model: string;
+  hardware: string;
+  tensor_parallel: number;
+  metric: string;
+  x: number[];
+  y: number[];
+  count: number[];
+  queries: number[];
+  values: number[];
+}
+
+/** A scipy / pandas / sklearn reference from test/fixtures/scipy (written by make_reference.py), parsed as T. */
+export function scipyFixture<T>(name: string): T {
+  return JSON.parse(readFileSync(join(FIXTURES, 'scipy', name), 'utf8')) as T;
+}
 
 /** The real profiling data: the fetched copy under data/raw, else the shared mirror. */
 export function realDataPath(): string {
@@ -73,10 +91,24 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs scripts/generate.ts with tsx in a child process, from the project root. */
-export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/** Every file under a folder (hidden ones included), keyed by its path relative to the folder, with its bytes. */
+export function snapshot(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const visit = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const path = join(dir, rel, name);
+      if (statSync(path).isDirectory()) visit(join(rel, name));
+      else out.set(join(rel, name), readFileSync(path));
+    }
+  };
+  visit('');
+  return out;
+}
+
+/** Runs a TypeScript script with tsx in a child process, from the project root; env adds to this process's environment. */
+export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [GENERATE, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -84,4 +116,9 @@ export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Runs scripts/generate.ts with tsx in a child process, from the project root. */
+export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runScript(GENERATE, args, env);
 }

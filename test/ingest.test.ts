@@ -282,9 +282,10 @@ describe('ingest() with onInvalid skip', () => {
       { ...GOOD_ROW, model: 'kept', line: 5 },
     ]);
     expect(result.rejected.map(({ reason: _reason, ...r }) => r)).toEqual([
-      { file: 'x.csv', line: 3, column: 8, code: 'E_NON_FINITE' },
-      { file: 'x.csv', line: 4, column: 11, code: 'E_FIELD_COUNT' },
-      { file: 'x.csv', line: 6, column: 6, code: 'E_NEGATIVE' },
+      { file: 'x.csv', line: 3, column: 8, code: 'E_NON_FINITE', group: 'm/h/tp=2' },
+      // Cut before tensor_parallel: the group cannot be read.
+      { file: 'x.csv', line: 4, column: 11, code: 'E_FIELD_COUNT', group: null },
+      { file: 'x.csv', line: 6, column: 6, code: 'E_NEGATIVE', group: 'm/h/tp=2' },
     ]);
     expect(result.rejected[0]?.reason).toContain('prompt_time "NaN"');
     expect(result.files[0]).toMatchObject({ rowsRead: 5, rowsRejected: 3 });

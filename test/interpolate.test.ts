@@ -1,21 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { linear, searchLeft } from '../pipeline/interpolate.js';
-
-interface ScipyEntry {
-  model: string;
-  hardware: string;
-  tensor_parallel: number;
-  metric: string;
-  x: number[];
-  y: number[];
-  count: number[];
-  queries: number[];
-  values: number[];
-}
+import { scipyFixture, type ScipyEntry } from './helpers.js';
 
 /** scipy interp1d(x, y, fill_value="extrapolate") on the real data (see test/fixtures/scipy/make_reference.py). */
-const scipy = JSON.parse(readFileSync(new URL('./fixtures/scipy/interp1d-real.json', import.meta.url), 'utf8')) as ScipyEntry[];
+const scipy = scipyFixture<ScipyEntry[]>('interp1d-real.json');
 const name = (e: ScipyEntry) => `${e.model}/${e.hardware}/tp=${e.tensor_parallel} ${e.metric}`;
 
 /** How many doubles lie between a and b (0 when equal), for finite values of the same sign. */

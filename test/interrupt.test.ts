@@ -2,39 +2,19 @@
  * Nothing is lost: an interrupted or killed run leaves the previous outputs
  * byte-identical, and two runs never write one folder at once.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, generate, ROOT, snapshot } from './helpers.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const golden = join(root, 'test', 'fixtures', 'golden', 'input.csv');
+const golden = join(FIXTURES, 'golden', 'input.csv');
 const scratch = mkdtempSync(join(tmpdir(), 'perfdb-interrupt-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A grid of 12,582,912 predicted rows on the real data (12 groups x 8192 prompts x 64 batches x 2 token sizes). */
 const BIG = ['--prompts', '1..8192', '--batches', '1..64', '--tokens', '128,512', '--no-plots', '--concurrency', '2'];
-
-function generate(args: string[]) {
-  return spawnSync(tsx, ['scripts/generate.ts', ...args], { cwd: root, encoding: 'utf8' });
-}
-
-/** Every file under a folder with its bytes, for byte-for-byte comparison. */
-function snapshot(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const visit = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel))) {
-      const path = join(dir, rel, name);
-      if (statSync(path).isDirectory()) visit(join(rel, name));
-      else out.set(join(rel, name), readFileSync(path));
-    }
-  };
-  visit('');
-  return out;
-}
 
 function expectSame(before: Map<string, Buffer>, after: Map<string, Buffer>): void {
   expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
@@ -43,7 +23,7 @@ function expectSame(before: Map<string, Buffer>, after: Map<string, Buffer>): vo
 
 /** Starts a big run into `out`, waits until it has written at least `bytes` of perf_db.csv, then sends `signal`. */
 async function interrupt(out: string, signal: NodeJS.Signals, bytes: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/generate.ts', ...BIG, '--out', out], { cwd: root });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/generate.ts', ...BIG, '--out', out], { cwd: ROOT });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const written = () => {
@@ -80,8 +60,8 @@ describe('generate, interrupted', () => {
   const out = join(scratch, 'out');
   let before: Map<string, Buffer>;
 
-  beforeAll(() => {
-    const first = generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10']);
+  beforeAll(async () => {
+    const first = await generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10']);
     expect(first.status, first.stderr).toBe(0);
     before = snapshot(out);
   });
@@ -99,20 +79,20 @@ describe('generate, interrupted', () => {
     const after = snapshot(out);
     for (const [name, bytes] of before) expect(after.get(name)?.equals(bytes), name).toBe(true);
     // The killed run's lock names a dead process: the next run takes it over.
-    const next = generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10']);
+    const next = await generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10']);
     expect(next.status, next.stderr).toBe(0);
     expectSame(before, snapshot(out));
   });
 });
 
 describe('generate, two runs on one folder', () => {
-  it('refuses to write a folder another live run holds, naming the process', () => {
+  it('refuses to write a folder another live run holds, naming the process', async () => {
     const out = join(scratch, 'locked');
-    const first = generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10']);
+    const first = await generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10']);
     expect(first.status).toBe(0);
     const before = snapshot(out);
     writeFileSync(join(out, '.perfdb.lock'), `${process.pid}\n`);
-    const second = generate(['--input', golden, '--out', out, '--prompts', '100..200', '--step', '100']);
+    const second = await generate(['--input', golden, '--out', out, '--prompts', '100..200', '--step', '100']);
     expect(second.status).toBe(1);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toContain(`E_LOCKED another run (process ${process.pid})`);

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linear } from '../pipeline/interpolate.js';
 import { isotonic, isotonicFit } from '../pipeline/isotonic.js';
+import { scipyFixture } from './helpers.js';
 
 interface IsotonicCase {
   x: number[];
@@ -21,10 +21,9 @@ interface SyntheticCase extends IsotonicCase {
 }
 
 /** sklearn IsotonicRegression(increasing=True) with sample_weight, fitted at x (see test/fixtures/scipy/make_reference.py). */
-const load = <T>(file: string) => JSON.parse(readFileSync(new URL(`./fixtures/scipy/${file}`, import.meta.url), 'utf8')) as T[];
 const cases: [string, IsotonicCase][] = [
-  ...load<RealCase>('isotonic-real.json').map((e): [string, IsotonicCase] => [`${e.model}/${e.hardware}/tp=${e.tensor_parallel} ${e.metric}`, e]),
-  ...load<SyntheticCase>('isotonic-synthetic.json').map((e): [string, IsotonicCase] => [e.name, e]),
+  ...scipyFixture<RealCase[]>('isotonic-real.json').map((e): [string, IsotonicCase] => [`${e.model}/${e.hardware}/tp=${e.tensor_parallel} ${e.metric}`, e]),
+  ...scipyFixture<SyntheticCase[]>('isotonic-synthetic.json').map((e): [string, IsotonicCase] => [e.name, e]),
 ];
 
 const relative = (actual: number, expected: number) => (actual === expected ? 0 : Math.abs(actual - expected) / Math.abs(expected));

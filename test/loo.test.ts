@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { linear } from '../pipeline/interpolate.js';
 import { isotonic } from '../pipeline/isotonic.js';
 import { leaveOneOut, type Method } from '../pipeline/loo.js';
 import { pchip } from '../pipeline/pchip.js';
-import { deepFreeze } from './helpers.js';
+import { deepFreeze, scipyFixture } from './helpers.js';
 
 interface Group {
   model: string;
@@ -32,9 +31,8 @@ interface LooReference extends Group {
  * PchipInterpolator (see test/fixtures/scipy/make_reference.py). The knots themselves
  * (x, y = median per x, w = rows per x) are taken from isotonic-real.json: same groups, same order.
  */
-const load = <T>(file: string) => JSON.parse(readFileSync(new URL(`./fixtures/scipy/${file}`, import.meta.url), 'utf8')) as T[];
-const reference = load<LooReference>('loo-real.json');
-const knots = new Map(load<Knots>('isotonic-real.json').map((e) => [key(e), e]));
+const reference = scipyFixture<LooReference[]>('loo-real.json');
+const knots = new Map(scipyFixture<Knots[]>('isotonic-real.json').map((e) => [key(e), e]));
 function key(g: Group): string {
   return `${g.model}/${g.hardware}/tp=${g.tensor_parallel} ${g.metric}`;
 }

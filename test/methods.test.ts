@@ -1,38 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { linear, loglog } from '../pipeline/interpolate.js';
 import { chooseMethod, fit } from '../pipeline/fit.js';
 import { FACTORIES, METHODS, applicable } from '../pipeline/methods.js';
 import type { CandidateScore, MethodName } from '../pipeline/types.js';
-import { deepFreeze, row } from './helpers.js';
+import { deepFreeze, row, scipyFixture, type ScipyEntry } from './helpers.js';
 
-interface CurveEntry {
-  model: string;
-  hardware: string;
-  tensor_parallel: number;
-  metric: string;
-  x: number[];
-  y: number[];
-  count: number[];
-  queries: number[];
-  values: number[];
-}
-interface IsotonicEntry {
-  model: string;
-  hardware: string;
-  tensor_parallel: number;
-  metric: string;
-  x: number[];
-  y: number[];
+/** An isotonic-real.json group: the knots with their weights w and sklearn's fitted values. */
+interface IsotonicEntry extends Omit<ScipyEntry, 'count' | 'queries' | 'values'> {
   w: number[];
   fitted: number[];
 }
 
-const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/scipy/${name}`, import.meta.url), 'utf8')) as T;
 /** scipy references (test/fixtures/scipy/make_reference.py); one group of each is enough here, the method files test them all. */
-const interp1d = fixture<CurveEntry[]>('interp1d-real.json');
-const pchipReal = fixture<CurveEntry[]>('pchip-real.json');
-const isotonicReal = fixture<IsotonicEntry[]>('isotonic-real.json');
+const interp1d = scipyFixture<ScipyEntry[]>('interp1d-real.json');
+const pchipReal = scipyFixture<ScipyEntry[]>('pchip-real.json');
+const isotonicReal = scipyFixture<IsotonicEntry[]>('isotonic-real.json');
 
 const relative = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
@@ -92,13 +74,13 @@ describe('METHODS and FACTORIES', () => {
     expect(Object.keys(FACTORIES).sort()).toEqual([...METHODS].sort());
   });
 
-  const e = interp1d[0] as CurveEntry;
+  const e = interp1d[0] as ScipyEntry;
   it(`linear gives scipy interp1d's values bit for bit (${e.model}/${e.hardware}/tp=${e.tensor_parallel} ${e.metric})`, () => {
     const f = FACTORIES.linear(e.x, e.y, e.count);
     expect(e.queries.map((q) => f(q))).toEqual(e.values);
   });
 
-  const p = pchipReal[0] as CurveEntry;
+  const p = pchipReal[0] as ScipyEntry;
   it(`pchip gives scipy PchipInterpolator's values within 1e-12 (${p.model}/${p.hardware}/tp=${p.tensor_parallel} ${p.metric})`, () => {
     const f = FACTORIES.pchip(p.x, p.y, p.count);
     p.queries.forEach((q, i) => expect(relative(f(q), p.values[i] as number), `at ${q}`).toBeLessThan(1e-12));

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pchip } from '../pipeline/pchip.js';
+import { scipyFixture, type ScipyEntry } from './helpers.js';
 
 interface PchipCase {
   x: number[];
@@ -9,20 +9,13 @@ interface PchipCase {
   queries: number[];
   values: number[];
 }
-interface RealCase extends PchipCase {
-  model: string;
-  hardware: string;
-  tensor_parallel: number;
-  metric: string;
-}
 interface SyntheticCase extends PchipCase {
   name: string;
 }
 
 /** scipy PchipInterpolator(x, y, extrapolate=True) at queries (see test/fixtures/scipy/make_reference.py). */
-const load = <T>(file: string) => JSON.parse(readFileSync(new URL(`./fixtures/scipy/${file}`, import.meta.url), 'utf8')) as T[];
-const real = load<RealCase>('pchip-real.json');
-const synthetic = load<SyntheticCase>('pchip-synthetic.json');
+const real = scipyFixture<ScipyEntry[]>('pchip-real.json');
+const synthetic = scipyFixture<SyntheticCase[]>('pchip-synthetic.json');
 const cases: [string, PchipCase][] = [
   ...real.map((e): [string, PchipCase] => [`${e.model}/${e.hardware}/tp=${e.tensor_parallel} ${e.metric}`, e]),
   ...synthetic.map((e): [string, PchipCase] => [e.name, e]),

@@ -2,14 +2,12 @@
  * The README's fit-method table is real: each row is re-run here on the real
  * data and compared with what its quality report says.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generate, NO_PLOTS, ROOT } from './helpers.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'perfdb-methods-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -18,12 +16,9 @@ interface Report {
   groups: { emittedChecks: { monotonicity: { count: number } } }[];
 }
 
-function run(name: string, args: string[]): Report {
+async function run(name: string, args: string[]): Promise<Report> {
   const out = join(scratch, name);
-  const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/generate.ts', '--prompts', '128..8192', '--step', '64', '--no-plots', '--out', out, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const result = await generate(['--prompts', '128..8192', '--step', '64', NO_PLOTS, '--out', out, ...args]);
   expect(result.stderr).not.toMatch(/internal error/);
   expect(result.status).toBe(0);
   return JSON.parse(readFileSync(join(out, 'quality-report.json'), 'utf8')) as Report;
@@ -34,7 +29,7 @@ const percent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 
 /** The README row for a label: [prompt MAPE, token MAPE, violations] as written. */
 function readmeRow(label: string): [string, string, string] {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const line = readme.split('\n').find((l) => l.startsWith(`| ${label} |`));
   if (line === undefined) throw new Error(`README has no row ${label}`);
   const cells = line.split('|').map((c) => c.trim().replace(/\*\*/g, ''));
@@ -50,8 +45,8 @@ describe('README fit-method table', () => {
   ];
   const reports = new Map<string, Report>();
 
-  it.each(rows)('%s matches its run', (label, args) => {
-    const report = run(label.replace(/\W+/g, '-'), args);
+  it.each(rows)('%s matches its run', async (label, args) => {
+    const report = await run(label.replace(/\W+/g, '-'), args);
     reports.set(label, report);
     const [pt, tt, count] = readmeRow(label);
     expect(percent(report.summary.looMape.prompt_time)).toBe(pt);
@@ -59,9 +54,9 @@ describe('README fit-method table', () => {
     expect(violations(report).toLocaleString('en-US')).toBe(count);
   });
 
-  it('auto with --exclude-anomalies emits no monotonicity violation and beats linear on the same knots', () => {
-    const auto = reports.get('`auto --exclude-anomalies`') ?? run('auto', ['--method', 'auto', '--exclude-anomalies']);
-    const linear = reports.get('`linear --exclude-anomalies`') ?? run('linear', ['--exclude-anomalies']);
+  it('auto with --exclude-anomalies emits no monotonicity violation and beats linear on the same knots', async () => {
+    const auto = reports.get('`auto --exclude-anomalies`') ?? (await run('auto', ['--method', 'auto', '--exclude-anomalies']));
+    const linear = reports.get('`linear --exclude-anomalies`') ?? (await run('linear', ['--exclude-anomalies']));
     expect(violations(auto)).toBe(0);
     expect(auto.summary.looMape.prompt_time).toBeLessThan(linear.summary.looMape.prompt_time);
     expect(auto.summary.looMape.token_time).toBeLessThan(linear.summary.looMape.token_time);

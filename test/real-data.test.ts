@@ -1,24 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp, generate, NO_PLOTS, scratch } from './helpers.js';
+import { cleanUp, generate, NO_PLOTS, scipyFixture, scratch, type ScipyEntry } from './helpers.js';
 
 /**
  * End to end on SplitwiseSim's perf_model.csv (data/raw, fetched from the
  * ../shared/data mirror when missing), checked against the committed scipy /
  * pandas numbers in test/fixtures/scipy (make_reference.py).
  */
-interface ScipyEntry {
-  model: string;
-  hardware: string;
-  tensor_parallel: number;
-  metric: string;
-  x: number[];
-  y: number[];
-  queries: number[];
-  values: number[];
-}
 interface ConfigMedians {
   model: string;
   hardware: string;
@@ -31,9 +20,8 @@ interface ConfigMedians {
   e2e_time: number;
 }
 
-const fixture = <T>(name: string) => JSON.parse(readFileSync(new URL(`./fixtures/scipy/${name}`, import.meta.url), 'utf8')) as T;
-const interp = fixture<ScipyEntry[]>('interp1d-real.json');
-const medians = fixture<ConfigMedians[]>('e2e-check.json');
+const interp = scipyFixture<ScipyEntry[]>('interp1d-real.json');
+const medians = scipyFixture<ConfigMedians[]>('e2e-check.json');
 
 const HEADER = 'model,hardware,prompt_size,batch_size,token_size,peak_power,average_power,prompt_time,token_time,e2e_time,tensor_parallel,source';
 const ARGS = ['--prompts', '128..8192', '--step', '64'];

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,22 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/errors.js';
 import type { QualityReport } from '../pipeline/report.js';
 import { diffReports, formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from '../pipeline/report-diff.js';
-import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, scratch, TSX, type CliRun } from './helpers.js';
+import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } from './helpers.js';
 
 const REPORT_DIFF = join(ROOT, 'scripts', 'report-diff.ts');
 const GRID = ['--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10', '--no-plots'];
 const ALL_RULES: FailRule[] = RULE_FORMS.map((form) => parseFailRule(form.replace(/=.*/, '=0')));
 
 function runDiff(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [REPORT_DIFF, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runScript(REPORT_DIFF, args);
 }
 
 /**
