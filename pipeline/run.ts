@@ -54,6 +54,8 @@ export interface PipelineOptions {
   excludeAnomalies?: boolean;
   /** Write prompt_time_err and token_time_err after source. */
   uncertainty?: boolean;
+  /** Keep exact duplicate rows in the medians, as SplitwiseSim's DatabasePerformanceModel does. */
+  keepDuplicates?: boolean;
 }
 
 /** The rule --exclude-anomalies applies, as the report states it. */
@@ -104,7 +106,11 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   };
   const ingested = await ingest(sources, { onInvalid: options.onInvalid });
   lap('ingest');
-  const { rows: kept, duplicates, duplicatesByGroup } = dedupe(ingested.rows);
+  const deduped = dedupe(ingested.rows);
+  // --keep-duplicates: SplitwiseSim's DatabasePerformanceModel keeps them in its medians.
+  const kept = options.keepDuplicates === true ? ingested.rows : deduped.rows;
+  const duplicates = options.keepDuplicates === true ? 0 : deduped.duplicates;
+  const duplicatesByGroup = options.keepDuplicates === true ? new Map<string, number>() : deduped.duplicatesByGroup;
   lap('dedupe');
   if (kept.length === 0) {
     const first = ingested.rejected[0];

@@ -48,6 +48,7 @@ function parseArgs(argv: string[]) {
       .option('max-extrapolation', { type: 'number', describe: 'grid points more than this many times beyond the measured batch_tokens range are refused (or skipped)' })
       .option('max-extrapolation-action', { choices: ['error', 'skip'] as const, default: 'error' as const, describe: 'what --max-extrapolation does: stop the run, or skip and count those rows' })
       .option('exclude-anomalies', { type: 'boolean', default: false, describe: 'leave configurations whose median falls below a smaller configuration\'s out of the fit, and emit predictions for them' })
+      .option('keep-duplicates', { type: 'boolean', default: false, describe: "keep exact duplicate rows in the medians, as SplitwiseSim's DatabasePerformanceModel does (bit-for-bit parity with it)" })
       .option('uncertainty', { type: 'boolean', default: false, describe: 'add prompt_time_err and token_time_err (relative) after source' })
       .option('timings', { type: 'boolean', default: false, describe: 'print the time spent in each stage on stderr' })
       .option('plots', { type: 'boolean', default: true, describe: 'draw the SVG charts of the report (--no-plots skips them)' })
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
     maxExtrapolation: argv['max-extrapolation'] === undefined ? null : { factor: checkFactor(argv['max-extrapolation']), action: argv['max-extrapolation-action'] },
     excludeAnomalies: argv['exclude-anomalies'],
     uncertainty: argv.uncertainty,
+    keepDuplicates: argv['keep-duplicates'],
   };
   const inputPaths = argv.input === undefined ? await defaultInputs(root) : argv.input.map((p) => resolve(p));
   const outDir = resolve(argv.out);
@@ -241,6 +243,7 @@ function canonicalCommand(argv: Argv): string {
   if (argv['max-extrapolation'] !== undefined) parts.push(`--max-extrapolation ${argv['max-extrapolation']}`, ...(argv['max-extrapolation-action'] === 'skip' ? ['--max-extrapolation-action skip'] : []));
   if (argv['exclude-anomalies']) parts.push('--exclude-anomalies');
   if (argv.uncertainty) parts.push('--uncertainty');
+  if (argv['keep-duplicates']) parts.push('--keep-duplicates');
   if (!argv.plots) parts.push('--no-plots');
   return parts.join(' ');
 }
