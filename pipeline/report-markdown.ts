@@ -81,15 +81,15 @@ function groupSection(g: GroupReport, line: (...text: string[]) => void): void {
   line(`Emitted-row checks: ${g.emittedChecks.monotonicity.count} monotonicity violations; power: peak ${g.anomalies.power.peak_power}, average ${g.anomalies.power.average_power}; e2e consistency: ${g.anomalies.e2e.inconsistent} of ${g.anomalies.e2e.checked} configurations off; ${g.outliers.count} outlying repetitions.`, '');
 }
 
-function findingLine(f: Finding, withGroup: boolean): string {
+export function findingLine(f: Finding, withGroup: boolean): string {
   return `${badge(f.severity)}${withGroup ? ` ${cell(f.group)}` : ''} \`${f.code}\` ${cell(f.message)}`;
 }
 
-function badge(level: string): string {
+export function badge(level: string): string {
   return level === 'fail' ? '**fail**' : level === 'warn' ? '**warn**' : level;
 }
 
-function percent(fraction: number | null | undefined): string {
+export function percent(fraction: number | null | undefined): string {
   return fraction === null || fraction === undefined ? '—' : `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
@@ -99,6 +99,6 @@ function anchor(heading: string): string {
 }
 
 /** Escapes text for a Markdown table cell or list item. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }

@@ -1,0 +1,258 @@
+import type { Finding, GroupReport, QualityReport, Severity, Status } from './report.js';
+
+const SOURCES = ['measured', 'interpolated', 'extrapolated'] as const;
+export const MEDIAN_METRICS = ['prompt_time', 'token_time', 'e2e_time'] as const;
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, fail: 2 };
+
+export type Sizes = { prompt_size: number; batch_size: number; token_size: number };
+
+/** A number in both reports; `relative` = (head - base) / |base|, Infinity from 0, null when either side is null. */
+export interface NumberChange {
+  base: number | null;
+  head: number | null;
+  relative: number | null;
+}
+
+interface MedianChange extends NumberChange, Sizes {
+  metric: string;
+}
+
+interface PredictionChange extends NumberChange {
+  group: string;
+  metric: string;
+  /** The probe point. */
+  prompt_size: number;
+  batch_size: number;
+}
+
+interface FitErrorChange {
+  group: string;
+  metric: string;
+  base: number | null;
+  head: number | null;
+  /** How the metric is fitted, `pchip on batch_tokens`, when that changed too. */
+  fit: [string, string] | null;
+}
+
+interface SeverityChange {
+  finding: Finding;
+  from: Severity;
+}
+
+export interface GroupDiff {
+  group: string;
+  status: [Status, Status];
+  bySource: { source: string; base: number; head: number }[];
+  medians: { changes: MedianChange[]; values: number; shared: number; added: Sizes[]; removed: Sizes[] };
+  predictions: { changes: PredictionChange[]; values: number };
+  fitError: FitErrorChange[];
+  appeared: Finding[];
+  disappeared: Finding[];
+  severity: SeverityChange[];
+}
+
+export interface Diff {
+  status: [Status, Status];
+  bySource: { source: string; base: number; head: number }[];
+  rows: [number, number];
+  settings: string[];
+  added: GroupReport[];
+  removed: GroupReport[];
+  groups: GroupDiff[];
+  appeared: Finding[];
+  disappeared: Finding[];
+  severity: SeverityChange[];
+}
+
+/** What changed between two valid quality reports, each list in a fixed order whatever the order of groups and findings. */
+export function compare(b: QualityReport, h: QualityReport): Diff {
+  const baseGroups = new Map(b.groups.map((g) => [g.group, g]));
+  const headGroups = new Map(h.groups.map((g) => [g.group, g]));
+  const findings = compareFindings(b.groups.flatMap((g) => g.findings), h.groups.flatMap((g) => g.findings));
+  const groups: GroupDiff[] = [];
+  for (const id of [...headGroups.keys()].filter((id) => baseGroups.has(id)).sort(byText)) {
+    const gb = baseGroups.get(id) as GroupReport;
+    const gh = headGroups.get(id) as GroupReport;
+    groups.push({
+      group: id,
+      status: [gb.status, gh.status],
+      bySource: sourceChanges(gb.coverage.bySource, gh.coverage.bySource),
+      medians: compareMedians(gb, gh),
+      predictions: comparePredictions(gb, gh),
+      fitError: compareFitError(gb, gh),
+      appeared: findings.appeared.filter((f) => f.group === id),
+      disappeared: findings.disappeared.filter((f) => f.group === id),
+      severity: findings.severity.filter((s) => s.finding.group === id),
+    });
+  }
+  return {
+    status: [b.summary.status, h.summary.status],
+    bySource: sourceChanges(b.output.bySource, h.output.bySource),
+    rows: [b.output.rows, h.output.rows],
+    settings: compareSettings(b, h),
+    added: h.groups.filter((g) => !baseGroups.has(g.group)).sort((x, y) => byText(x.group, y.group)),
+    removed: b.groups.filter((g) => !headGroups.has(g.group)).sort((x, y) => byText(x.group, y.group)),
+    groups,
+    ...findings,
+  };
+}
+
+function sourceChanges(b: Record<(typeof SOURCES)[number], number>, h: Record<(typeof SOURCES)[number], number>) {
+  return SOURCES.filter((s) => b[s] !== h[s]).map((source) => ({ source, base: b[source], head: h[source] }));
+}
+
+/** What changed in how the reports were made: command, fit options, thresholds, input files and row counts. */
+function compareSettings(b: QualityReport, h: QualityReport): string[] {
+  const out: string[] = [];
+  if (b.command !== h.command) out.push(`command: \`${code(b.command)}\` -> \`${code(h.command)}\``);
+  for (const metric of Object.keys(h.method.methods).sort(byText) as (keyof QualityReport['method']['methods'])[]) {
+    if (b.method.methods[metric] !== h.method.methods[metric]) out.push(`fit method of ${metric}: ${b.method.methods[metric]} -> ${h.method.methods[metric]}`);
+  }
+  for (const key of ['tokenKey', 'extrapolate', 'maxExtrapolation', 'excludeAnomalies', 'uncertainty'] as const) {
+    if (b.method[key] !== h.method[key]) out.push(`${key}: ${String(b.method[key])} -> ${String(h.method[key])}`);
+  }
+  for (const key of Object.keys(h.thresholds).sort(byText) as (keyof QualityReport['thresholds'])[]) {
+    if (b.thresholds[key] !== h.thresholds[key]) out.push(`threshold ${key}: ${b.thresholds[key]} -> ${h.thresholds[key]}`);
+  }
+  const baseFiles = new Map(b.inputs.files.map((f) => [f.file, f]));
+  const headFiles = new Map(h.inputs.files.map((f) => [f.file, f]));
+  for (const file of [...new Set([...baseFiles.keys(), ...headFiles.keys()])].sort(byText)) {
+    const fb = baseFiles.get(file);
+    const fh = headFiles.get(file);
+    if (fb === undefined) out.push(`input added: \`${code(file)}\``);
+    else if (fh === undefined) out.push(`input removed: \`${code(file)}\``);
+    else if (fb.sha256 !== fh.sha256) out.push(`input \`${code(file)}\` changed: sha256 ${fb.sha256.slice(0, 12)}… -> ${fh.sha256.slice(0, 12)}…, ${fb.bytes} -> ${fh.bytes} bytes`);
+  }
+  for (const key of ['rowsRead', 'rowsRejected', 'duplicatesDropped', 'rowsKept'] as const) {
+    if (b.inputs[key] !== h.inputs[key]) out.push(`${key}: ${countChange(b.inputs[key], h.inputs[key])}`);
+  }
+  return out;
+}
+
+/** Measured medians keyed by (prompt, batch, token). */
+function compareMedians(gb: GroupReport, gh: GroupReport): GroupDiff['medians'] {
+  const baseByKey = new Map(gb.measured.map((m) => [sizeKey(m), m]));
+  const headByKey = new Map(gh.measured.map((m) => [sizeKey(m), m]));
+  const changes: MedianChange[] = [];
+  let shared = 0;
+  for (const mh of gh.measured) {
+    const mb = baseByKey.get(sizeKey(mh));
+    if (mb === undefined) continue;
+    shared++;
+    for (const metric of MEDIAN_METRICS) {
+      if (mb[metric] !== mh[metric]) changes.push({ ...sizesOf(mh), metric, ...numberChange(mb[metric], mh[metric]) });
+    }
+  }
+  changes.sort((x, y) => byMagnitude(x, y) || bySizes(x, y) || MEDIAN_METRICS.indexOf(x.metric as 'prompt_time') - MEDIAN_METRICS.indexOf(y.metric as 'prompt_time'));
+  return {
+    changes,
+    values: shared * MEDIAN_METRICS.length,
+    shared,
+    added: gh.measured.filter((m) => !baseByKey.has(sizeKey(m))).map(sizesOf).sort(bySizes),
+    removed: gb.measured.filter((m) => !headByKey.has(sizeKey(m))).map(sizesOf).sort(bySizes),
+  };
+}
+
+/** Predictions matched by probe point (prompt_size, batch_size), per studied metric. */
+function comparePredictions(gb: GroupReport, gh: GroupReport): GroupDiff['predictions'] {
+  const pb = gb.predictions as unknown as Record<string, (number | null)[]>;
+  const ph = gh.predictions as unknown as Record<string, (number | null)[]>;
+  const point = (p: { prompt_size: number; batch_size: number }) => `${p.prompt_size},${p.batch_size}`;
+  const baseIndex = new Map(gb.predictions.points.map((p, i) => [point(p), i]));
+  const changes: PredictionChange[] = [];
+  let values = 0;
+  for (const metric of Object.keys(ph).filter((k) => k !== 'points' && k in pb).sort(byText)) {
+    gh.predictions.points.forEach((p, i) => {
+      const j = baseIndex.get(point(p));
+      if (j === undefined) return;
+      values++;
+      const vb = pb[metric]?.[j] ?? null;
+      const vh = ph[metric]?.[i] ?? null;
+      if (vb !== vh) changes.push({ group: gh.group, metric, prompt_size: p.prompt_size, batch_size: p.batch_size, ...numberChange(vb, vh) });
+    });
+  }
+  changes.sort((x, y) => byMagnitude(x, y) || byPrediction(x, y));
+  return { changes, values };
+}
+
+function compareFitError(gb: GroupReport, gh: GroupReport): FitErrorChange[] {
+  const metrics = [...new Set([...Object.keys(gb.fitQuality), ...Object.keys(gh.fitQuality)])].sort(byText);
+  return metrics.flatMap((metric) => {
+    const qb = gb.fitQuality[metric] ?? null;
+    const qh = gh.fitQuality[metric] ?? null;
+    const how = (q: typeof qb) => (q === null ? 'not fitted' : `${q.method} on ${q.key}`);
+    const fit: [string, string] | null = how(qb) === how(qh) ? null : [how(qb), how(qh)];
+    const base = qb?.mape ?? null;
+    const head = qh?.mape ?? null;
+    return base === head && fit === null ? [] : [{ group: gh.group, metric, base, head, fit }];
+  });
+}
+
+/** Findings are the same when group, code and message are; a repeated finding counts as often as it occurs. */
+function compareFindings(base: readonly Finding[], head: readonly Finding[]) {
+  const key = (f: Finding) => JSON.stringify([f.group, f.code, f.message]);
+  const baseByKey = new Map<string, Finding[]>();
+  for (const f of base) baseByKey.set(key(f), [...(baseByKey.get(key(f)) ?? []), f]);
+  const appeared: Finding[] = [];
+  const severity: SeverityChange[] = [];
+  for (const f of head) {
+    const earlier = baseByKey.get(key(f));
+    const match = earlier?.shift();
+    if (match === undefined) appeared.push(f);
+    else if (match.severity !== f.severity) severity.push({ finding: f, from: match.severity });
+  }
+  const disappeared = [...baseByKey.values()].flat();
+  return { appeared: appeared.sort(byFinding), disappeared: disappeared.sort(byFinding), severity: severity.sort((x, y) => byFinding(x.finding, y.finding)) };
+}
+
+function numberChange(base: number | null, head: number | null): NumberChange {
+  if (base === null || head === null) return { base, head, relative: null };
+  if (base === 0) return { base, head, relative: head === 0 ? 0 : Infinity };
+  return { base, head, relative: (head - base) / Math.abs(base) };
+}
+
+// ---------------------------------------------------------------- text
+
+/** `6 -> 5 (-1)` */
+export function countChange(b: number, h: number): string {
+  return `${b} -> ${h} (${h >= b ? '+' : ''}${h - b})`;
+}
+
+/** Text inside backticks: a backtick would end the code span. */
+export function code(text: string): string {
+  return text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
+}
+
+// ---------------------------------------------------------------- ordering
+
+/** Code-point order: the same on every machine, unlike localeCompare. */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Largest change first; a value that appeared, disappeared or left 0 counts as the largest. */
+export function byMagnitude(x: NumberChange, y: NumberChange): number {
+  const size = (c: NumberChange) => (c.relative === null ? Infinity : Math.abs(c.relative));
+  const d = size(y) - size(x);
+  return Number.isNaN(d) ? 0 : d;
+}
+
+function bySizes(x: Sizes, y: Sizes): number {
+  return x.prompt_size - y.prompt_size || x.batch_size - y.batch_size || x.token_size - y.token_size;
+}
+
+export function byFinding(x: Finding, y: Finding): number {
+  return byText(x.group, y.group) || SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || byText(x.code, y.code) || byText(x.message, y.message);
+}
+
+export function byPrediction(x: PredictionChange, y: PredictionChange): number {
+  return byText(x.metric, y.metric) || x.prompt_size - y.prompt_size || x.batch_size - y.batch_size;
+}
+
+function sizeKey(s: Sizes): string {
+  return `${s.prompt_size},${s.batch_size},${s.token_size}`;
+}
+
+function sizesOf(s: Sizes): Sizes {
+  return { prompt_size: s.prompt_size, batch_size: s.batch_size, token_size: s.token_size };
+}
