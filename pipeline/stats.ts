@@ -27,12 +27,20 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
   return median(values.map((v) => Math.abs(v - m)));
 }
 
-/** Coefficient of variation: sample standard deviation (n - 1) over the mean; null for fewer than two values or a zero mean. */
+/**
+ * Coefficient of variation: sample standard deviation (n - 1) over the mean;
+ * null for fewer than two values or a zero mean. Computed on the values sorted
+ * and scaled by the largest magnitude, so that the result depends neither on
+ * the order of the values nor overflows for huge ones.
+ */
 export function coefficientOfVariation(values: readonly number[]): number | null {
   const n = values.length;
   if (n < 2) return null;
-  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const scale = Math.max(...values.map(Math.abs));
+  if (scale === 0 || !Number.isFinite(scale)) return null;
+  const scaled = sortedCopy(values).map((v) => v / scale);
+  const mean = scaled.reduce((s, v) => s + v, 0) / n;
   if (mean === 0) return null;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
+  const variance = scaled.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
   return Math.sqrt(variance) / Math.abs(mean);
 }
