@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse, CsvError } from 'csv-parse';
 import { PerfDbError, quoteValue } from './errors.js';
+import { groupIdOf } from './keys.js';
 import { closest } from './suggest.js';
 import {
   KNOWN_COLUMNS,
@@ -247,7 +248,7 @@ function readRow(record: string[], header: Header, file: string, line: number): 
 function rawGroup(record: readonly string[], header: Header): string | null {
   const [model, hardware, tp] = (['model', 'hardware', 'tensor_parallel'] as const).map((name) => record[header.index[name] as number]);
   if (model === undefined || hardware === undefined || tp === undefined) return null;
-  return `${model}/${hardware}/tp=${tp.trim()}`;
+  return groupIdOf(model, hardware, tp.trim());
 }
 
 function isPower(metric: Metric): boolean {

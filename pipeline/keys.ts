@@ -1,8 +1,18 @@
 import type { ConfigKey, GroupKey } from './types.js';
 
-/** `model/hardware/tp=N`: how groups are named in messages and the report. */
+/**
+ * `model/hardware/tp=N`: how groups are named in messages and the report. A
+ * `/` or `%` inside a name is written %2F or %25, so that two groups never
+ * share an id (model `a/b` on `c` and model `a` on `b/c`).
+ */
 export function groupId(key: GroupKey): string {
-  return `${key.model}/${key.hardware}/tp=${key.tensor_parallel}`;
+  return groupIdOf(key.model, key.hardware, String(key.tensor_parallel));
+}
+
+/** groupId from the fields as written (tensor_parallel may not be a number yet). */
+export function groupIdOf(model: string, hardware: string, tensorParallel: string): string {
+  const escape = (name: string) => name.replace(/%/g, '%25').replace(/\//g, '%2F');
+  return `${escape(model)}/${escape(hardware)}/tp=${tensorParallel}`;
 }
 
 /** Code-unit order, not locale order, so that sorting never depends on the machine. */

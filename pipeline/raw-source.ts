@@ -49,8 +49,8 @@ export interface FetchOptions {
 }
 
 /**
- * Makes every pinned file present in `rawDir`: files already there are kept;
- * missing ones are copied from the first mirror that has them, else
+ * Makes every pinned file present in `rawDir`: files already there are kept
+ * if their sha256 is the pinned one (else E_CHECKSUM); missing ones are copied from the first mirror that has them, else
  * downloaded. Each copy is verified against the pinned sha256 before it is
  * renamed into place, so a bad copy never lands. Returns the names fetched.
  */
@@ -58,7 +58,17 @@ export async function fetchPinned(manifest: Manifest, rawDir: string, options: F
   const fetched: string[] = [];
   for (const pinned of manifest.files) {
     const target = join(rawDir, pinned.name);
-    if (existsSync(target)) continue;
+    if (existsSync(target)) {
+      // A pinned file already here must still be the pinned one: an edited copy would silently change the database.
+      const actual = sha256(await readFile(target));
+      if (actual !== pinned.sha256) {
+        throw new PerfDbError('E_CHECKSUM', `${pinned.name} has sha256 ${actual}; the manifest pins ${pinned.sha256}`, {
+          file: displayPath(target),
+          hint: `delete it and run \`npm run data:fetch\` to restore the pinned file; keep your own data under another name`,
+        });
+      }
+      continue;
+    }
     const { bytes, from } = await obtain(pinned, options);
     const actual = sha256(bytes);
     if (actual !== pinned.sha256) {

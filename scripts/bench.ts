@@ -35,6 +35,7 @@ async function main(): Promise<number> {
       .option('runs', { type: 'number', default: 3, describe: 'runs per workload (the median is reported)' })
       .option('only', { type: 'string', describe: 'comma-separated workload names' })
       .option('out', { type: 'string', default: 'bench/results.md', describe: 'where to write the table' }),
+    hideBin(process.argv),
   ).parseAsync();
   if (!existsSync('/usr/bin/time')) {
     throw new PerfDbError('E_NO_GNU_TIME', '/usr/bin/time is missing; the benchmark reads peak RSS from GNU time', { hint: 'apt-get install time' });

@@ -40,8 +40,23 @@ export function failUsage(message: string | undefined, error: Error | undefined)
   throw usageError('E_USAGE', message ?? error?.message ?? 'bad arguments', 'run with --help for the options and their defaults');
 }
 
-/** What every command line here shares: unknown options are errors, --help, no --version, one-line usage errors. */
-export function commandLine<T>(parser: Argv<T>): Argv<T> {
+/**
+ * What every command line here shares: unknown options are errors, an option
+ * given twice is an error unless it is `repeatable`, --help, no --version,
+ * one-line usage errors.
+ */
+export function commandLine<T>(parser: Argv<T>, args: readonly string[], repeatable: readonly string[] = []): Argv<T> {
+  const seen = new Set<string>();
+  for (const arg of args) {
+    if (arg === '--') break;
+    const match = /^--(?:no-)?([a-z][a-z0-9-]*)(?:=|$)/.exec(arg);
+    if (match === null) continue;
+    const name = match[1] as string;
+    if (seen.has(name) && !repeatable.includes(name)) {
+      throw usageError('E_REPEATED_OPTION', `--${name} is given more than once`, `give it once${repeatable.length > 0 ? `; only ${repeatable.map((r) => `--${r}`).join(', ')} may be repeated` : ''}`);
+    }
+    seen.add(name);
+  }
   return parser
     .strict()
     .version(false)

@@ -11,6 +11,7 @@ async function main(): Promise<number> {
       .scriptName('npm run data:fetch --')
       .usage('$0 [options]\n\nPlaces the raw CSVs pinned in data/raw/manifest.json into data/raw/, from a mirror folder ($PERFDB_MIRROR, then ../shared/data) or the pinned URL, verifying sha256.')
       .option('offline', { type: 'boolean', default: false, describe: 'use mirrors only, never the network' }),
+    hideBin(process.argv),
   ).parseAsync();
   const rawDir = join(root, 'data', 'raw');
   const manifest = await readManifest(join(rawDir, 'manifest.json'));

@@ -53,6 +53,8 @@ function parseArgs(argv: string[]) {
       .option('timings', { type: 'boolean', default: false, describe: 'print the time spent in each stage on stderr' })
       .option('plots', { type: 'boolean', default: true, describe: 'draw the SVG charts of the report (--no-plots skips them)' })
       .option('concurrency', { type: 'number', default: defaultConcurrency(), describe: 'groups emitted at once in worker threads (output bytes do not depend on it)' }),
+    argv,
+    ['input', 'method'],
   ).parseAsync();
 }
 

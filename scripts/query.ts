@@ -18,6 +18,7 @@ async function main(): Promise<number> {
       .option('tokens', { type: 'number', demandOption: true, describe: 'token_size (output tokens)' })
       .option('db', { type: 'string', default: 'data/generated', describe: 'folder holding perf_db.csv and fits.json' })
       .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' }),
+    hideBin(process.argv),
   ).parseAsync();
   const dir = resolve(argv.db);
   const db = await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv'));

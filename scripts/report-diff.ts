@@ -23,6 +23,8 @@ function parseArgs(argv: string[]) {
         describe: `exit 1 when this check fires, repeatable: ${RULE_FORMS.join(', ')} (PP percentage points, PCT percent)`,
       })
       .option('out', { type: 'string', describe: 'write the Markdown to this file instead of stdout' }),
+    argv,
+    ['fail-on'],
   ).parseAsync();
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/errors.js';
 import { runPipeline } from '../pipeline/run.js';
-import { generate, NO_PLOTS, ROOT, runScript, source, TSX } from './helpers.js';
+import { generate, NO_PLOTS, realDataPath, ROOT, runScript, source, TSX } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -158,12 +158,22 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
   },
   'raw file whose sha256 differs from the manifest': () => fetchInto('mirror-bad', 'not the pinned file\n'),
   'raw file missing, offline, no mirror': () => fetchInto('mirror-empty', null),
+  'pinned raw file in data/raw edited by hand': async () => {
+    const pinned = readFileSync(realDataPath(), 'utf8');
+    return fetchInto('edited', null, pinned.replace('llama2-70b', 'llama2-7Ob'));
+  },
+  'an option given twice (other than `--input`, `--method`)': async () => {
+    const run = await cli(['--prompts', '128', '--prompts', '256']);
+    expect(run.status).toBe(2);
+    return run.outcome;
+  },
 };
 
 /** data:fetch in a copy of the project's manifest with a mirror holding `content` (or nothing), offline. */
-async function fetchInto(name: string, content: string | null): Promise<Outcome> {
+async function fetchInto(name: string, content: string | null, present: string | null = null): Promise<Outcome> {
   const project = join(dir, `project-${name}`);
   mkdirSync(join(project, 'data', 'raw'), { recursive: true });
+  if (present !== null) writeFileSync(join(project, 'data', 'raw', 'perf_model.csv'), present);
   mkdirSync(join(project, 'scripts'), { recursive: true });
   writeFileSync(join(project, 'data', 'raw', 'manifest.json'), readFileSync(join(ROOT, 'data', 'raw', 'manifest.json')));
   const mirror = join(dir, name);
