@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
 import { PerfDbError } from './errors.js';
+import { MAX_SIZE } from './ingest.js';
 import { compareStrings, groupId } from './keys.js';
 import { makePredictor, predictedValue, xOf } from './predict.js';
 import type { ExtrapolationPolicy, GroupFit, GroupKey, MetricFit, Source } from './types.js';
@@ -21,14 +22,17 @@ export const FITS_VERSION = 1;
 export interface FitsFile {
   fitsVersion: number;
   extrapolate: ExtrapolationPolicy;
+  /** Grid points further than this factor beyond the measured range were refused or skipped; null: no limit. */
+  maxExtrapolation: number | null;
   groups: (GroupKey & { id: string; range: [number, number]; fits: { prompt_time: MetricFit; token_time: MetricFit } })[];
 }
 
 /** The fits of a run, for fits.json (knots at full precision, so predictions are exact). */
-export function fitsFile(groups: readonly GroupFit[], extrapolate: ExtrapolationPolicy): FitsFile {
+export function fitsFile(groups: readonly GroupFit[], extrapolate: ExtrapolationPolicy, maxExtrapolation: number | null = null): FitsFile {
   return {
     fitsVersion: FITS_VERSION,
     extrapolate,
+    maxExtrapolation,
     groups: groups.map((g) => ({
       model: g.model,
       hardware: g.hardware,
@@ -79,6 +83,12 @@ export async function loadDatabase(fitsPath: string, csvPath: string): Promise<D
 
 /** Answers a query: the database row when there is one, else the fit's prediction. */
 export async function lookup(db: Database, query: Query): Promise<Answer> {
+  for (const name of ['tensor_parallel', 'prompt_size', 'batch_size', 'token_size'] as const) {
+    const v = query[name];
+    if (!Number.isInteger(v) || v < 1 || v > MAX_SIZE) {
+      throw new PerfDbError('E_BAD_QUERY', `${name} ${v} is not allowed; expected a whole number from 1 to ${MAX_SIZE}`, { hint: 'ask for a configuration of positive whole sizes' });
+    }
+  }
   const group = db.fits.groups.find((g) => g.model === query.model && g.hardware === query.hardware && g.tensor_parallel === query.tensor_parallel);
   if (group === undefined) {
     const known = db.fits.groups.map((g) => g.id).sort(compareStrings);
@@ -86,12 +96,19 @@ export async function lookup(db: Database, query: Query): Promise<Answer> {
       hint: 'check --model, --hardware and --tp against the list',
     });
   }
-  return (await findRow(db.csvPath, query)) ?? predict(group, db.fits.extrapolate, query);
+  return (await findRow(db.csvPath, query)) ?? predict(group, db.fits.extrapolate, query, db.fits.maxExtrapolation ?? null);
 }
 
 /** The fit's answer, computed exactly as emit computes a predicted row. */
-export function predict(group: FitsFile['groups'][number], policy: ExtrapolationPolicy, q: Query): Answer {
+export function predict(group: FitsFile['groups'][number], policy: ExtrapolationPolicy, q: Query, maxExtrapolation: number | null = null): Answer {
   const bt = q.prompt_size * q.batch_size;
+  const factor = bt > group.range[1] ? bt / group.range[1] : bt < group.range[0] ? group.range[0] / bt : 1;
+  if (maxExtrapolation !== null && factor > maxExtrapolation) {
+    throw new PerfDbError('E_TOO_FAR', `batch_tokens ${bt} is ${factor.toPrecision(3)} times beyond the measured range ${group.range[0]}..${group.range[1]}; the database was written with --max-extrapolation ${maxExtrapolation}`, {
+      group: group.id,
+      hint: 'ask closer to the measured range, or regenerate with a larger --max-extrapolation',
+    });
+  }
   if (policy === 'error' && (bt < group.range[0] || bt > group.range[1])) {
     throw new PerfDbError('E_EXTRAPOLATION', `batch_tokens ${bt} is outside the measured range ${group.range[0]}..${group.range[1]}, and the database was written with --extrapolate error`, {
       group: group.id,

@@ -153,7 +153,7 @@ async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>
       const rows = result.ingest.rejected.map((r) => [r.file, r.line, r.column ?? '', r.code, r.reason]);
       await transaction.write('rejected.csv', stringify(rows, { header: true, columns: ['file', 'line', 'column', 'code', 'reason'] }));
     }
-    await transaction.write('fits.json', `${JSON.stringify(fitsFile(result.groups.map((g) => g.fit), options.extrapolate ?? 'linear'))}\n`);
+    await transaction.write('fits.json', `${JSON.stringify(fitsFile(result.groups.map((g) => g.fit), options.extrapolate ?? 'linear', options.maxExtrapolation?.factor ?? null))}\n`);
     await transaction.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
     await transaction.write('quality-report.md', renderMarkdown(report));
     await transaction.commit(OWNED);

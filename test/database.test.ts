@@ -178,3 +178,29 @@ describe('scripts/query.ts', () => {
     expect(missing.stderr).toMatch(/^E_USAGE [^\n]*batch[^\n]*\n$/);
   });
 });
+
+describe('lookup() refuses what the database refused, and bad queries', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await scratch();
+    // tiny/hw/tp=1 is measured at batch_tokens 100..400; --max-extrapolation 2 skips grid points beyond 800.
+    const run = await generate(['--input', INPUT, '--out', dir, '--prompts', '100..1000', '--step', '100', '--batches', '1', '--tokens', '10', '--no-plots', '--max-extrapolation', '2', '--max-extrapolation-action', 'skip']);
+    expect(run.status, run.stderr).toBe(0);
+  });
+  afterAll(() => cleanUp(dir));
+  const q = (prompt_size: number): Query => ({ model: 'tiny', hardware: 'hw', tensor_parallel: 1, prompt_size, batch_size: 1, token_size: 10 });
+
+  it('answers within the limit and throws E_TOO_FAR beyond it, as emit skipped it', async () => {
+    const db = await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv'));
+    expect((await lookup(db, q(750))).from).toBe('fit');
+    expect((await readDb(dir)).some((r) => r.model === 'tiny' && Number(r.prompt_size) === 900)).toBe(false);
+    await expect(lookup(db, q(900))).rejects.toMatchObject({ code: 'E_TOO_FAR' });
+  });
+
+  it.each([-5, 0, 1.5, Number.NaN, 2 ** 27])('throws E_BAD_QUERY for prompt_size %d', async (prompt) => {
+    const db = await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv'));
+    const error = await lookup(db, q(prompt)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect((error as PerfDbError).code).toBe('E_BAD_QUERY');
+  });
+});

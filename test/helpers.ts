@@ -1,6 +1,6 @@
 /** Small shared helpers for the test files: scipy fixtures, sources from strings, hand-made rows, deep freeze, folder snapshots, child-process runs. */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,10 +33,10 @@ export function scipyFixture<T>(name: string): T {
   return JSON.parse(readFileSync(join(FIXTURES, 'scipy', name), 'utf8')) as T;
 }
 
-/** The real profiling data: the fetched copy under data/raw, else the shared mirror. */
+/** The real profiling data, in data/raw. */
 export function realDataPath(): string {
-  const fetched = join(ROOT, 'data', 'raw', 'perf_model.csv');
-  return existsSync(fetched) ? fetched : join(ROOT, '..', 'shared', 'data', 'perf_model.csv');
+  // test/global-setup.ts has fetched it (from a mirror or the pinned URL) before any test runs.
+  return join(ROOT, 'data', 'raw', 'perf_model.csv');
 }
 
 /** An ingest source that yields the given text as one chunk (or several, if given several). */

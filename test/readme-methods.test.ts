@@ -13,7 +13,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Report {
   summary: { looMape: { prompt_time: number; token_time: number } };
-  groups: { emittedChecks: { monotonicity: { count: number } } }[];
+  groups: { emittedChecks: { monotonicity: { count: number }; replaced: unknown[] } }[];
+  output: { bySource: { measured: number } };
 }
 
 async function run(name: string, args: string[]): Promise<Report> {
@@ -27,13 +28,13 @@ async function run(name: string, args: string[]): Promise<Report> {
 const violations = (r: Report) => r.groups.reduce((sum, g) => sum + g.emittedChecks.monotonicity.count, 0);
 const percent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 
-/** The README row for a label: [prompt MAPE, token MAPE, violations] as written. */
-function readmeRow(label: string): [string, string, string] {
+/** The README row for a label: [prompt MAPE, token MAPE, violations, replaced] as written. */
+function readmeRow(label: string): [string, string, string, string] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const line = readme.split('\n').find((l) => l.startsWith(`| ${label} |`));
   if (line === undefined) throw new Error(`README has no row ${label}`);
   const cells = line.split('|').map((c) => c.trim().replace(/\*\*/g, ''));
-  return [cells[2] as string, cells[3] as string, cells[4] as string];
+  return [cells[2] as string, cells[3] as string, cells[4] as string, cells[5] as string];
 }
 
 describe('README fit-method table', () => {
@@ -48,10 +49,12 @@ describe('README fit-method table', () => {
   it.each(rows)('%s matches its run', async (label, args) => {
     const report = await run(label.replace(/\W+/g, '-'), args);
     reports.set(label, report);
-    const [pt, tt, count] = readmeRow(label);
+    const [pt, tt, count, replaced] = readmeRow(label);
     expect(percent(report.summary.looMape.prompt_time)).toBe(pt);
     expect(percent(report.summary.looMape.token_time)).toBe(tt);
     expect(violations(report).toLocaleString('en-US')).toBe(count);
+    const swapped = report.groups.reduce((sum, g) => sum + g.emittedChecks.replaced.length, 0);
+    expect(`${swapped} of ${swapped + report.output.bySource.measured}`).toBe(replaced);
   });
 
   it('auto with --exclude-anomalies emits no monotonicity violation and beats linear on the same knots', async () => {
