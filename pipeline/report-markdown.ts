@@ -100,5 +100,9 @@ function anchor(heading: string): string {
 
 /** Escapes text for a Markdown table cell or list item. */
 export function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  // Names and messages come from the data: none of it may become markup (a table break, a code span, a link, HTML).
+  return text
+    .replace(/[\\`[\]|]/g, (c) => `\\${c}`)
+    .replace(/</g, '&lt;')
+    .replace(/[\r\n]+/g, ' ');
 }

@@ -12,11 +12,10 @@ import {
 import { resolveGrid } from './grid.js';
 import { leaveOneOut } from './loo.js';
 import { makePredictors, predictedValue, xOf } from './predict.js';
-import type { GroupResult, PipelineResult } from './run.js';
 import { median } from './stats.js';
 import { knotsFor } from './knots.js';
 import { FACTORIES } from './methods.js';
-import type { ClampSummary, ConfigKeySizes, ExtrapolationPolicy, FitKey, FittedMetric, Grid, MonotonicityViolation, Source } from './types.js';
+import type { ClampSummary, ConfigKeySizes, ExtrapolationPolicy, FitKey, FittedMetric, Grid, GroupResult, MonotonicityViolation, PipelineResult, Source } from './types.js';
 
 export const SCHEMA_VERSION = 1;
 /** Numbers in the report are rounded to this many significant digits. */

@@ -21,11 +21,10 @@ import type {
   FittedMetric,
   GroupFit,
   GroupKey,
+  GroupResult,
   Grid,
-  IngestResult,
-  Measurement,
-  MonotonicitySummary,
   MonotonicityViolation,
+  PipelineResult,
 } from './types.js';
 import { checkMeasured, MonotonicityChecker } from './validate.js';
 
@@ -68,26 +67,7 @@ export function defaultConcurrency(): number {
   return availableParallelism();
 }
 
-/** Everything the report needs to know about one run. */
-export interface PipelineResult {
-  ingest: Omit<IngestResult, 'rows'>;
-  rowsKept: number;
-  duplicates: number;
-  duplicatesByGroup: Map<string, number>;
-  groups: GroupResult[];
-  rows: number;
-  /** Milliseconds spent in each stage, in order (for --timings). */
-  timings: [stage: string, ms: number][];
-}
-
-export interface GroupResult {
-  fit: GroupFit;
-  /** The group's deduplicated input rows. */
-  measurements: Measurement[];
-  configurations: Configuration[];
-  measuredMonotonicity: MonotonicitySummary;
-  emitted: EmitSummary;
-}
+export type { GroupResult, PipelineResult } from './types.js';
 
 /** Where perf_db.csv text goes; may return a promise to apply back-pressure. */
 export type Sink = (chunk: string | Uint8Array) => void | Promise<void>;

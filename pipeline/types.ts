@@ -216,3 +216,24 @@ export interface ClampSummary {
   /** The first one, with the value linear extrapolation gave. */
   first: { prompt_size: number; batch_size: number; linear: number; clampedTo: number } | null;
 }
+
+/** Everything the report needs to know about one run. */
+export interface PipelineResult {
+  ingest: Omit<IngestResult, 'rows'>;
+  rowsKept: number;
+  duplicates: number;
+  duplicatesByGroup: Map<string, number>;
+  groups: GroupResult[];
+  rows: number;
+  /** Milliseconds spent in each stage, in order (for --timings). */
+  timings: [stage: string, ms: number][];
+}
+
+export interface GroupResult {
+  fit: GroupFit;
+  /** The group's deduplicated input rows. */
+  measurements: Measurement[];
+  configurations: Configuration[];
+  measuredMonotonicity: MonotonicitySummary;
+  emitted: EmitSummary;
+}
