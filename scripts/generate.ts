@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -85,13 +86,17 @@ async function main(): Promise<number> {
 
   if (argv.check) {
     const scratch = await mkdtemp(join(tmpdir(), 'perfdb-check-'));
+    // An interrupted check exits from its signal handler: remove the scratch copy on the way out too.
+    const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+    process.once('exit', removeScratch);
     try {
-      await generate(argv, options, inputPaths, scratch, outDir);
+      await generate(argv, options, inputPaths, scratch, outDir, outDir);
       const stale = await compareTrees(scratch, outDir, OWNED);
       for (const name of stale) process.stdout.write(`stale: ${displayPath(join(outDir, name))}\n`);
       process.stdout.write(stale.length === 0 ? `${displayPath(outDir)} is up to date\n` : `${stale.length} stale files; regenerate with \`${canonicalCommand(argv)}\`\n`);
       return stale.length === 0 ? 0 : 1;
     } finally {
+      process.off('exit', removeScratch);
       await rm(scratch, { recursive: true, force: true });
     }
   }
@@ -113,12 +118,20 @@ async function main(): Promise<number> {
  * a plot whose cache key (its spec and the chart library's version) is
  * unchanged is copied instead of drawn again.
  */
-async function generate(argv: Argv, options: Omit<PipelineOptions, 'scratchDir'>, inputPaths: string[], outDir: string, plotCacheDir: string): Promise<QualityReport> {
+async function generate(
+  argv: Argv,
+  options: Omit<PipelineOptions, 'scratchDir'>,
+  inputPaths: string[],
+  outDir: string,
+  plotCacheDir: string,
+  /** The folder the user knows as the output (with --check, not the scratch copy). */
+  shownDir = outDir,
+): Promise<QualityReport> {
   const sources = await Promise.all(inputPaths.map(openInput));
   const transaction = await OutputTransaction.begin(outDir);
   const onSignal = (signal: NodeJS.Signals) => {
     transaction.abortSync();
-    process.stderr.write(`interrupted by ${signal}; ${displayPath(outDir)} is unchanged\n`);
+    process.stderr.write(`interrupted by ${signal}; ${displayPath(shownDir)} is unchanged\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
