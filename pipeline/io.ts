@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { PerfDbError } from './errors.js';
@@ -248,14 +248,15 @@ function rmSyncQuiet(path: string): void {
 async function takeLock(lockPath: string, shownDir: string): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(lockPath, `${process.pid} ${startTime(process.pid) ?? ''}`.trimEnd() + '\n', { flag: 'wx' });
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') throw outputError(error, shownDir);
     }
-    const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+    const [pidText, started] = (await readFile(lockPath, 'utf8').catch(() => '')).trim().split(' ');
+    const holder = Number.parseInt(pidText ?? '', 10);
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder, started)) {
       throw new PerfDbError('E_LOCKED', `another run (process ${holder}) is writing this output folder`, {
         file: displayPath(lockPath),
         hint: 'wait for it to finish, or pass a different --out',
@@ -267,12 +268,30 @@ async function takeLock(lockPath: string, shownDir: string): Promise<void> {
   throw new PerfDbError('E_LOCKED', 'the output folder lock could not be taken', { file: displayPath(lockPath), hint: 'remove the lock file if no run is active' });
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether the process that wrote a lock still runs. Where the lock recorded
+ * the process's start time (Linux), a live process with that PID but another
+ * start time is a later process that reused the PID: the lock is stale.
+ */
+function isAlive(pid: number, started: string | undefined): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (started === undefined || started === '') return true;
+  const now = startTime(pid);
+  return now === null || now === started;
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/PID/stat); null where unknown. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }
 

@@ -3,7 +3,7 @@
  * byte-identical, and two runs never write one folder at once.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,5 +98,22 @@ describe('generate, two runs on one folder', () => {
     expect(second.stderr).toContain(`E_LOCKED another run (process ${process.pid})`);
     rmSync(join(out, '.perfdb.lock'));
     expectSame(before, snapshot(out));
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('takes over a lock whose PID now belongs to another process (same PID, other start time)', async () => {
+    const out = join(scratch, 'reused');
+    const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] as string;
+    mkdirSync(out, { recursive: true });
+    // Our own PID with our real start time: a live holder.
+    writeFileSync(join(out, '.perfdb.lock'), `${process.pid} ${started}\n`);
+    const held = await generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--no-plots']);
+    expect(held.status).toBe(1);
+    expect(held.stderr).toContain('E_LOCKED');
+    // The same PID with another start time: that run is gone and the PID was reused.
+    writeFileSync(join(out, '.perfdb.lock'), `${process.pid} ${Number(started) + 1}\n`);
+    const taken = await generate(['--input', golden, '--out', out, '--prompts', '100..300', '--step', '100', '--no-plots']);
+    expect(taken.status, taken.stderr).toBe(0);
+    expect(existsSync(join(out, '.perfdb.lock'))).toBe(false);
   });
 });
