@@ -81,16 +81,7 @@ export function* emitGroup(
   const [lo, hi] = group.range;
 
   const byPrompt = indexMeasured(measured);
-  const summary: EmitSummary = {
-    group: group.id,
-    rows: 0,
-    bySource: { measured: 0, interpolated: 0, extrapolated: 0 },
-    monotonicity: { count: 0, first: [] },
-    maxExtrapolation: null,
-    clamped: Object.fromEntries(FITTED_METRICS.map((m) => [m, { points: 0, rows: 0, first: null }])) as Record<FittedMetric, ClampSummary>,
-    skippedBeyondMax: 0,
-    replaced: [],
-  };
+  const summary = emptySummary(group.id);
 
   for (const p of unionKeys(prompts, byPrompt)) {
     const onGridP = gridPrompts.has(p);
@@ -240,7 +231,7 @@ function anomalousRows(group: GroupFit, measured: readonly Configuration[], grid
   const gb = new Set(grid.batches);
   const gt = new Set(grid.tokens);
   const byKey = new Map(measured.map((c) => [`${c.prompt_size},${c.batch_size},${c.token_size}`, c]));
-  const scratch: EmitSummary = { group: '', rows: 0, bySource: { measured: 0, interpolated: 0, extrapolated: 0 }, monotonicity: { count: 0, first: [] }, maxExtrapolation: null, clamped: Object.fromEntries(FITTED_METRICS.map((m) => [m, { points: 0, rows: 0, first: null }])) as Record<FittedMetric, ClampSummary>, skippedBeyondMax: 0, replaced: [] };
+  const scratch = emptySummary('');
   const predictions = new Map<string, Predicted>();
   const value = (p: number, b: number, t: number): [number, number, number] => {
     const key = `${p},${b},${t}`;
@@ -300,6 +291,20 @@ function anomalousRows(group: GroupFit, measured: readonly Configuration[], grid
     }
   }
   return out;
+}
+
+/** A group's counters before its first row. */
+function emptySummary(group: string): EmitSummary {
+  return {
+    group,
+    rows: 0,
+    bySource: { measured: 0, interpolated: 0, extrapolated: 0 },
+    monotonicity: { count: 0, first: [] },
+    maxExtrapolation: null,
+    clamped: Object.fromEntries(FITTED_METRICS.map((m) => [m, { points: 0, rows: 0, first: null }])) as Record<FittedMetric, ClampSummary>,
+    skippedBeyondMax: 0,
+    replaced: [],
+  };
 }
 
 function cell(c: Configuration, metric: 'peak_power' | 'average_power'): string {

@@ -141,8 +141,9 @@ export async function runPipeline(sources: readonly IngestSource[], options: Pip
   const tasks = planned.map((g, index): EmitTask => ({ index, fit: g.fit, configurations: g.configurations, grid: options.grid, emit }));
   const parallel = Math.min(options.concurrency, tasks.length);
   const progress = (rows: number) => options.onProgress?.(rows, total);
-  const summaries = parallel > 1 && total >= PARALLEL_MIN_ROWS ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict, progress) : await emitHere(tasks, sink, options.strict, progress);
-  lap(parallel > 1 && total >= PARALLEL_MIN_ROWS ? `emit + validate + write (${parallel} workers)` : 'emit + validate + write');
+  const inWorkers = parallel > 1 && total >= PARALLEL_MIN_ROWS;
+  const summaries = inWorkers ? await emitInWorkers(tasks, parallel, options.scratchDir, sink, options.strict, progress) : await emitHere(tasks, sink, options.strict, progress);
+  lap(inWorkers ? `emit + validate + write (${parallel} workers)` : 'emit + validate + write');
   const groups: GroupResult[] = planned.map((g, i) => ({
     fit: g.fit,
     measurements: g.measurements,
