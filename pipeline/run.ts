@@ -3,16 +3,16 @@ import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { aggregate } from './aggregate.js';
-import { headerLine } from './csv-out.js';
-import { dedupe } from './dedupe.js';
-import { emitGroup, type EmitOptions } from './emit.js';
-import { countRows, resolveGrid } from './grid.js';
-import type { MethodChoice } from './methods.js';
-import { PerfDbError } from './errors.js';
-import { fit } from './fit.js';
-import { ingest, type IngestSource } from './ingest.js';
-import { groupId, groupKeyString } from './keys.js';
+import { aggregate } from './stages/aggregate.js';
+import { headerLine } from './emit/csv-out.js';
+import { dedupe } from './stages/dedupe.js';
+import { emitGroup, type EmitOptions } from './emit/rows.js';
+import { countRows, resolveGrid } from './emit/grid.js';
+import type { MethodChoice } from './fit/methods.js';
+import { PerfDbError } from './core/errors.js';
+import { fit } from './stages/fit.js';
+import { ingest, type IngestSource } from './stages/ingest.js';
+import { groupId, groupKeyString } from './core/keys.js';
 import type {
   Configuration,
   EmitSummary,
@@ -26,7 +26,7 @@ import type {
   MonotonicityViolation,
   PipelineResult,
 } from './types.js';
-import { checkMeasured, MonotonicityChecker } from './validate.js';
+import { checkMeasured, MonotonicityChecker } from './checks/monotonicity.js';
 
 export interface PipelineOptions {
   grid: Grid;
@@ -366,9 +366,9 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 102
 function startWorker(): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    return new Worker(new URL('./worker-boot.mjs', here), { workerData: { entry: new URL('./emit-worker.ts', here).href }, resourceLimits: WORKER_LIMITS });
+    return new Worker(new URL('./emit/worker-boot.mjs', here), { workerData: { entry: new URL('./emit/worker.ts', here).href }, resourceLimits: WORKER_LIMITS });
   }
-  return new Worker(new URL('./emit-worker.js', here), { resourceLimits: WORKER_LIMITS });
+  return new Worker(new URL('./emit/worker.js', here), { resourceLimits: WORKER_LIMITS });
 }
 
 function rebuildError(e: Extract<WorkerReply, { type: 'error' }>['error']): Error {

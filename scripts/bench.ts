@@ -12,8 +12,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { PerfDbError } from '../pipeline/errors.js';
-import { median } from '../pipeline/stats.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import { median } from '../pipeline/core/stats.js';
 import { commandLine, projectRoot, runCli } from './cli.js';
 
 const WORKLOADS = [

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
-import { isPerfDbError, usageError } from '../pipeline/errors.js';
+import { isPerfDbError, usageError } from '../pipeline/core/errors.js';
 
 /** The folder holding package.json, found from this file upwards (works from sources and from dist/). */
 export function projectRoot(): string {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/raw-source.js';
+import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/io/raw-source.js';
 import { commandLine, projectRoot, runCli } from './cli.js';
 
 async function main(): Promise<number> {

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { lookup, loadDatabase, type Answer } from '../pipeline/database.js';
-import { checkInteger } from '../pipeline/options.js';
+import { lookup, loadDatabase, type Answer } from '../pipeline/db/lookup.js';
+import { checkInteger } from '../pipeline/options/sizes.js';
 import { commandLine, runCli } from './cli.js';
 
 async function main(): Promise<number> {

@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { PerfDbError } from '../pipeline/errors.js';
-import { displayPath } from '../pipeline/io.js';
-import { diffReports, parseFailRule, RULE_FORMS } from '../pipeline/report-diff.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import { displayPath } from '../pipeline/io/files.js';
+import { diffReports, parseFailRule, RULE_FORMS } from '../pipeline/diff/diff.js';
 import { commandLine, runCli } from './cli.js';
 
 function parseArgs(argv: string[]) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../pipeline/aggregate.js';
+import { aggregate } from '../pipeline/stages/aggregate.js';
 import { deepFreeze, row } from './helpers.js';
 
 /** Three repetitions of (128, 1, 128) and two of (256, 1, 128), plus a config of another group. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../pipeline/aggregate.js';
-import { E2E_TOLERANCE, OUTLIER_MIN_RELATIVE, OUTLIER_Z, e2eConsistency, findCopies, findOutliers, powerRecording, repetitionSpread } from '../pipeline/anomalies.js';
+import { aggregate } from '../pipeline/stages/aggregate.js';
+import { E2E_TOLERANCE, OUTLIER_MIN_RELATIVE, OUTLIER_Z, e2eConsistency, findCopies, findOutliers, powerRecording, repetitionSpread } from '../pipeline/checks/measured.js';
 import type { Configuration, Metrics } from '../pipeline/types.js';
 import { deepFreeze, row } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PerfDbError } from '../pipeline/errors.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
 import { runPipeline } from '../pipeline/run.js';
 import { generate, NO_PLOTS, realDataPath, ROOT, runScript, source, TSX } from './helpers.js';
 
@@ -182,7 +182,7 @@ async function fetchInto(name: string, content: string | null, present: string |
   // Run the real script against the copied manifest: a wrapper that points data/raw at the copy.
   const script = join(dir, `fetch-${name}.mts`);
   writeFileSync(script, `
-    import { defaultMirrors, fetchPinned, readManifest } from ${JSON.stringify(join(ROOT, 'pipeline', 'raw-source.ts'))};
+    import { defaultMirrors, fetchPinned, readManifest } from ${JSON.stringify(join(ROOT, 'pipeline', 'io', 'raw-source.ts'))};
     import { runCli } from ${JSON.stringify(join(ROOT, 'scripts', 'cli.ts'))};
     await runCli(async () => {
       const raw = ${JSON.stringify(join(project, 'data', 'raw'))};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dedupe } from '../pipeline/dedupe.js';
-import { ingest } from '../pipeline/ingest.js';
+import { dedupe } from '../pipeline/stages/dedupe.js';
+import { ingest } from '../pipeline/stages/ingest.js';
 import { deepFreeze, row, source } from './helpers.js';
 
 const a = row({ prompt_size: 128, batch_size: 1, token_size: 128, metrics: { prompt_time: 10, token_time: 2, e2e_time: 264 }, line: 2 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../pipeline/aggregate.js';
-import { emitGroup, type EmitOptions } from '../pipeline/emit.js';
-import { fit, type FitOptions } from '../pipeline/fit.js';
+import { aggregate } from '../pipeline/stages/aggregate.js';
+import { emitGroup, type EmitOptions } from '../pipeline/emit/rows.js';
+import { fit, type FitOptions } from '../pipeline/stages/fit.js';
 import type { Configuration, EmitSummary, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
-import { MonotonicityChecker } from '../pipeline/validate.js';
+import { MonotonicityChecker } from '../pipeline/checks/monotonicity.js';
 import { deepFreeze, row } from './helpers.js';
 
 const m = (p: number, b: number, t: number, metrics: Partial<Metrics>): Measurement => row({ prompt_size: p, batch_size: b, token_size: t, metrics });

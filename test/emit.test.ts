@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../pipeline/aggregate.js';
-import { emitGroup } from '../pipeline/emit.js';
-import { countRows, resolveGrid } from '../pipeline/grid.js';
-import { fit } from '../pipeline/fit.js';
+import { aggregate } from '../pipeline/stages/aggregate.js';
+import { emitGroup } from '../pipeline/emit/rows.js';
+import { countRows, resolveGrid } from '../pipeline/emit/grid.js';
+import { fit } from '../pipeline/stages/fit.js';
 import type { Configuration, EmitSummary, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
 import { deepFreeze, row } from './helpers.js';
 

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dedupe } from '../pipeline/dedupe.js';
-import { PerfDbError } from '../pipeline/errors.js';
-import { fit } from '../pipeline/fit.js';
-import { ingest } from '../pipeline/ingest.js';
+import { dedupe } from '../pipeline/stages/dedupe.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import { fit } from '../pipeline/stages/fit.js';
+import { ingest } from '../pipeline/stages/ingest.js';
 import { FITTED_METRICS, type Measurement } from '../pipeline/types.js';
 import { deepFreeze, realDataPath, row, scipyFixture, type ScipyEntry } from './helpers.js';
 

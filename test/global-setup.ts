@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/raw-source.js';
+import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/io/raw-source.js';
 
 export default async function setup(): Promise<void> {
   const root = fileURLToPath(new URL('..', import.meta.url));

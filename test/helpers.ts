@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IngestSource } from '../pipeline/ingest.js';
+import type { IngestSource } from '../pipeline/stages/ingest.js';
 import { METRICS, type Measurement, type Metrics } from '../pipeline/types.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

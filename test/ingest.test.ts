@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PerfDbError } from '../pipeline/errors.js';
-import { ingest, MAX_SIZE, type IngestOptions, type IngestSource } from '../pipeline/ingest.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import { ingest, MAX_SIZE, type IngestOptions, type IngestSource } from '../pipeline/stages/ingest.js';
 import type { Measurement } from '../pipeline/types.js';
 import { source } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linear, searchLeft } from '../pipeline/interpolate.js';
+import { linear, searchLeft } from '../pipeline/fit/interpolate.js';
 import { scipyFixture, type ScipyEntry } from './helpers.js';
 
 /** scipy interp1d(x, y, fill_value="extrapolate") on the real data (see test/fixtures/scipy/make_reference.py). */

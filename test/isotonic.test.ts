@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { linear } from '../pipeline/interpolate.js';
-import { isotonic, isotonicFit } from '../pipeline/isotonic.js';
+import { linear } from '../pipeline/fit/interpolate.js';
+import { isotonic, isotonicFit } from '../pipeline/fit/isotonic.js';
 import { scipyFixture } from './helpers.js';
 
 interface IsotonicCase {

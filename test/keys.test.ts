@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareGroups, groupId } from '../pipeline/keys.js';
+import { compareGroups, groupId } from '../pipeline/core/keys.js';
 
 describe('groupId()', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fit } from '../pipeline/fit.js';
-import { knotsFor } from '../pipeline/knots.js';
+import { fit } from '../pipeline/stages/fit.js';
+import { knotsFor } from '../pipeline/fit/knots.js';
 import type { Measurement, Metrics } from '../pipeline/types.js';
 import { deepFreeze, row } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { linear } from '../pipeline/interpolate.js';
-import { isotonic } from '../pipeline/isotonic.js';
-import { leaveOneOut, type Method } from '../pipeline/loo.js';
-import { pchip } from '../pipeline/pchip.js';
+import { linear } from '../pipeline/fit/interpolate.js';
+import { isotonic } from '../pipeline/fit/isotonic.js';
+import { leaveOneOut, type Method } from '../pipeline/fit/loo.js';
+import { pchip } from '../pipeline/fit/pchip.js';
 import { deepFreeze, scipyFixture } from './helpers.js';
 
 interface Group {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { linear, loglog } from '../pipeline/interpolate.js';
-import { chooseMethod, fit } from '../pipeline/fit.js';
-import { FACTORIES, METHODS, applicable } from '../pipeline/methods.js';
+import { linear, loglog } from '../pipeline/fit/interpolate.js';
+import { chooseMethod, fit } from '../pipeline/stages/fit.js';
+import { FACTORIES, METHODS, applicable } from '../pipeline/fit/methods.js';
 import type { CandidateScore, MethodName } from '../pipeline/types.js';
 import { deepFreeze, row, scipyFixture, type ScipyEntry } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PerfDbError } from '../pipeline/errors.js';
-import { checkInteger, parseSizeList } from '../pipeline/options.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import { checkInteger, parseSizeList } from '../pipeline/options/sizes.js';
 
 function thrown(fn: () => unknown): PerfDbError {
   try {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pchip } from '../pipeline/pchip.js';
+import { pchip } from '../pipeline/fit/pchip.js';
 import { scipyFixture, type ScipyEntry } from './helpers.js';
 
 interface PchipCase {

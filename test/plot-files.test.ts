@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCurrentPlot, plotFile, plotFileName } from '../pipeline/plot-files.js';
+import { isCurrentPlot, plotFile, plotFileName } from '../pipeline/plots/files.js';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 

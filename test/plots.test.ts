@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { plotSpec, renderPlot, type PlotSeries } from '../pipeline/plots.js';
+import { plotSpec, renderPlot, type PlotSeries } from '../pipeline/plots/spec.js';
 import { deepFreeze } from './helpers.js';
 
 const X_TITLE = 'batch_tokens = prompt_size × batch_size (tokens)';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPossible, makePredictor, makePredictors, predictedValue, xOf } from '../pipeline/predict.js';
+import { isPossible, makePredictor, makePredictors, predictedValue, xOf } from '../pipeline/fit/predict.js';
 import type { FittedMetric, GroupFit, Knots, MetricFit } from '../pipeline/types.js';
 import { deepFreeze } from './helpers.js';
 

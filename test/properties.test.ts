@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PerfDbError } from '../pipeline/errors.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
 import { runPipeline, type PipelineOptions } from '../pipeline/run.js';
 import { source } from './helpers.js';
 

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PerfDbError } from '../pipeline/errors.js';
-import type { QualityReport } from '../pipeline/report.js';
-import { diffReports, formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from '../pipeline/report-diff.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import type { QualityReport } from '../pipeline/stages/report.js';
+import { diffReports, formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from '../pipeline/diff/diff.js';
 import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } from './helpers.js';
 
 const REPORT_DIFF = join(ROOT, 'scripts', 'report-diff.ts');

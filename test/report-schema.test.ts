@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import schema from '../pipeline/quality-report.schema.json' with { type: 'json' };
+import schema from '../pipeline/report/quality-report.schema.json' with { type: 'json' };
 import { cleanUp, FIXTURES, generate, ROOT, scratch } from './helpers.js';
 
 // The options report-diff.ts compiles the schema with: union types are how it says "may be null".

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildReport, round } from '../pipeline/report.js';
+import { buildReport, round } from '../pipeline/stages/report.js';
 import { runPipeline } from '../pipeline/run.js';
 import { source } from './helpers.js';
 

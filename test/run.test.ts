@@ -1,8 +1,8 @@
 import { watch } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PerfDbError } from '../pipeline/errors.js';
-import type { IngestSource } from '../pipeline/ingest.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import type { IngestSource } from '../pipeline/stages/ingest.js';
 import { ANOMALY_RULE, runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline/run.js';
 import type { Grid } from '../pipeline/types.js';
 import { cleanUp, scratch } from './helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, medianSorted } from '../pipeline/stats.js';
+import { median, medianSorted } from '../pipeline/core/stats.js';
 
 describe('medianSorted()', () => {
   it('takes the middle value for an odd count', () => {

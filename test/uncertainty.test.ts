@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricFit } from '../pipeline/types.js';
-import { errorModel, formatError } from '../pipeline/uncertainty.js';
+import { errorModel, formatError } from '../pipeline/fit/uncertainty.js';
 import { deepFreeze } from './helpers.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Configuration } from '../pipeline/types.js';
-import { checkMeasured, KEEP_VIOLATIONS, MonotonicityChecker } from '../pipeline/validate.js';
+import { checkMeasured, KEEP_VIOLATIONS, MonotonicityChecker } from '../pipeline/checks/monotonicity.js';
 import { deepFreeze } from './helpers.js';
 
 type Row = [p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number];

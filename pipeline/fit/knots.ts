@@ -1,5 +1,5 @@
-import { coefficientOfVariation, median } from './stats.js';
-import type { FitKey, FittedMetric, Knots, Measurement } from './types.js';
+import { coefficientOfVariation, median } from '../core/stats.js';
+import type { FitKey, FittedMetric, Knots, Measurement } from '../types.js';
 
 /**
  * The knots of one metric: distinct x ascending (batch_tokens = prompt_size *

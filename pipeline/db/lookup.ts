@@ -9,12 +9,12 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
-import { PerfDbError } from './errors.js';
-import { MAX_SIZE } from './ingest.js';
-import { compareStrings, groupId } from './keys.js';
-import { makePredictor, predictedValue, xOf } from './predict.js';
-import type { ExtrapolationPolicy, GroupFit, GroupKey, MetricFit, Source } from './types.js';
-import { errorModel } from './uncertainty.js';
+import { PerfDbError } from '../core/errors.js';
+import { MAX_SIZE } from '../stages/ingest.js';
+import { compareStrings, groupId } from '../core/keys.js';
+import { makePredictor, predictedValue, xOf } from '../fit/predict.js';
+import type { ExtrapolationPolicy, GroupFit, GroupKey, MetricFit, Source } from '../types.js';
+import { errorModel } from '../fit/uncertainty.js';
 
 export const FITS_VERSION = 1;
 

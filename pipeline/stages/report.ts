@@ -8,14 +8,14 @@ import {
   powerRecording,
   repetitionSpread,
   type SeriesCopy,
-} from './anomalies.js';
-import { resolveGrid } from './grid.js';
-import { leaveOneOut } from './loo.js';
-import { makePredictors, predictedValue, xOf } from './predict.js';
-import { median } from './stats.js';
-import { knotsFor } from './knots.js';
-import { FACTORIES } from './methods.js';
-import type { ClampSummary, ConfigKeySizes, ExtrapolationPolicy, FitKey, FittedMetric, Grid, GroupResult, MonotonicityViolation, PipelineResult, Source } from './types.js';
+} from '../checks/measured.js';
+import { resolveGrid } from '../emit/grid.js';
+import { leaveOneOut } from '../fit/loo.js';
+import { makePredictors, predictedValue, xOf } from '../fit/predict.js';
+import { median } from '../core/stats.js';
+import { knotsFor } from '../fit/knots.js';
+import { FACTORIES } from '../fit/methods.js';
+import type { ClampSummary, ConfigKeySizes, ExtrapolationPolicy, FitKey, FittedMetric, Grid, GroupResult, MonotonicityViolation, PipelineResult, Source } from '../types.js';
 
 export const SCHEMA_VERSION = 1;
 /** Numbers in the report are rounded to this many significant digits. */

@@ -1,4 +1,4 @@
-import { STUDIED, type Finding, type GroupReport, type QualityReport } from './report.js';
+import { STUDIED, type Finding, type GroupReport, type QualityReport } from '../stages/report.js';
 
 /** quality-report.md: the report for people, rendered for GitHub. */
 export function renderMarkdown(report: QualityReport): string {

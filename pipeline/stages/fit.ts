@@ -1,9 +1,9 @@
-import { PerfDbError } from './errors.js';
-import { compareGroups, groupId, groupKeyString } from './keys.js';
-import { leaveOneOut } from './loo.js';
-import { FACTORIES, METHODS, applicable, type MethodChoice } from './methods.js';
-import { makePredictor, predictedValue } from './predict.js';
-import { knotsFor } from './knots.js';
+import { PerfDbError } from '../core/errors.js';
+import { compareGroups, groupId, groupKeyString } from '../core/keys.js';
+import { leaveOneOut } from '../fit/loo.js';
+import { FACTORIES, METHODS, applicable, type MethodChoice } from '../fit/methods.js';
+import { makePredictor, predictedValue } from '../fit/predict.js';
+import { knotsFor } from '../fit/knots.js';
 import {
   FITTED_METRICS,
   REQUIRED_METRICS,
@@ -18,7 +18,7 @@ import {
   type Measurement,
   type MethodName,
   type MetricFit,
-} from './types.js';
+} from '../types.js';
 
 export interface FitOptions {
   /** Method per metric; `auto` chooses per group (see chooseMethod). */

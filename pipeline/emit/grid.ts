@@ -1,4 +1,4 @@
-import type { Configuration, Grid } from './types.js';
+import type { Configuration, Grid } from '../types.js';
 
 export interface ResolvedGrid {
   prompts: number[];

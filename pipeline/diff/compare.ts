@@ -1,4 +1,4 @@
-import type { Finding, GroupReport, QualityReport, Severity, Status } from './report.js';
+import type { Finding, GroupReport, QualityReport, Severity, Status } from '../stages/report.js';
 
 const SOURCES = ['measured', 'interpolated', 'extrapolated'] as const;
 export const MEDIAN_METRICS = ['prompt_time', 'token_time', 'e2e_time'] as const;

@@ -1,7 +1,7 @@
-import type { Finding, Severity, Status } from './report.js';
-import { byFinding, code, countChange, MEDIAN_METRICS, type Diff, type GroupDiff, type Sizes } from './report-diff-compare.js';
-import { fitErrorChange, formatFailRule, named, plural, relativeText, value, worsened, type FailRule } from './report-diff-rules.js';
-import { badge, cell, findingLine } from './report-markdown.js';
+import type { Finding, Severity, Status } from '../stages/report.js';
+import { byFinding, code, countChange, MEDIAN_METRICS, type Diff, type GroupDiff, type Sizes } from './compare.js';
+import { fitErrorChange, formatFailRule, named, plural, relativeText, value, worsened, type FailRule } from './rules.js';
+import { badge, cell, findingLine } from '../report/markdown.js';
 
 export const HEADING = '### Quality report diff';
 /** How many of the largest changes each table names. */

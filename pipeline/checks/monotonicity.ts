@@ -1,4 +1,4 @@
-import type { Configuration, ConfigKeySizes, MonotonicitySummary, MonotonicityViolation, SizeColumn } from './types.js';
+import type { Configuration, ConfigKeySizes, MonotonicitySummary, MonotonicityViolation, SizeColumn } from '../types.js';
 
 /** How many violations are kept in full; the rest are only counted. */
 export const KEEP_VIOLATIONS = 20;

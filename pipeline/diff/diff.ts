@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { PerfDbError, quoteValue } from './errors.js';
-import schema from './quality-report.schema.json' with { type: 'json' };
-import type { QualityReport } from './report.js';
-import { compare } from './report-diff-compare.js';
-import { HEADING, render } from './report-diff-markdown.js';
-import { evaluate, formatFailRule, uniqueRules, type FailRule } from './report-diff-rules.js';
+import { PerfDbError, quoteValue } from '../core/errors.js';
+import schema from '../report/quality-report.schema.json' with { type: 'json' };
+import type { QualityReport } from '../stages/report.js';
+import { compare } from './compare.js';
+import { HEADING, render } from './markdown.js';
+import { evaluate, formatFailRule, uniqueRules, type FailRule } from './rules.js';
 
-export { formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from './report-diff-rules.js';
+export { formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from './rules.js';
 
 export interface ReportDiff {
   /** For a pull-request comment; starts with `### Quality report diff`. */
@@ -71,7 +71,7 @@ function checkReport(value: unknown, side: Side, file: string | undefined): Qual
   const error = validate(value);
   if (error !== null) {
     throw new PerfDbError('E_NOT_A_REPORT', `the ${side} report is not a valid quality report: ${describeSchemaError(error)}`, {
-      hint: 'pass the quality-report.json written by `npm run generate` (its shape is pipeline/quality-report.schema.json)',
+      hint: 'pass the quality-report.json written by `npm run generate` (its shape is pipeline/report/quality-report.schema.json)',
       ...fileOf(file),
     });
   }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parse, CsvError } from 'csv-parse';
-import { PerfDbError, quoteValue } from './errors.js';
-import { groupIdOf } from './keys.js';
-import { closest } from './suggest.js';
+import { PerfDbError, quoteValue } from '../core/errors.js';
+import { groupIdOf } from '../core/keys.js';
+import { closest } from '../core/suggest.js';
 import {
   KNOWN_COLUMNS,
   METRICS,
@@ -14,7 +14,7 @@ import {
   type Metric,
   type Metrics,
   type RejectedRow,
-} from './types.js';
+} from '../types.js';
 
 /** A CSV text to read: its name for messages and its bytes, in chunks. */
 export interface IngestSource {

@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { PerfDbError } from './errors.js';
-import type { IngestSource } from './ingest.js';
+import { PerfDbError } from '../core/errors.js';
+import type { IngestSource } from '../stages/ingest.js';
 
 /** How a path is shown in messages: relative to the working folder when inside it. */
 export function displayPath(path: string): string {

@@ -1,4 +1,4 @@
-import type { ConfigKey, GroupKey } from './types.js';
+import type { ConfigKey, GroupKey } from '../types.js';
 
 /**
  * `model/hardware/tp=N`: how groups are named in messages and the report. A

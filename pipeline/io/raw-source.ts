@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PerfDbError } from './errors.js';
-import { displayPath } from './io.js';
+import { PerfDbError } from '../core/errors.js';
+import { displayPath } from './files.js';
 
 /** One pinned raw file. */
 export interface PinnedFile {

@@ -2,9 +2,9 @@
  * Checks on the measured data, for the quality report. Pure functions over
  * aggregated configurations; each states its rule and threshold.
  */
-import { compareStrings } from './keys.js';
-import { coefficientOfVariation, median, medianAbsoluteDeviation } from './stats.js';
-import type { ConfigKeySizes, Configuration, Metric } from './types.js';
+import { compareStrings } from '../core/keys.js';
+import { coefficientOfVariation, median, medianAbsoluteDeviation } from '../core/stats.js';
+import type { ConfigKeySizes, Configuration, Metric } from '../types.js';
 
 export const OUTLIER_Z = 3.5;
 export const OUTLIER_MIN_RELATIVE = 0.01;

@@ -1,5 +1,5 @@
 import { searchLeft } from './interpolate.js';
-import type { MetricFit } from './types.js';
+import type { MetricFit } from '../types.js';
 
 /** Relative uncertainty of a predicted value at x; null where there is no evidence to estimate it. */
 export type ErrorModel = (x: number) => number | null;

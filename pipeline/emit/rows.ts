@@ -1,7 +1,7 @@
 import { ChunkWriter, formatNumber, quoteCells } from './csv-out.js';
 import { resolveGrid } from './grid.js';
-import { isPossible, makePredictors, predictedValue, xOf, type Predictor, type Predictors } from './predict.js';
-import { coefficientOfVariation } from './stats.js';
+import { isPossible, makePredictors, predictedValue, xOf, type Predictor, type Predictors } from '../fit/predict.js';
+import { coefficientOfVariation } from '../core/stats.js';
 import {
   FITTED_METRICS,
   type ClampSummary,
@@ -12,8 +12,8 @@ import {
   type GroupFit,
   type Grid,
   type Source,
-} from './types.js';
-import { errorModel, formatError, type ErrorModel } from './uncertainty.js';
+} from '../types.js';
+import { errorModel, formatError, type ErrorModel } from '../fit/uncertainty.js';
 
 /** Called for every emitted row, in output order. */
 export type RowObserver = (p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number) => void;

@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { emitGroupChecked, type EmitTask, type WorkerReply } from './run.js';
+import { emitGroupChecked, type EmitTask, type WorkerReply } from '../run.js';
 
 const port = parentPort;
 if (port === null) throw new Error('emit-worker.ts must run in a worker thread');

@@ -1,6 +1,6 @@
-import { compareConfigs } from './keys.js';
-import { median, sortedCopy } from './stats.js';
-import { METRICS, type Configuration, type Measurement, type Metric } from './types.js';
+import { compareConfigs } from '../core/keys.js';
+import { median, sortedCopy } from '../core/stats.js';
+import { METRICS, type Configuration, type Measurement, type Metric } from '../types.js';
 
 /**
  * One record per configuration (model, hardware, tensor_parallel, prompt_size,

@@ -1,5 +1,5 @@
 import { FACTORIES } from './methods.js';
-import { FITTED_METRICS, type ExtrapolationPolicy, type FitKey, type FittedMetric, type GroupFit, type Knots, type MethodName } from './types.js';
+import { FITTED_METRICS, type ExtrapolationPolicy, type FitKey, type FittedMetric, type GroupFit, type Knots, type MethodName } from '../types.js';
 import type { Interpolator } from './interpolate.js';
 
 /** A fitted metric ready to evaluate: its interpolator, x range, and values at both ends. */

@@ -1,5 +1,5 @@
-import { groupId } from './keys.js';
-import { METRICS, type DedupeResult, type Measurement } from './types.js';
+import { groupId } from '../core/keys.js';
+import { METRICS, type DedupeResult, type Measurement } from '../types.js';
 
 /**
  * Drops rows that repeat an earlier row exactly: same names, sizes and metric

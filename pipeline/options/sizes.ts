@@ -1,5 +1,5 @@
-import { usageError } from './errors.js';
-import { MAX_SIZE } from './ingest.js';
+import { usageError } from '../core/errors.js';
+import { MAX_SIZE } from '../stages/ingest.js';
 
 /** The most values one size list may hold (a grid dimension larger than this cannot fit under --max-rows anyway). */
 export const MAX_LIST = 1 << 20;
