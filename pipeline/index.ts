@@ -1,15 +1,23 @@
-/** The library's public surface; every module here only re-exports. */
-export { runPipeline, defaultConcurrency, type PipelineOptions, type Sink } from './run.js';
+/** The library's public surface; this module only re-exports. */
+export { runPipeline, generate, check, type RunIo, type Generated } from './run.js';
+export { resolveGenerateOptions } from './options/generate.js';
+export { resolveQuery } from './options/query.js';
+export { runOptions, defaultConcurrency } from './options/defaults.js';
 export { ingest, type IngestSource, type IngestOptions } from './stages/ingest.js';
 export { dedupe } from './stages/dedupe.js';
 export { aggregate } from './stages/aggregate.js';
-export { fit, chooseMethod, type FitOptions } from './stages/fit.js';
-export { emitGroup, type EmitOptions } from './emit/rows.js';
+export { fit } from './stages/fit.js';
+export { emit, type Sink } from './stages/emit.js';
+export { validate } from './stages/validate.js';
+export { buildReport } from './stages/report.js';
+export { chooseMethod } from './fit/choose.js';
+export { predictPoint, type PointPrediction } from './fit/predict.js';
 export { MonotonicityChecker, checkMeasured } from './checks/monotonicity.js';
-export { buildReport, type QualityReport } from './stages/report.js';
 export { renderMarkdown } from './report/markdown.js';
+export type { QualityReport, GroupReport } from './report/types.js';
 export { diffReports, parseFailRule } from './diff/diff.js';
-export { loadDatabase, lookup, type Answer, type Query } from './db/lookup.js';
+export { loadDatabase, lookup } from './db/lookup.js';
+export type { Answer, Database, Query } from './db/types.js';
 export { linear, loglog, type Interpolator } from './fit/interpolate.js';
 export { pchip } from './fit/pchip.js';
 export { isotonic, isotonicFit } from './fit/isotonic.js';

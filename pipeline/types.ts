@@ -1,4 +1,9 @@
-/** Every type shared between stages lives here. */
+/**
+ * The data model shared between stages, and the resolved options every stage
+ * receives. Types used inside one folder only live in that folder's types.ts
+ * (emit/, report/, plots/, diff/, db/, options/); nothing else declares a
+ * shared type.
+ */
 
 /** Columns that identify a group: one fit per group. */
 export const GROUP_COLUMNS = ['model', 'hardware', 'tensor_parallel'] as const;
@@ -119,8 +124,15 @@ export interface Knots {
 /** What a fit's x is: batch_tokens = prompt_size * batch_size (SplitwiseSim's key), or batch_size. */
 export type FitKey = 'batch_tokens' | 'batch_size';
 export type MethodName = 'linear' | 'pchip' | 'isotonic' | 'loglog';
+/** A method choice per metric: a method, or `auto` (chosen per group by leave-one-out). */
+export type MethodChoice = MethodName | 'auto';
 /** Outside the measured range: the method's own extrapolation, the nearest end's value, or an error. */
 export type ExtrapolationPolicy = 'linear' | 'clamp' | 'error';
+/** --max-extrapolation: points further than `factor` times beyond the measured range stop the run, or are skipped. */
+export interface MaxExtrapolation {
+  factor: number;
+  action: 'error' | 'skip';
+}
 
 /** How one candidate method scored when `auto` chose. */
 export interface CandidateScore {
@@ -217,6 +229,22 @@ export interface ClampSummary {
   first: { prompt_size: number; batch_size: number; linear: number; clampedTo: number } | null;
 }
 
+/** A group after the fit stage: its fit, its configurations and rows, ready to emit. */
+export interface GroupPlan {
+  fit: GroupFit;
+  /** The group's deduplicated input rows. */
+  measurements: Measurement[];
+  configurations: Configuration[];
+  /** token_time's leave-one-out error keyed on batch_tokens and on batch_size, for the report. */
+  tokenKeys: TokenKeyComparison | null;
+}
+
+export interface TokenKeyComparison {
+  /** The method token_time is fitted with. */
+  method: MethodName;
+  byKey: { key: FitKey; knots: number; linear: number | null; method: number | null }[];
+}
+
 /** Everything the report needs to know about one run. */
 export interface PipelineResult {
   ingest: Omit<IngestResult, 'rows'>;
@@ -229,11 +257,54 @@ export interface PipelineResult {
   timings: [stage: string, ms: number][];
 }
 
-export interface GroupResult {
-  fit: GroupFit;
-  /** The group's deduplicated input rows. */
-  measurements: Measurement[];
-  configurations: Configuration[];
+export interface GroupResult extends GroupPlan {
   measuredMonotonicity: MonotonicitySummary;
   emitted: EmitSummary;
+}
+
+/** What the stages from ingest to validate need: every field resolved, nothing left to default. */
+export interface RunOptions {
+  readonly grid: Grid;
+  readonly onInvalid: 'error' | 'skip';
+  /** A monotonicity violation in emitted rows stops the run. */
+  readonly strict: boolean;
+  /** Refuse grids that would emit more rows than this. */
+  readonly maxRows: number;
+  /** Groups emitted at once, in worker threads; 1 emits in this thread. The bytes written do not depend on it. */
+  readonly concurrency: number;
+  /** Grids of fewer rows are emitted in this thread: starting workers costs more than it saves. */
+  readonly workerMinRows: number;
+  readonly methods: Readonly<Record<FittedMetric, MethodChoice>>;
+  /** token_time's x; the other metrics use batch_tokens. */
+  readonly tokenKey: FitKey;
+  readonly extrapolate: ExtrapolationPolicy;
+  readonly maxExtrapolation: MaxExtrapolation | null;
+  /** Leave configurations that break measured monotonicity out of the fit and emit predictions for them. */
+  readonly excludeAnomalies: boolean;
+  /** Write prompt_time_err and token_time_err after source. */
+  readonly uncertainty: boolean;
+  /** Keep exact duplicate rows in the medians, as SplitwiseSim's DatabasePerformanceModel does. */
+  readonly keepDuplicates: boolean;
+}
+
+/** The size lists as the user wrote them, for the report. */
+export interface GridText {
+  prompts: string;
+  batches: string;
+  tokens: string;
+}
+
+/** A generate run: the stages' options plus where to read and write and what else to make. */
+export interface GenerateOptions extends RunOptions {
+  /** Input CSV paths (absolute); 'default' reads data/raw, fetching the pinned files first. */
+  readonly inputs: readonly string[] | 'default';
+  /** The output folder (absolute). */
+  readonly out: string;
+  readonly plots: boolean;
+  readonly timings: boolean;
+  /** Regenerate into a scratch folder and compare with `out` instead of writing it. */
+  readonly check: boolean;
+  /** The command that reproduces the outputs: only the options that change them, in a fixed order. */
+  readonly command: string;
+  readonly gridText: GridText;
 }

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { lookup, loadDatabase, type Answer } from '../pipeline/db/lookup.js';
-import { checkInteger } from '../pipeline/options/sizes.js';
+import { loadDatabase, lookup } from '../pipeline/db/lookup.js';
+import type { Answer } from '../pipeline/db/types.js';
+import { resolveQuery } from '../pipeline/options/query.js';
 import { commandLine, runCli } from './cli.js';
 
 async function main(): Promise<number> {
@@ -12,24 +13,17 @@ async function main(): Promise<number> {
       .usage('$0 --model M --hardware H --tp N --prompt P --batch B --tokens T\n\nLooks a configuration up in the generated database: its row when there is one, else the prediction of the fit that wrote the database.')
       .option('model', { type: 'string', demandOption: true })
       .option('hardware', { type: 'string', demandOption: true })
-      .option('tp', { type: 'number', demandOption: true, describe: 'tensor_parallel' })
-      .option('prompt', { type: 'number', demandOption: true, describe: 'prompt_size (tokens)' })
-      .option('batch', { type: 'number', demandOption: true, describe: 'batch_size (requests)' })
-      .option('tokens', { type: 'number', demandOption: true, describe: 'token_size (output tokens)' })
+      .option('tp', { type: 'string', demandOption: true, describe: 'tensor_parallel' })
+      .option('prompt', { type: 'string', demandOption: true, describe: 'prompt_size (tokens)' })
+      .option('batch', { type: 'string', demandOption: true, describe: 'batch_size (requests)' })
+      .option('tokens', { type: 'string', demandOption: true, describe: 'token_size (output tokens)' })
       .option('db', { type: 'string', default: 'data/generated', describe: 'folder holding perf_db.csv and fits.json' })
       .option('json', { type: 'boolean', default: false, describe: 'print the answer as JSON' }),
     hideBin(process.argv),
   ).parseAsync();
+  const query = resolveQuery(argv);
   const dir = resolve(argv.db);
-  const db = await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv'));
-  const answer = await lookup(db, {
-    model: argv.model,
-    hardware: argv.hardware,
-    tensor_parallel: checkInteger(argv.tp, 'tp', 1),
-    prompt_size: checkInteger(argv.prompt, 'prompt', 1),
-    batch_size: checkInteger(argv.batch, 'batch', 1),
-    token_size: checkInteger(argv.tokens, 'tokens', 1),
-  });
+  const answer = await lookup(await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv')), query);
   process.stdout.write(argv.json ? `${JSON.stringify(answer)}\n` : render(answer));
   return 0;
 }

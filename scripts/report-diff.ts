@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { displayPath } from '../pipeline/io/files.js';
+import { readError } from '../pipeline/io/file-errors.js';
+import { displayPath } from '../pipeline/io/paths.js';
 import { diffReports, parseFailRule, RULE_FORMS } from '../pipeline/diff/diff.js';
 import { commandLine, runCli } from './cli.js';
 
@@ -51,11 +52,7 @@ async function readJson(path: string, file: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new PerfDbError('E_FILE_NOT_FOUND', 'the report file does not exist', { file, hint: 'pass the quality-report.json written by `npm run generate`, e.g. data/generated/quality-report.json' });
-    if (code === 'EISDIR') throw new PerfDbError('E_IS_DIRECTORY', 'the report path is a folder; expected a JSON file', { file, hint: 'pass the quality-report.json inside it' });
-    if (code === 'EACCES' || code === 'EPERM') throw new PerfDbError('E_UNREADABLE', 'the report file cannot be read (permission denied)', { file, hint: 'check the file permissions' });
-    throw error;
+    throw readError(error, file, 'report file');
   }
   try {
     return JSON.parse(text) as unknown;

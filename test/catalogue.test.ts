@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { runPipeline } from '../pipeline/run.js';
-import { generate, NO_PLOTS, realDataPath, ROOT, runScript, source, TSX } from './helpers.js';
+import { generate, NO_PLOTS, pipelineRun, realDataPath, ROOT, runScript, source, TSX } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +26,7 @@ async function pipeline(texts: string[], onInvalid: 'error' | 'skip' = 'error'):
   const decoder = new TextDecoder();
   let output = '';
   try {
-    await runPipeline(
+    await pipelineRun(
       texts.map((t, i) => source(t, `in${i}.csv`)),
       { grid: { prompts: [128, 200, 512], batches: [1, 2], tokens: null }, onInvalid, strict: false, maxRows: 1e6, concurrency: 1, scratchDir: dir },
       (chunk) => {

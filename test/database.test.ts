@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookup, loadDatabase, type Answer, type Database, type Query } from '../pipeline/db/lookup.js';
+import { lookup, loadDatabase } from '../pipeline/db/lookup.js';
+import type { Answer, Database, Query } from '../pipeline/db/types.js';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { cleanUp, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } from './helpers.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../pipeline/stages/aggregate.js';
-import { emitGroup, type EmitOptions } from '../pipeline/emit/rows.js';
-import { fit, type FitOptions } from '../pipeline/stages/fit.js';
+import type { FitStageOptions } from '../pipeline/stages/fit.js';
 import type { Configuration, EmitSummary, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
 import { MonotonicityChecker } from '../pipeline/checks/monotonicity.js';
-import { deepFreeze, row } from './helpers.js';
+import { DIP_RULE } from '../pipeline/fit/exclusions.js';
+import { deepFreeze, emitRows, fitGroups, row, type EmitTestOptions } from './helpers.js';
 
 const m = (p: number, b: number, t: number, metrics: Partial<Metrics>): Measurement => row({ prompt_size: p, batch_size: b, token_size: t, metrics });
 
@@ -26,23 +26,23 @@ const ROWS = deepFreeze([
   m(800, 1, 10, { prompt_time: 80, token_time: 5 }),
 ]);
 
-function prepare(rows: readonly Measurement[], options: Partial<FitOptions> = {}): { group: GroupFit; measured: Configuration[] } {
-  const [group] = fit(rows, options);
+function prepare(rows: readonly Measurement[], options: Partial<FitStageOptions> = {}): { group: GroupFit; measured: Configuration[] } {
+  const [group] = fitGroups(rows, options);
   if (group === undefined) throw new Error('no group');
   return deepFreeze({ group, measured: aggregate(rows) });
 }
 
-function run(group: GroupFit, measured: readonly Configuration[], grid: Grid, options: EmitOptions = {}) {
+function run(group: GroupFit, measured: readonly Configuration[], grid: Grid, options: EmitTestOptions = {}) {
   const decoder = new TextDecoder();
   let text = '';
-  const generator = emitGroup(group, measured, grid, options);
+  const generator = emitRows(group, measured, grid, options);
   let step = generator.next();
   while (!step.done) {
     text += decoder.decode(step.value, { stream: true });
     step = generator.next();
   }
   text += decoder.decode();
-  return { text, lines: text.split('\n').filter((l) => l !== ''), summary: step.value as EmitSummary };
+  return { text, lines: text.split('\n').filter((l) => l !== ''), summary: step.value as unknown as EmitSummary };
 }
 
 /** The cells of the row at (p, b, t), by column name. */
@@ -104,16 +104,22 @@ describe('emitGroup() with skipBeyond', () => {
     expect(run(group, measured, grid).summary.skippedBeyondMax).toBe(0);
   });
 
+  /** The group fitted without (800, 1, 10), which is listed as left out of the fit; every configuration measured. */
+  const withExcluded800 = () => {
+    const fitted = prepare(ROWS.filter((r) => r.prompt_size !== 800));
+    return deepFreeze({ group: { ...fitted.group, excluded: [{ prompt_size: 800, batch_size: 1, token_size: 10, rule: 'rule' }] }, measured: aggregate(ROWS) });
+  };
+
   it('never skips a measured row, even one beyond the factor', () => {
     // (800, 1, 10) left out of the fit: the range is [100, 400], and 800 is 2x beyond it
-    const excluded = prepare(ROWS, { exclude: new Map([['m/h/tp=1', new Map([['800,1,10', 'rule']])]]) });
+    const excluded = withExcluded800();
     const { lines, summary } = run(excluded.group, excluded.measured, { prompts: [100], batches: [1], tokens: [10] }, { skipBeyond: 1.5 });
     expect(cells(lines, 800, 1, 10)).toMatchObject({ source: 'measured', prompt_time: '80' });
     expect(summary.skippedBeyondMax).toBe(0);
   });
 
   it('keeps every measured configuration with replaceAnomalies as well', () => {
-    const excluded = prepare(ROWS, { exclude: new Map([['m/h/tp=1', new Map([['800,1,10', 'rule']])]]) });
+    const excluded = withExcluded800();
     const { lines } = run(excluded.group, excluded.measured, { prompts: [100], batches: [1], tokens: [10] }, { skipBeyond: 1.5, replaceAnomalies: true });
     expect(lines.some((l) => l.startsWith('m,h,800,1,10,'))).toBe(true);
   });
@@ -153,7 +159,7 @@ describe('emitGroup() with replaceAnomalies', () => {
   ]);
   const grid: Grid = deepFreeze({ prompts: [100, 200, 300, 400, 800], batches: [1, 2], tokens: [10, 20] });
 
-  function checked(group: GroupFit, measured: readonly Configuration[], options: EmitOptions) {
+  function checked(group: GroupFit, measured: readonly Configuration[], options: EmitTestOptions) {
     const checker = new MonotonicityChecker(group.id);
     const result = run(group, measured, grid, { ...options, onRow: (...args) => checker.observe(...args) });
     return { ...result, violations: checker.summary() };
@@ -165,11 +171,11 @@ describe('emitGroup() with replaceAnomalies', () => {
   });
 
   it('emits a configuration the fit left out as a prediction and lists it, with no violation left', () => {
-    const { group, measured } = prepare(dipRows, { exclude: new Map([['m/h/tp=1', new Map([['400,1,10', 'a dip']])]]) });
+    const { group, measured } = prepare(dipRows, { excludeAnomalies: true });
     const { lines, summary, violations } = checked(group, measured, { replaceAnomalies: true });
     // knots without the dip: 100 -> 10, 200 -> 20 ((200, 1) and (100, 2)), 800 -> 80; at 400: 20 + 60 * 200 / 600 = 40
     expect(cells(lines, 400, 1, 10)).toMatchObject({ source: 'interpolated', prompt_time: '40' });
-    expect(summary.replaced).toEqual([{ prompt_size: 400, batch_size: 1, token_size: 10, rule: 'left out of the fit: a dip' }]);
+    expect(summary.replaced).toEqual([{ prompt_size: 400, batch_size: 1, token_size: 10, rule: `left out of the fit: prompt_time 15 ms is 25.0% below 20 ms at (prompt 200, batch 1, tokens 10); rule: ${DIP_RULE}` }]);
     expect(summary.bySource.measured).toBe(4);
     expect(violations.count).toBe(0);
   });

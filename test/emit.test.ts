@@ -1,11 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../pipeline/stages/aggregate.js';
-import { emitGroup } from '../pipeline/emit/rows.js';
-import { countRows, resolveGrid } from '../pipeline/emit/grid.js';
-import { fit } from '../pipeline/stages/fit.js';
+import { countRows, resolveGrid } from '../pipeline/core/grid.js';
 import type { Configuration, EmitSummary, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
-import { deepFreeze, row } from './helpers.js';
+import { deepFreeze, emitRows, fitGroups, row } from './helpers.js';
 
 /**
  * One group, knots at batch_tokens 128, 256, 512 with dyadic values, so every
@@ -31,7 +29,7 @@ function groupRows(model: string): Measurement[] {
 }
 
 function prepare(rows: Measurement[]): { group: GroupFit; measured: Configuration[] } {
-  const [group] = fit(rows);
+  const [group] = fitGroups(rows);
   if (group === undefined) throw new Error('no group');
   return deepFreeze({ group, measured: aggregate(rows) });
 }
@@ -43,13 +41,13 @@ function decode(chunks: readonly (string | Uint8Array)[]): string {
 
 function run(group: GroupFit, measured: readonly Configuration[], grid: Grid, chunkBytes?: number) {
   const chunks: (string | Uint8Array)[] = [];
-  const generator = emitGroup(group, measured, grid, chunkBytes === undefined ? {} : { chunkBytes });
+  const generator = emitRows(group, measured, grid, chunkBytes === undefined ? {} : { chunkBytes });
   let step = generator.next();
   while (!step.done) {
     chunks.push(step.value);
     step = generator.next();
   }
-  return { text: decode(chunks), chunks, summary: step.value as EmitSummary };
+  return { text: decode(chunks), chunks, summary: step.value as unknown as EmitSummary };
 }
 
 /** from, from + 1, ..., to: a wide prompt grid. */
@@ -161,7 +159,7 @@ describe('emitGroup()', () => {
 
   it('reports every emitted row to onRow, in output order', () => {
     const seen: number[][] = [];
-    const generator = emitGroup(group, measured, GRID, { onRow: (...args) => void seen.push(args) });
+    const generator = emitRows(group, measured, GRID, { onRow: (...args) => void seen.push(args) });
     for (let step = generator.next(); !step.done; step = generator.next());
     expect(seen).toEqual(EXPECTED.map(([p, b, t, , , pt, tt, e2e]) => [p, b, t, pt, tt, e2e]));
   });

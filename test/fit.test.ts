@@ -2,10 +2,9 @@ import { createReadStream } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dedupe } from '../pipeline/stages/dedupe.js';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { fit } from '../pipeline/stages/fit.js';
 import { ingest } from '../pipeline/stages/ingest.js';
 import { FITTED_METRICS, type Measurement } from '../pipeline/types.js';
-import { deepFreeze, realDataPath, row, scipyFixture, type ScipyEntry } from './helpers.js';
+import { deepFreeze, fitGroups, realDataPath, row, scipyFixture, type ScipyEntry } from './helpers.js';
 
 const scipy = scipyFixture<ScipyEntry[]>('interp1d-real.json');
 
@@ -17,7 +16,7 @@ async function realRows(): Promise<Measurement[]> {
 
 function fitError(rows: readonly Measurement[]): PerfDbError {
   try {
-    fit(rows);
+    fitGroups(rows);
   } catch (error) {
     if (error instanceof PerfDbError) return error;
     throw error;
@@ -27,7 +26,7 @@ function fitError(rows: readonly Measurement[]): PerfDbError {
 
 describe('fit() on the real data', () => {
   it('gives every group\'s knots x, y and count exactly as pandas/scipy do', async () => {
-    const groups = fit(deepFreeze(await realRows()));
+    const groups = fitGroups(deepFreeze(await realRows()));
     // pandas groupby(sort=True) order, then the script's metric order
     const actual = groups.flatMap((g) =>
       FITTED_METRICS.map((metric) => {
@@ -43,7 +42,7 @@ describe('fit() on the real data', () => {
   });
 
   it('sets range to the measured batch_tokens [min, max] and id to model/hardware/tp=N', async () => {
-    const groups = fit(await realRows());
+    const groups = fitGroups(await realRows());
     for (const g of groups) {
       const x = g.fits.prompt_time?.knots.x ?? [];
       expect(g.range).toEqual([x[0], x[x.length - 1]]);
@@ -71,7 +70,7 @@ describe('fit()', () => {
   it('takes the median over every row sharing a batch_tokens, not a median of medians', () => {
     // x = 256: (256, 1) gives 1 and 2, (128, 2) gives 10 -> median of 1, 2, 10 is 2 (a median of medians would be 5.75)
     const rows = deepFreeze([at('m', 1, 256, 1, 1), at('m', 1, 256, 1, 2), at('m', 1, 128, 2, 10), at('m', 1, 64, 1, 3)]);
-    const [g] = fit(rows);
+    const [g] = fitGroups(rows);
     expect(g?.fits.prompt_time?.knots).toMatchObject({ x: [64, 256], y: [3, 2], count: [1, 3] });
     expect(g?.range).toEqual([64, 256]);
   });
@@ -79,11 +78,11 @@ describe('fit()', () => {
   it('takes the mean of the middle pair for an even count at one batch_tokens', () => {
     const rows = deepFreeze([at('m', 1, 100, 1, 7), at('m', 1, 100, 1, 4), at('m', 1, 50, 2, 1), at('m', 1, 100, 1, 100), at('m', 1, 300, 1, 1)]);
     // x = 100: 7, 4, 1, 100 -> (4 + 7) / 2
-    expect(fit(rows)[0]?.fits.prompt_time?.knots).toMatchObject({ x: [100, 300], y: [5.5, 1], count: [4, 1] });
+    expect(fitGroups(rows)[0]?.fits.prompt_time?.knots).toMatchObject({ x: [100, 300], y: [5.5, 1], count: [4, 1] });
   });
 
   it('gives a null fit for an optional metric absent from the input', () => {
-    const [g] = fit(deepFreeze([at('m', 1, 1, 1, 1), at('m', 1, 2, 1, 2)]));
+    const [g] = fitGroups(deepFreeze([at('m', 1, 1, 1, 1), at('m', 1, 2, 1, 2)]));
     expect(g?.fits.peak_power).toBeNull();
     expect(g?.fits.average_power).toBeNull();
     expect(g?.fits.token_time?.knots).toMatchObject({ x: [1, 2], y: [0.1, 0.2], count: [1, 1] });
@@ -94,7 +93,7 @@ describe('fit()', () => {
       row({ prompt_size: 1, metrics: { prompt_time: 1, token_time: 1, peak_power: 0.5 } }),
       row({ prompt_size: 2, metrics: { prompt_time: 2, token_time: 1 } }),
     ]);
-    expect(fit(rows)[0]?.fits.peak_power).toBeNull();
+    expect(fitGroups(rows)[0]?.fits.peak_power).toBeNull();
   });
 
   it('returns groups sorted by model, hardware, then tensor_parallel numerically', () => {
@@ -108,13 +107,13 @@ describe('fit()', () => {
     const rows = groups.flatMap(([model, hardware, tensor_parallel]) =>
       [1, 2].map((prompt_size) => row({ model, hardware, tensor_parallel, prompt_size, metrics: { prompt_time: prompt_size, token_time: 1 } })),
     );
-    expect(fit(deepFreeze(rows)).map((g) => g.id)).toEqual(['B/z/tp=1', 'a/x/tp=2', 'a/x/tp=10', 'a/y/tp=1', 'b/x/tp=1']);
+    expect(fitGroups(deepFreeze(rows)).map((g) => g.id)).toEqual(['B/z/tp=1', 'a/x/tp=2', 'a/x/tp=10', 'a/y/tp=1', 'b/x/tp=1']);
   });
 
   it('does not modify its input', () => {
     const rows = deepFreeze([at('m', 1, 2, 1, 5), at('m', 1, 1, 1, 3), at('m', 1, 2, 1, 4)]);
     const copy = structuredClone(rows);
-    fit(rows);
+    fitGroups(rows);
     expect(rows).toEqual(copy);
   });
 });
@@ -122,6 +121,6 @@ describe('fit()', () => {
 describe('fit() knots', () => {
   it('sorts batch_tokens numerically, not as strings', () => {
     const rows = [1000, 20, 300].map((prompt_size) => row({ prompt_size, metrics: { prompt_time: prompt_size, token_time: 1 } }));
-    expect(fit(deepFreeze(rows))[0]?.fits.prompt_time?.knots).toMatchObject({ x: [20, 300, 1000], y: [20, 300, 1000], count: [1, 1, 1] });
+    expect(fitGroups(deepFreeze(rows))[0]?.fits.prompt_time?.knots).toMatchObject({ x: [20, 300, 1000], y: [20, 300, 1000], count: [1, 1, 1] });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countRows, resolveGrid } from '../pipeline/emit/grid.js';
+import { countRows, resolveGrid } from '../pipeline/core/grid.js';
 import type { Configuration } from '../pipeline/types.js';
 import { deepFreeze } from './helpers.js';
 

@@ -5,8 +5,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveGrid } from '../pipeline/core/grid.js';
+import type { EmitCounts } from '../pipeline/emit/counters.js';
+import { replacedRows } from '../pipeline/emit/replacements.js';
+import { emitGroup, type RowObserver } from '../pipeline/emit/rows.js';
+import type { EmitTask } from '../pipeline/emit/types.js';
+import { runOptions } from '../pipeline/options/defaults.js';
+import { runPipeline } from '../pipeline/run.js';
+import { aggregate } from '../pipeline/stages/aggregate.js';
+import type { Sink } from '../pipeline/stages/emit.js';
+import { fit as fitStage, type FitStageOptions } from '../pipeline/stages/fit.js';
 import type { IngestSource } from '../pipeline/stages/ingest.js';
-import { METRICS, type Measurement, type Metrics } from '../pipeline/types.js';
+import { METRICS, type Configuration, type ExtrapolationPolicy, type Grid, type GroupFit, type Measurement, type Metrics, type PipelineResult, type RunOptions } from '../pipeline/types.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -121,4 +131,44 @@ export function runScript(script: string, args: readonly string[], env: NodeJS.P
 /** Runs scripts/generate.ts with tsx in a child process, from the project root. */
 export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return runScript(GENERATE, args, env);
+}
+
+// ------------------------------------------------ the stages with plain options, for tests
+
+/** The fit stage on rows alone (configurations aggregated from them), with default options for what is not given; the groups' fits. */
+export function fitGroups(rows: readonly Measurement[], options: Partial<FitStageOptions> = {}): GroupFit[] {
+  return fitStage(rows, aggregate(rows), { ...runOptions(), ...options }).map((plan) => plan.fit);
+}
+
+export interface EmitTestOptions {
+  chunkBytes?: number;
+  onRow?: RowObserver;
+  extrapolate?: ExtrapolationPolicy;
+  skipBeyond?: number | null;
+  uncertainty?: boolean;
+  /** Replace anomalous measured rows by predictions, as --exclude-anomalies does. */
+  replaceAnomalies?: boolean;
+}
+
+/** One group's rows as the emit stage writes them (the task built as the stage builds it). */
+export function emitRows(group: GroupFit, measured: readonly Configuration[], grid: Grid, options: EmitTestOptions = {}): Generator<Uint8Array, EmitCounts, undefined> {
+  const resolved = resolveGrid(grid, measured);
+  const extrapolate = options.extrapolate ?? 'linear';
+  const task: EmitTask = {
+    index: 0,
+    fit: group,
+    configurations: [...measured],
+    grid: resolved,
+    extrapolate,
+    skipBeyond: options.skipBeyond ?? null,
+    uncertainty: options.uncertainty === true,
+    replaced: options.replaceAnomalies === true ? [...replacedRows(group, measured, resolved, extrapolate)] : [],
+  };
+  return emitGroup(task, options.onRow ?? (() => undefined), options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes });
+}
+
+/** runPipeline with options given as a partial object over the defaults, and a scratch folder. */
+export function pipelineRun(sources: readonly IngestSource[], options: Partial<RunOptions> & { scratchDir: string }, sink: Sink): Promise<PipelineResult> {
+  const { scratchDir, ...rest } = options;
+  return runPipeline(sources, runOptions(rest), sink, { scratchDir });
 }

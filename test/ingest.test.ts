@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { ingest, MAX_SIZE, type IngestOptions, type IngestSource } from '../pipeline/stages/ingest.js';
+import { MAX_SIZE } from '../pipeline/core/limits.js';
+import { ingest, type IngestOptions, type IngestSource } from '../pipeline/stages/ingest.js';
 import type { Measurement } from '../pipeline/types.js';
 import { source } from './helpers.js';
 
@@ -296,10 +297,21 @@ describe('ingest() with onInvalid skip', () => {
     expect(error.code).toBe('E_DUPLICATE_COLUMN');
   });
 
-  it('keeps a file whose every row is rejected, with no rows', async () => {
-    const result = await ingest([source(`${HEADER}\n${withField('prompt_time', 'x')}\n`)], { onInvalid: 'skip' });
-    expect(result.rows).toEqual([]);
+  it('keeps a file whose every row is rejected when another file has rows', async () => {
+    const result = await ingest([source(`${HEADER}\n${withField('prompt_time', 'x')}\n`, 'bad.csv'), source(`${HEADER}\n${GOOD}\n`, 'good.csv')], { onInvalid: 'skip' });
+    expect(result.rows).toHaveLength(1);
     expect(result.rejected).toHaveLength(1);
+    expect(result.files.map((f) => f.rowsRejected)).toEqual([1, 0]);
+  });
+
+  it('refuses inputs whose every row is rejected with E_NO_VALID_ROWS naming the first', async () => {
+    const error = await ingestError([source(`${HEADER}\n${withField('prompt_time', 'x')}\n`, 'bad.csv')], { onInvalid: 'skip' });
+    expect(error.code).toBe('E_NO_VALID_ROWS');
+    expect(error.message).toContain('bad.csv:2: E_NON_NUMERIC');
+  });
+
+  it('refuses no inputs at all with E_NO_INPUT', async () => {
+    expect((await ingestError([], ERROR)).code).toBe('E_NO_INPUT');
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fit } from '../pipeline/stages/fit.js';
+import { DIP_RULE } from '../pipeline/fit/exclusions.js';
 import { knotsFor } from '../pipeline/fit/knots.js';
 import type { Measurement, Metrics } from '../pipeline/types.js';
-import { deepFreeze, row } from './helpers.js';
+import { deepFreeze, fitGroups, row } from './helpers.js';
 
 const m = (p: number, b: number, t: number, metrics: Partial<Metrics>): Measurement => row({ prompt_size: p, batch_size: b, token_size: t, metrics });
 
@@ -66,27 +66,26 @@ describe('fit() options that shape the knots', () => {
     m(400, 4, 10, { prompt_time: 5, token_time: 1 }), // a collapse, to be excluded
   ]);
 
-  it('leaves an excluded configuration out of the knots and lists it with its rule', () => {
-    const exclude = new Map([['m/h/tp=1', new Map([['400,4,10', 'a hand-written rule']])]]);
-    const [g] = fit(rows, { exclude });
+  it('leaves a configuration that dips below a smaller one out of the knots with excludeAnomalies, and lists it with its rule', () => {
+    const [g] = fitGroups(rows, { excludeAnomalies: true });
     // batch_tokens: 100 -> 10; 200 -> median(20, 21) = 20.5; 400 -> median(40, 40) = 40; 1600 (excluded) gone
     expect(g?.fits.prompt_time?.knots.x).toEqual([100, 200, 400]);
     expect(g?.fits.prompt_time?.knots.y).toEqual([10, 20.5, 40]);
     expect(g?.fits.token_time?.knots.x).toEqual([100, 200, 400]);
     expect(g?.range).toEqual([100, 400]);
-    expect(g?.excluded).toEqual([{ prompt_size: 400, batch_size: 4, token_size: 10, rule: 'a hand-written rule' }]);
+    expect(g?.excluded).toEqual([{ prompt_size: 400, batch_size: 4, token_size: 10, rule: expect.stringContaining(DIP_RULE) }]);
+    // prompt_time 5 ms at (400, 4) against 40 ms at (100, 4): 87.5% below.
+    expect(g?.excluded[0]?.rule).toMatch(/^prompt_time 5 ms is 87\.5% below 40 ms at \(prompt 100, batch 4, tokens 10\)/);
   });
 
-  it('keeps every configuration without an exclude map, and an exclude map of another group changes nothing', () => {
-    const [all] = fit(rows);
-    const [other] = fit(rows, { exclude: new Map([['x/h/tp=1', new Map([['400,4,10', 'r']])]]) });
+  it('keeps every configuration without excludeAnomalies', () => {
+    const [all] = fitGroups(rows);
     expect(all?.fits.prompt_time?.knots.x).toEqual([100, 200, 400, 1600]);
     expect(all?.excluded).toEqual([]);
-    expect(other).toEqual(all);
   });
 
   it('keys token_time on batch size with tokenKey batch_size, and only token_time', () => {
-    const [g] = fit(rows, { tokenKey: 'batch_size' });
+    const [g] = fitGroups(rows, { tokenKey: 'batch_size' });
     const tt = g?.fits.token_time;
     expect(tt?.key).toBe('batch_size');
     expect(tt?.knots.x).toEqual([1, 2, 4]); // the distinct batch sizes

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { linear, loglog } from '../pipeline/fit/interpolate.js';
-import { chooseMethod, fit } from '../pipeline/stages/fit.js';
+import { chooseMethod } from '../pipeline/fit/choose.js';
 import { FACTORIES, METHODS, applicable } from '../pipeline/fit/methods.js';
 import type { CandidateScore, MethodName } from '../pipeline/types.js';
-import { deepFreeze, row, scipyFixture, type ScipyEntry } from './helpers.js';
+import { deepFreeze, fitGroups, row, scipyFixture, type ScipyEntry } from './helpers.js';
 
 /** An isotonic-real.json group: the knots with their weights w and sklearn's fitted values. */
 interface IsotonicEntry extends Omit<ScipyEntry, 'count' | 'queries' | 'values'> {
@@ -147,7 +147,7 @@ describe('fit() with methods auto', () => {
     row({ prompt_size: 800, token_size: 10, metrics: { prompt_time: 90, token_time: 5 } }),
     row({ prompt_size: 1600, token_size: 10, metrics: { prompt_time: 200, token_time: 9 } }),
   ]);
-  const [group] = fit(rows, { methods: { prompt_time: 'auto', token_time: 'auto', peak_power: 'auto', average_power: 'auto' } });
+  const [group] = fitGroups(rows, { methods: { prompt_time: 'auto', token_time: 'auto', peak_power: 'auto', average_power: 'auto' } });
 
   // Leave-one-out at the interior knots 200, 400, 800, computed with python (test/fixtures/scipy style):
   // scipy interp1d / PchipInterpolator, a hand-written weighted PAVA then interp1d, and interp1d in (log x, log y).
@@ -200,7 +200,7 @@ describe('fit() with methods auto', () => {
       // peak_power present with a zero median at one knot: loglog cannot fit it
       ...[100, 400, 1600].map((p, i) => row({ prompt_size: p, token_size: 20, metrics: { prompt_time: p / 10, token_time: 1, peak_power: i } })),
     ]);
-    const [g] = fit(zero, { methods: { prompt_time: 'linear', token_time: 'linear', peak_power: 'auto', average_power: 'linear' } });
+    const [g] = fitGroups(zero, { methods: { prompt_time: 'linear', token_time: 'linear', peak_power: 'auto', average_power: 'linear' } });
     const loglogScore = g?.fits.peak_power?.candidates?.find((k) => k.method === 'loglog');
     expect(loglogScore).toEqual({ method: 'loglog', applicable: false, mape: null, maxApe: null, monotone: null });
   });

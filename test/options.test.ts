@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { checkInteger, parseSizeList } from '../pipeline/options/sizes.js';
+import { parseSizeList } from '../pipeline/options/sizes.js';
+import { integerOption } from '../pipeline/options/values.js';
 
 function thrown(fn: () => unknown): PerfDbError {
   try {
@@ -75,15 +76,19 @@ describe('parseSizeList()', () => {
   });
 });
 
-describe('checkInteger()', () => {
+describe('integerOption()', () => {
   it.each([
     [0, 1],
     [1.5, 1],
     [Number.NaN, 1],
     [-3, 1],
     [11, 1, 10],
-  ])('refuses %s for min %s (max %s) as a usage error E_BAD_OPTION', (value, min, max?: number) => {
-    const error = thrown(() => checkInteger(value, 'step', min, max));
+    ['abc', 1],
+    ['', 1],
+    ['1e3', 1],
+    ['9007199254740993', 1],
+  ])('refuses %s for min %s (max %s) as a usage error E_BAD_OPTION', (value: number | string, min, max?: number) => {
+    const error = thrown(() => integerOption(value, 'step', min, max));
     expect(error.code).toBe('E_BAD_OPTION');
     expect(error.exitCode).toBe(2);
     expect(error.message).toContain('--step');
@@ -96,6 +101,7 @@ describe('checkInteger()', () => {
     [10, 1, 10],
     [Number.MAX_SAFE_INTEGER, 1],
   ])('returns %s for min %s (max %s)', (value, min, max?: number) => {
-    expect(checkInteger(value, 'step', min, max)).toBe(value);
+    expect(integerOption(value, 'step', min, max)).toBe(value);
+    expect(integerOption(String(value), 'step', min, max)).toBe(value);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { plotSpec, renderPlot, type PlotSeries } from '../pipeline/plots/spec.js';
+import { renderPlot } from '../pipeline/plots/render.js';
+import { plotSpec } from '../pipeline/plots/spec.js';
+import type { PlotSeries } from '../pipeline/plots/types.js';
 import { deepFreeze } from './helpers.js';
 
 const X_TITLE = 'batch_tokens = prompt_size × batch_size (tokens)';

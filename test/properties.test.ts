@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { runPipeline, type PipelineOptions } from '../pipeline/run.js';
-import { source } from './helpers.js';
+import type { RunOptions } from '../pipeline/types.js';
+import { pipelineRun, source } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfdb-props-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -53,10 +53,10 @@ function line(r: Rep): string {
 
 const csv = (reps: readonly Rep[]) => `${HEADER.join(',')}\n${reps.map(line).join('\n')}\n`;
 
-async function run(files: string[], extra: Partial<PipelineOptions> = {}): Promise<string> {
+async function run(files: string[], extra: Partial<RunOptions> = {}): Promise<string> {
   const chunks: string[] = [];
   const decoder = new TextDecoder();
-  await runPipeline(
+  await pipelineRun(
     files.map((text, i) => source(text, `f${i}.csv`)),
     { grid: { prompts: [64, 100, 256, 700, 2048], batches: [1, 3, 8], tokens: null }, onInvalid: 'error', strict: false, maxRows: 1e6, concurrency: 1, scratchDir: scratch, ...extra },
     (chunk) => {

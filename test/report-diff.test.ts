@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import type { QualityReport } from '../pipeline/stages/report.js';
+import type { QualityReport } from '../pipeline/report/types.js';
 import { diffReports, formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from '../pipeline/diff/diff.js';
 import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } from './helpers.js';
 
@@ -114,7 +114,7 @@ describe('diffReports()', () => {
   it('gives the same bytes for the reports with groups and findings in another order', () => {
     const head = structuredClone(committed);
     head.groups[0]!.measured[0]!.prompt_time = 1;
-    head.groups[2]!.findings.push({ severity: 'fail', code: 'X', group: head.groups[2]!.group, message: 'x' });
+    head.groups[2]!.findings.push({ severity: 'fail', code: 'GROUP_ALL_REJECTED', group: head.groups[2]!.group, message: 'x' });
     const shuffled = structuredClone(head);
     shuffled.groups.reverse();
     for (const g of shuffled.groups) g.findings.reverse();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cell } from '../pipeline/report/markdown.js';
+import { cell } from '../pipeline/report/markdown-text.js';
 
 describe('cell()', () => {
   it.each([

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import schema from '../pipeline/report/quality-report.schema.json' with { type: 'json' };
+import { schemaJson } from '../pipeline/report/schema-file.js';
+import { QualityReportSchema as schema } from '../pipeline/report/schema.js';
 import { cleanUp, FIXTURES, generate, ROOT, scratch } from './helpers.js';
 
 // The options report-diff.ts compiles the schema with: union types are how it says "may be null".
@@ -28,6 +29,11 @@ beforeAll(async () => {
 afterAll(() => cleanUp(dir));
 
 describe('quality-report.schema.json', () => {
+  it('is the report schema of pipeline/report/schema.ts written out (`npm run schema`)', async () => {
+    const file = await readFile(join(ROOT, 'pipeline', 'report', 'quality-report.schema.json'), 'utf8');
+    expect(file).toBe(schemaJson());
+  });
+
   it('accepts the committed data/generated/quality-report.json', async () => {
     const committed: unknown = JSON.parse(await readFile(join(ROOT, 'data', 'generated', 'quality-report.json'), 'utf8'));
     expect(errorsOf(committed)).toEqual([]);
@@ -41,7 +47,7 @@ describe('quality-report.schema.json', () => {
   /** Each edit breaks one rule of the schema; the report must then fail validation. */
   const breakages: [string, (r: Json) => void, RegExp][] = [
     ['a wrong schemaVersion', (r) => (r.schemaVersion = 2), /^\/schemaVersion must be equal to constant/],
-    ['schemaVersion as a string', (r) => (r.schemaVersion = '1'), /^\/schemaVersion must be equal to constant/],
+    ['schemaVersion as a string', (r) => (r.schemaVersion = '1'), /^\/schemaVersion must be number/],
     ['a missing top-level key', (r) => delete r.summary, /must have required property 'summary'/],
     ['a missing group key', (r) => delete group(r).predictions, /^\/groups\/0 must have required property 'predictions'/],
     ['a missing key in a measured entry', (r) => delete (group(r).measured as Json[])[0]?.prompt_time, /^\/groups\/0\/measured\/0 must have required property 'prompt_time'/],
@@ -52,7 +58,8 @@ describe('quality-report.schema.json', () => {
     ['a row count that is not an integer', (r) => ((r.output as Json).rows = 1.5), /^\/output\/rows must be integer/],
     ['a negative count', (r) => ((r.inputs as Json).rowsKept = -1), /^\/inputs\/rowsKept must be >= 0/],
     ['a prediction that is a string', (r) => ((group(r).predictions as Json).prompt_time = ['1']), /^\/groups\/0\/predictions\/prompt_time\/0 must be number,null/],
-    ['a finding code in lower case', (r) => ((group(r).findings as Json[])[0]!.code = 'high_spread'), /^\/groups\/0\/findings\/0\/code must match pattern/],
+    ['a finding code in lower case', (r) => ((group(r).findings as Json[])[0]!.code = 'high_spread'), /^\/groups\/0\/findings\/0\/code must be equal to one of the allowed values/],
+    ['a finding code that the report does not make', (r) => ((group(r).findings as Json[])[0]!.code = 'NO_SUCH_FINDING'), /^\/groups\/0\/findings\/0\/code must be equal to one of the allowed values/],
   ];
 
   it.each(breakages)('rejects %s', (_name, edit, expected) => {

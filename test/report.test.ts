@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildReport, round } from '../pipeline/stages/report.js';
-import { runPipeline } from '../pipeline/run.js';
-import { source } from './helpers.js';
+import { runOptions } from '../pipeline/options/defaults.js';
+import { round } from '../pipeline/report/numbers.js';
+import { buildReport } from '../pipeline/stages/report.js';
+import { pipelineRun, source } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfdb-report-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -12,16 +13,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time';
 
 async function report(text: string) {
-  const result = await runPipeline([source(text)], { grid: { prompts: null, batches: null, tokens: null }, onInvalid: 'skip', strict: false, maxRows: 1e6, concurrency: 1, scratchDir: scratch }, () => undefined);
-  const context = {
-    command: 'npm run generate --',
-    grid: { prompts: null, batches: null, tokens: null },
-    gridText: { prompts: 'measured', batches: 'measured', tokens: 'measured' },
-    output: 'perf_db.csv',
-    plots: new Map(),
-    method: { methods: { prompt_time: 'linear', token_time: 'linear', peak_power: 'linear', average_power: 'linear' }, tokenKey: 'batch_tokens' as const, extrapolate: 'linear' as const, maxExtrapolation: null, excludeAnomalies: false, uncertainty: false },
-  };
-  return buildReport(result, context);
+  const result = await pipelineRun([source(text)], { onInvalid: 'skip', concurrency: 1, scratchDir: scratch }, () => undefined);
+  return buildReport(result, { ...runOptions(), command: 'npm run generate --', gridText: { prompts: 'measured', batches: 'measured', tokens: 'measured' } });
 }
 
 describe('buildReport()', () => {

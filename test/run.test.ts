@@ -3,9 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import type { IngestSource } from '../pipeline/stages/ingest.js';
-import { ANOMALY_RULE, runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline/run.js';
-import type { Grid } from '../pipeline/types.js';
-import { cleanUp, scratch } from './helpers.js';
+import { DIP_RULE as ANOMALY_RULE } from '../pipeline/fit/exclusions.js';
+import type { Grid, PipelineResult, RunOptions } from '../pipeline/types.js';
+import { cleanUp, pipelineRun, scratch } from './helpers.js';
 
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time\n';
 
@@ -45,9 +45,9 @@ afterAll(async () => {
 
 const MEASURED: Grid = Object.freeze({ prompts: null, batches: null, tokens: null });
 
-async function run(texts: readonly string[], options: Partial<PipelineOptions> = {}): Promise<{ result: PipelineResult; bytes: Buffer }> {
+async function run(texts: readonly string[], options: Partial<RunOptions> = {}): Promise<{ result: PipelineResult; bytes: Buffer }> {
   const chunks: Buffer[] = [];
-  const result = await runPipeline(
+  const result = await pipelineRun(
     texts.map((t, i) => sourceOf(t, `input-${i}.csv`)),
     { grid: MEASURED, onInvalid: 'error', strict: false, maxRows: 1_000_000, concurrency: 1, scratchDir: dir, ...options },
     (chunk) => {

@@ -4,6 +4,8 @@
  * else that escapes is a bug and is printed with its stack.
  */
 
+import type { ErrorCode } from './error-codes.js';
+
 /** Where a problem was found; every field is optional. */
 export interface Place {
   file?: string;
@@ -23,12 +25,12 @@ export interface PerfDbErrorInit extends Place {
 
 export class PerfDbError extends Error {
   override readonly name = 'PerfDbError';
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly place: Place;
   readonly hint: string | undefined;
   readonly exitCode: number;
 
-  constructor(code: string, message: string, init: PerfDbErrorInit = {}) {
+  constructor(code: ErrorCode, message: string, init: PerfDbErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = code;
     const { hint, exitCode, cause: _cause, ...place } = init;
@@ -54,7 +56,7 @@ export class PerfDbError extends Error {
 }
 
 /** A usage error: bad option or argument; exit code 2. */
-export function usageError(code: string, message: string, hint?: string): PerfDbError {
+export function usageError(code: ErrorCode, message: string, hint?: string): PerfDbError {
   return new PerfDbError(code, message, { exitCode: 2, ...(hint === undefined ? {} : { hint }) });
 }
 

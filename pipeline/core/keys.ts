@@ -34,3 +34,13 @@ export function compareConfigs(a: ConfigKey, b: ConfigKey): number {
 export function groupKeyString(key: GroupKey): string {
   return JSON.stringify([key.model, key.hardware, key.tensor_parallel]);
 }
+
+/** `prompt,batch,token`: the key of a configuration within its group. */
+export function configKey(prompt: number, batch: number, token: number): string {
+  return `${prompt},${batch},${token}`;
+}
+
+/** The sizes of a configKey. */
+export function parseConfigKey(key: string): [prompt: number, batch: number, token: number] {
+  return key.split(',').map(Number) as [number, number, number];
+}

@@ -1,4 +1,5 @@
-import type { Finding, GroupReport, QualityReport, Severity, Status } from '../stages/report.js';
+import type { Finding } from '../report/findings.js';
+import type { GroupReport, QualityReport, Severity, Status } from '../report/types.js';
 
 const SOURCES = ['measured', 'interpolated', 'extrapolated'] as const;
 export const MEDIAN_METRICS = ['prompt_time', 'token_time', 'e2e_time'] as const;
@@ -176,7 +177,7 @@ function comparePredictions(gb: GroupReport, gh: GroupReport): GroupDiff['predic
 }
 
 function compareFitError(gb: GroupReport, gh: GroupReport): FitErrorChange[] {
-  const metrics = [...new Set([...Object.keys(gb.fitQuality), ...Object.keys(gh.fitQuality)])].sort(byText);
+  const metrics = [...new Set([...Object.keys(gb.fitQuality), ...Object.keys(gh.fitQuality)])].sort(byText) as (keyof GroupReport['fitQuality'])[];
   return metrics.flatMap((metric) => {
     const qb = gb.fitQuality[metric] ?? null;
     const qh = gh.fitQuality[metric] ?? null;

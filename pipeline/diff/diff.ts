@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PerfDbError, quoteValue } from '../core/errors.js';
-import schema from '../report/quality-report.schema.json' with { type: 'json' };
-import type { QualityReport } from '../stages/report.js';
+import { QualityReportSchema as schema } from '../report/schema.js';
+import type { QualityReport } from '../report/types.js';
 import { compare } from './compare.js';
 import { HEADING, render } from './markdown.js';
 import { evaluate, formatFailRule, uniqueRules, type FailRule } from './rules.js';

@@ -1,7 +1,8 @@
-import type { Finding, Severity, Status } from '../stages/report.js';
+import type { Finding } from '../report/findings.js';
+import type { Severity, Status } from '../report/types.js';
 import { byFinding, code, countChange, MEDIAN_METRICS, type Diff, type GroupDiff, type Sizes } from './compare.js';
 import { fitErrorChange, formatFailRule, named, plural, relativeText, value, worsened, type FailRule } from './rules.js';
-import { badge, cell, findingLine } from '../report/markdown.js';
+import { badge, cell, findingLine } from '../report/markdown-text.js';
 
 export const HEADING = '### Quality report diff';
 /** How many of the largest changes each table names. */

@@ -1,14 +1,17 @@
 /**
  * Worker thread: emits whole groups for the parent, each into its own part
  * file, which the parent appends to perf_db.csv in output order. The rows go
- * to disk as they are made, so memory does not grow with the grid.
+ * to disk as they are made, so memory does not grow with the grid. Loads
+ * only the emit code, never the rest of the pipeline.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { emitGroupChecked, type EmitTask, type WorkerReply } from '../run.js';
+import { emitChecked } from './checked.js';
+import { serializeError } from './messages.js';
+import type { EmitTask, WorkerReply } from './types.js';
 
 const port = parentPort;
-if (port === null) throw new Error('emit-worker.ts must run in a worker thread');
+if (port === null) throw new Error('emit/worker.ts must run in a worker thread');
 
 port.on('message', (task: EmitTask & { partPath: string }) => {
   try {
@@ -16,7 +19,7 @@ port.on('message', (task: EmitTask & { partPath: string }) => {
     try {
       const counter = { rows: 0 };
       // Each chunk is written synchronously before the next is made, so one buffer serves them all.
-      const emission = emitGroupChecked(task, counter, true);
+      const emission = emitChecked(task, counter, { reuseChunks: true });
       let step = emission.next();
       while (!step.done) {
         for (let written = 0; written < step.value.length; ) written += writeSync(fd, step.value, written);
@@ -28,8 +31,7 @@ port.on('message', (task: EmitTask & { partPath: string }) => {
       closeSync(fd);
     }
   } catch (error) {
-    const e = error as Error & { code?: string; place?: object; hint?: string; exitCode?: number };
-    post({ type: 'error', group: task.index, error: { message: e.message, stack: e.stack, code: e.code, place: e.place, hint: e.hint, exitCode: e.exitCode } });
+    post({ type: 'error', group: task.index, error: serializeError(error) });
   }
 });
 

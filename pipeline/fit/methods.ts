@@ -1,11 +1,10 @@
+import type { MethodName } from '../types.js';
 import { linear, loglog, type Interpolator } from './interpolate.js';
 import { isotonic } from './isotonic.js';
 import { pchip } from './pchip.js';
-import type { MethodName } from '../types.js';
 
 /** The fit methods, in the order auto breaks ties; `auto` picks one of them per group and metric. */
 export const METHODS: readonly MethodName[] = ['linear', 'pchip', 'isotonic', 'loglog'];
-export type MethodChoice = MethodName | 'auto';
 
 /**
  * Knots to interpolator, one signature for all. `weights` (repetitions per

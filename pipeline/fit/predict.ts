@@ -1,6 +1,6 @@
-import { FACTORIES } from './methods.js';
 import { FITTED_METRICS, type ExtrapolationPolicy, type FitKey, type FittedMetric, type GroupFit, type Knots, type MethodName } from '../types.js';
 import type { Interpolator } from './interpolate.js';
+import { FACTORIES } from './methods.js';
 
 /** A fitted metric ready to evaluate: its interpolator, x range, and values at both ends. */
 export interface Predictor {
@@ -60,4 +60,50 @@ export function predictedValue(predictor: Predictor, metric: FittedMetric, x: nu
   if (policy === 'clamp') return end;
   const v = predictor.f(x);
   return isPossible(metric, v) ? v : end;
+}
+
+/** A metric whose extrapolation gave an impossible value, with that value (the row took the nearest end's instead). */
+export interface Clamp {
+  metric: FittedMetric;
+  raw: number;
+}
+
+/** What one (prompt_size, batch_size) point is predicted to be, per fitted metric (null: not in the input). */
+export interface PointPrediction {
+  values: Record<FittedMetric, number | null>;
+  /** Metrics whose own extrapolation was impossible here; empty almost always. */
+  clamped: readonly Clamp[];
+}
+
+const NONE: readonly Clamp[] = Object.freeze([]);
+
+/**
+ * Every fitted metric's value at (prompt, batch), as emit writes it (see
+ * predictedValue), and which ones were clamped because their extrapolation
+ * was impossible. Pure: the caller counts what it needs.
+ */
+export function predictPoint(predictors: Predictors, prompt: number, batch: number, policy: ExtrapolationPolicy): PointPrediction {
+  const values = {} as Record<FittedMetric, number | null>;
+  let clamped = NONE;
+  for (const metric of FITTED_METRICS) {
+    const predictor = predictors[metric];
+    if (predictor === null) {
+      values[metric] = null;
+      continue;
+    }
+    const x = xOf(predictor, prompt, batch);
+    const [lo, hi] = predictor.range;
+    if ((x >= lo && x <= hi) || policy === 'clamp') {
+      values[metric] = predictedValue(predictor, metric, x, policy);
+      continue;
+    }
+    const raw = predictor.f(x);
+    if (isPossible(metric, raw)) {
+      values[metric] = raw;
+    } else {
+      values[metric] = x < lo ? predictor.ends[0] : predictor.ends[1];
+      clamped = [...clamped, { metric, raw }];
+    }
+  }
+  return { values, clamped };
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
-import { displayPath } from './files.js';
+import { displayPath } from './paths.js';
 
 /** One pinned raw file. */
 export interface PinnedFile {

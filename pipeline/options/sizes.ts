@@ -1,8 +1,5 @@
 import { usageError } from '../core/errors.js';
-import { MAX_SIZE } from '../stages/ingest.js';
-
-/** The most values one size list may hold (a grid dimension larger than this cannot fit under --max-rows anyway). */
-export const MAX_LIST = 1 << 20;
+import { MAX_LIST, MAX_SIZE } from '../core/limits.js';
 
 /**
  * Parses a size list: comma-separated items, each a whole number `N`, an
@@ -34,17 +31,14 @@ export function parseSizeList(text: string, option: string, step = 1): number[] 
   return [...values].sort((x, y) => x - y);
 }
 
+/** Whether a size list holds a range stepped by --step (`A..B` without its own `:S`). */
+export function usesStep(text: string): boolean {
+  return text.split(',').some((item) => /\.\./.test(item) && !/:/.test(item));
+}
+
 function wholeNumber(text: string, fail: (what: string) => Error): number {
   if (!/^\d+$/.test(text)) throw fail(`${JSON.stringify(text)} is not a whole number`);
   const n = Number(text);
   if (n < 1 || n > MAX_SIZE) throw fail(`${n} is outside 1..${MAX_SIZE}`);
   return n;
-}
-
-/** Checks a numeric option against its allowed range; usage error otherwise. */
-export function checkInteger(value: number, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw usageError('E_BAD_OPTION', `--${option} ${value} is not allowed`, `expected a whole number from ${min} to ${max}`);
-  }
-  return value;
 }

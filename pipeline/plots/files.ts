@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { plotSpec, type PlotSeries } from './spec.js';
+import { plotSpec } from './spec.js';
+import type { PlotSeries } from './types.js';
 
 /** The chart libraries' versions are part of every cache key: a new version draws anew. */
 const LIBRARIES = ['vega', 'vega-lite'].map((name) => `${name}@${packageVersion(name)}`).join(' ');

@@ -1,4 +1,6 @@
-import { STUDIED, type Finding, type GroupReport, type QualityReport } from '../stages/report.js';
+import { groupMarkdown } from './markdown-group.js';
+import { cell, findingLine, percent, anchor, badge } from './markdown-text.js';
+import type { QualityReport } from './types.js';
 
 /** quality-report.md: the report for people, rendered for GitHub. */
 export function renderMarkdown(report: QualityReport): string {
@@ -35,7 +37,7 @@ export function renderMarkdown(report: QualityReport): string {
   line('');
 
   line('## Groups', '');
-  for (const g of report.groups) groupSection(g, line);
+  for (const g of report.groups) groupMarkdown(g, line);
 
   line('## Thresholds', '');
   line('| threshold | value | meaning |', '| --- | --- | --- |');
@@ -51,58 +53,4 @@ export function renderMarkdown(report: QualityReport): string {
     `| extrapolationWarnFactor | ${t.extrapolationWarnFactor} | extrapolating further than this many times beyond the measured batch_tokens range is a warning |`,
   );
   return `${out.join('\n').trimEnd()}\n`;
-}
-
-function groupSection(g: GroupReport, line: (...text: string[]) => void): void {
-  line(`### ${cell(g.group)}`, '');
-  line(`Status: ${badge(g.status)}. ${g.repetitions.configurations} configurations measured, ${g.repetitions.perConfiguration.min}–${g.repetitions.perConfiguration.max} repetitions each (median ${g.repetitions.perConfiguration.median}); ${g.inputs.rowsKept} rows kept, ${g.inputs.duplicatesDropped} exact duplicates dropped.`, '');
-  for (const metric of STUDIED) {
-    const plot = g.plots[metric];
-    if (plot !== undefined) line(`![${cell(g.group)} ${metric}](${encodeURI(plot)})`, '');
-  }
-  if (g.findings.length > 0) {
-    line('Findings:', '');
-    for (const f of g.findings) line(`- ${findingLine(f, false)}`);
-    line('');
-  }
-  line('| metric | method | LOO mean error | LOO worst error | worst at x | median CV | max CV | max/min |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const metric of STUDIED) {
-    const q = g.fitQuality[metric];
-    const sp = g.repetitions.spread[metric as 'prompt_time'];
-    line(`| ${metric} | ${q === null || q === undefined ? '—' : `${q.method} on ${q.key}`} | ${percent(q?.mape)} | ${percent(q?.maxApe)} | ${q?.worstX ?? '—'} | ${percent(sp.medianCv)} | ${percent(sp.maxCv)} | ${sp.maxRatio ?? '—'} |`);
-  }
-  line('');
-  const c = g.coverage;
-  line(
-    `Coverage: measured batch_tokens ${c.batchTokensRange[0]} to ${c.batchTokensRange[1]}; emitted ${c.rows} rows (${c.bySource.measured} measured, ${c.bySource.interpolated} interpolated, ${c.bySource.extrapolated} extrapolated)` +
-      (c.maxExtrapolation === null ? '.' : `; furthest extrapolation ${c.maxExtrapolation.factor}x at prompt ${c.maxExtrapolation.prompt_size} x batch ${c.maxExtrapolation.batch_size}.`),
-    '',
-  );
-  line(`Emitted-row checks: ${g.emittedChecks.monotonicity.count} monotonicity violations; power: peak ${g.anomalies.power.peak_power}, average ${g.anomalies.power.average_power}; e2e consistency: ${g.anomalies.e2e.inconsistent} of ${g.anomalies.e2e.checked} configurations off; ${g.outliers.count} outlying repetitions.`, '');
-}
-
-export function findingLine(f: Finding, withGroup: boolean): string {
-  return `${badge(f.severity)}${withGroup ? ` ${cell(f.group)}` : ''} \`${f.code}\` ${cell(f.message)}`;
-}
-
-export function badge(level: string): string {
-  return level === 'fail' ? '**fail**' : level === 'warn' ? '**warn**' : level;
-}
-
-export function percent(fraction: number | null | undefined): string {
-  return fraction === null || fraction === undefined ? '—' : `${Number((fraction * 100).toPrecision(3))}%`;
-}
-
-/** GitHub's heading anchor: lower case, spaces to dashes, punctuation other than - and _ dropped. */
-function anchor(heading: string): string {
-  return heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
-}
-
-/** Escapes text for a Markdown table cell or list item. */
-export function cell(text: string): string {
-  // Names and messages come from the data: none of it may become markup (a table break, a code span, a link, HTML).
-  return text
-    .replace(/[\\`[\]|]/g, (c) => `\\${c}`)
-    .replace(/</g, '&lt;')
-    .replace(/[\r\n]+/g, ' ');
 }

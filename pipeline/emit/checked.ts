@@ -1,0 +1,22 @@
+import { MonotonicityChecker } from '../checks/monotonicity.js';
+import type { EmitSummary } from '../types.js';
+import { emitGroup, type ChunkOptions } from './rows.js';
+import type { EmitTask } from './types.js';
+
+/**
+ * The per-group unit of work, in a worker or in this thread: the group's rows
+ * with the emitted-row monotonicity check watching them. `counter.rows`
+ * counts the rows emitted so far, for progress reports.
+ */
+export function* emitChecked(task: EmitTask, counter: { rows: number } = { rows: 0 }, chunks: ChunkOptions = {}): Generator<Uint8Array, EmitSummary, undefined> {
+  const checker = new MonotonicityChecker(task.fit.id);
+  const counts = yield* emitGroup(
+    task,
+    (p, b, t, pt, tt, e2e) => {
+      counter.rows++;
+      checker.observe(p, b, t, pt, tt, e2e);
+    },
+    chunks,
+  );
+  return { ...counts, monotonicity: checker.summary() };
+}

@@ -1,0 +1,63 @@
+import { extrapolationFactor } from '../core/extrapolation.js';
+import type { PointPrediction } from '../fit/predict.js';
+import { FITTED_METRICS, type ClampSummary, type EmitSummary, type ExcludedConfiguration, type FittedMetric, type Source } from '../types.js';
+
+/** A group's counters; the emitted-row monotonicity check is added by whoever observed the rows. */
+export type EmitCounts = Omit<EmitSummary, 'monotonicity'>;
+
+/**
+ * What the report learns from emitting one group, counted apart from the
+ * rows themselves: rows by source, the furthest extrapolation, clamped
+ * predictions, skipped and replaced rows.
+ */
+export class EmitCounters {
+  private readonly bySource: Record<Source, number> = { measured: 0, interpolated: 0, extrapolated: 0 };
+  private maxExtrapolation: EmitSummary['maxExtrapolation'] = null;
+  private readonly clamped = Object.fromEntries(FITTED_METRICS.map((m) => [m, { points: 0, rows: 0, first: null }])) as Record<FittedMetric, ClampSummary>;
+  private skippedBeyondMax = 0;
+  private readonly replaced: ExcludedConfiguration[] = [];
+
+  constructor(
+    private readonly group: string,
+    private readonly range: readonly [number, number],
+  ) {}
+
+  row(source: Source): void {
+    this.bySource[source]++;
+  }
+
+  /** A (prompt, batch) point predicted for `rows` rows (every token size emitted there). */
+  point(prompt: number, batch: number, rows: number, prediction: PointPrediction): void {
+    const factor = extrapolationFactor(prompt * batch, this.range);
+    if (factor > 1 && (this.maxExtrapolation === null || factor > this.maxExtrapolation.factor)) {
+      this.maxExtrapolation = { factor, prompt_size: prompt, batch_size: batch };
+    }
+    for (const { metric, raw } of prediction.clamped) {
+      const clamp = this.clamped[metric];
+      clamp.points++;
+      clamp.rows += rows;
+      clamp.first ??= { prompt_size: prompt, batch_size: batch, linear: raw, clampedTo: prediction.values[metric] as number };
+    }
+  }
+
+  skipped(): void {
+    this.skippedBeyondMax++;
+  }
+
+  replacedRow(entry: ExcludedConfiguration): void {
+    this.replaced.push(entry);
+  }
+
+  summary(): EmitCounts {
+    const { measured, interpolated, extrapolated } = this.bySource;
+    return {
+      group: this.group,
+      rows: measured + interpolated + extrapolated,
+      bySource: { ...this.bySource },
+      maxExtrapolation: this.maxExtrapolation,
+      clamped: this.clamped,
+      skippedBeyondMax: this.skippedBeyondMax,
+      replaced: this.replaced,
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PerfDbError } from '../core/errors.js';
+import type { IngestSource } from '../stages/ingest.js';
+import { readError } from './file-errors.js';
+import { displayPath } from './paths.js';
+import { defaultMirrors, fetchPinned, readManifest } from './raw-source.js';
+
+/** Opens an input file as an ingest source, with one-line errors for a missing, folder or unreadable path. */
+export async function openInput(path: string): Promise<IngestSource> {
+  const file = displayPath(path);
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw readError(error, file);
+  }
+  if (info.isDirectory()) {
+    throw new PerfDbError('E_IS_DIRECTORY', 'the input is a folder; expected a CSV file', { file, hint: `pass the CSV files inside it, e.g. --input ${join(file, '*.csv')}` });
+  }
+  try {
+    await (await open(path, 'r')).close();
+  } catch (error) {
+    throw readError(error, file);
+  }
+  return { file, chunks: readChunks(path, file) };
+}
+
+async function* readChunks(path: string, file: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+  } catch (error) {
+    throw readError(error, file);
+  }
+}
+
+/** The `*.csv` files of a folder, sorted by name. */
+export async function listCsv(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.toLowerCase().endsWith('.csv'))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/** data/raw/*.csv under the project root, fetching the pinned files first when they are missing. */
+export async function defaultInputs(root: string, log: (line: string) => void): Promise<string[]> {
+  const rawDir = join(root, 'data', 'raw');
+  const manifest = await readManifest(join(rawDir, 'manifest.json'));
+  await fetchPinned(manifest, rawDir, { mirrors: defaultMirrors(root), download: true, log });
+  const files = await listCsv(rawDir);
+  if (files.length === 0) throw new PerfDbError('E_NO_INPUT', 'no CSV files in data/raw', { file: displayPath(rawDir), hint: 'run `npm run data:fetch` or pass --input FILE' });
+  return files;
+}

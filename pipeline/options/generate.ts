@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { usageError } from '../core/errors.js';
+import { MAX_CONCURRENCY } from '../core/limits.js';
+import type { GenerateOptions, GridText } from '../types.js';
+import { DEFAULTS, deepFreeze, defaultConcurrency, runOptions } from './defaults.js';
+import { parseSizeList, usesStep } from './sizes.js';
+import type { GenerateArgs } from './types.js';
+import { choiceOption, factorOption, flagOption, integerOption, parseMethods, shown } from './values.js';
+
+/**
+ * The generate command line, resolved once: every value checked (a usage
+ * error naming the option otherwise), every default applied, paths made
+ * absolute against `cwd`, the canonical command written. The result is frozen.
+ */
+export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()): GenerateOptions {
+  const step = args.step === undefined ? DEFAULTS.step : integerOption(args.step, 'step', 1);
+  if (args.step !== undefined && (args.prompts === undefined || !usesStep(args.prompts))) {
+    throw usageError('E_BAD_OPTION', `--step ${shown(args.step)} has no range to step: --prompts ${args.prompts === undefined ? 'is not given' : `${JSON.stringify(args.prompts)} holds no A..B range`}`, 'give --prompts a range, e.g. --prompts 128..8192 --step 64, or write the step into the range: 128..8192:64');
+  }
+  const path = (value: string, option: string) => {
+    if (value.trim() === '') throw usageError('E_BAD_OPTION', `--${option} is empty`, `give --${option} a path`);
+    return resolve(cwd, value);
+  };
+  const methodEntries = args.method ?? [DEFAULTS.method];
+  const maxExtrapolation = args.maxExtrapolation === undefined ? null : { factor: factorOption(args.maxExtrapolation, 'max-extrapolation'), action: choiceOption(args.maxExtrapolationAction ?? DEFAULTS.maxExtrapolationAction, 'max-extrapolation-action', ['error', 'skip'] as const) };
+  const run = runOptions({
+    grid: {
+      prompts: args.prompts === undefined ? null : parseSizeList(args.prompts, 'prompts', step),
+      batches: args.batches === undefined ? null : parseSizeList(args.batches, 'batches'),
+      tokens: args.tokens === undefined ? null : parseSizeList(args.tokens, 'tokens'),
+    },
+    onInvalid: choiceOption(args.onInvalid ?? DEFAULTS.onInvalid, 'on-invalid', ['error', 'skip'] as const),
+    strict: flag(args.strict, 'strict', false),
+    maxRows: args.maxRows === undefined ? DEFAULTS.maxRows : integerOption(args.maxRows, 'max-rows', 1),
+    concurrency: args.concurrency === undefined ? defaultConcurrency() : integerOption(args.concurrency, 'concurrency', 1, MAX_CONCURRENCY),
+    workerMinRows: args.workerMinRows === undefined ? DEFAULTS.workerMinRows : integerOption(args.workerMinRows, 'worker-min-rows', 0),
+    methods: parseMethods(methodEntries),
+    tokenKey: choiceOption(args.tokenKey ?? DEFAULTS.tokenKey, 'token-key', ['batch_tokens', 'batch_size'] as const),
+    extrapolate: choiceOption(args.extrapolate ?? DEFAULTS.extrapolate, 'extrapolate', ['linear', 'clamp', 'error'] as const),
+    maxExtrapolation,
+    excludeAnomalies: flag(args.excludeAnomalies, 'exclude-anomalies', false),
+    uncertainty: flag(args.uncertainty, 'uncertainty', false),
+    keepDuplicates: flag(args.keepDuplicates, 'keep-duplicates', false),
+  });
+  return deepFreeze({
+    ...run,
+    inputs: args.input === undefined ? 'default' : args.input.map((p) => path(p, 'input')),
+    out: path(args.out ?? DEFAULTS.out, 'out'),
+    plots: flag(args.plots, 'plots', true),
+    timings: flag(args.timings, 'timings', false),
+    check: flag(args.check, 'check', false),
+    command: canonicalCommand(args, step),
+    gridText: gridText(args, step),
+  });
+}
+
+function flag(value: unknown, option: string, fallback: boolean): boolean {
+  return value === undefined ? fallback : flagOption(value, option);
+}
+
+function gridText(args: GenerateArgs, step: number): GridText {
+  return {
+    prompts: args.prompts === undefined ? 'measured' : `${args.prompts}${step === 1 ? '' : ` step ${step}`}`,
+    batches: args.batches ?? 'measured',
+    tokens: args.tokens ?? 'measured',
+  };
+}
+
+/** The command that reproduces the outputs: only the options that change them, in a fixed order. */
+function canonicalCommand(args: GenerateArgs, step: number): string {
+  const parts = ['npm run generate --'];
+  if (args.prompts !== undefined) parts.push(`--prompts ${args.prompts}`, ...(step === 1 ? [] : [`--step ${step}`]));
+  if (args.batches !== undefined) parts.push(`--batches ${args.batches}`);
+  if (args.tokens !== undefined) parts.push(`--tokens ${args.tokens}`);
+  for (const input of args.input ?? []) parts.push(`--input ${input}`);
+  if ((args.onInvalid ?? DEFAULTS.onInvalid) !== DEFAULTS.onInvalid) parts.push(`--on-invalid ${String(args.onInvalid)}`);
+  const methods = args.method ?? [DEFAULTS.method];
+  if (methods.join(' ') !== DEFAULTS.method) for (const m of methods) parts.push(`--method ${m}`);
+  if ((args.tokenKey ?? DEFAULTS.tokenKey) !== DEFAULTS.tokenKey) parts.push(`--token-key ${String(args.tokenKey)}`);
+  if ((args.extrapolate ?? DEFAULTS.extrapolate) !== DEFAULTS.extrapolate) parts.push(`--extrapolate ${String(args.extrapolate)}`);
+  if (args.maxExtrapolation !== undefined) {
+    parts.push(`--max-extrapolation ${args.maxExtrapolation}`, ...(args.maxExtrapolationAction === 'skip' ? ['--max-extrapolation-action skip'] : []));
+  }
+  if (args.excludeAnomalies === true) parts.push('--exclude-anomalies');
+  if (args.uncertainty === true) parts.push('--uncertainty');
+  if (args.keepDuplicates === true) parts.push('--keep-duplicates');
+  if (args.plots === false) parts.push('--no-plots');
+  return parts.join(' ');
+}

@@ -1,0 +1,67 @@
+import { pct } from '../core/format.js';
+import { resolveGrid } from '../core/grid.js';
+import { makePredictors, predictedValue, xOf } from '../fit/predict.js';
+import type { ExtrapolationPolicy, FitKey, FittedMetric, Grid, GroupResult } from '../types.js';
+import type { PlotSeries } from './types.js';
+
+/** What a chart of one group and metric shows, computed from the run; null when the metric was not fitted. */
+export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric, policy: ExtrapolationPolicy = 'linear'): (Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method: string }) | null {
+  const f = g.fit.fits[metric];
+  const predictor = makePredictors(g.fit)[metric];
+  if (f === null || predictor === null) return null;
+  const range = predictor.range;
+  const repetitions: { x: number; y: number }[] = [];
+  const byX = new Map<number, number[]>();
+  for (const m of g.measurements) {
+    const y = m.metrics[metric];
+    if (y === null) continue;
+    const x = xOf(predictor, m.prompt_size, m.batch_size);
+    repetitions.push({ x, y });
+    const list = byX.get(x);
+    if (list === undefined) byX.set(x, [y]);
+    else list.push(y);
+  }
+  repetitions.sort((a, b) => a.x - b.x || a.y - b.y);
+  const medians = f.knots.x.map((x, i) => {
+    const ys = byX.get(x) ?? [];
+    return { x, y: f.knots.y[i] as number, min: Math.min(...ys), max: Math.max(...ys) };
+  });
+  const emitted = sampleX(g, grid, 240, f.key).map((x) => ({
+    x,
+    y: predictedValue(predictor, metric, x, policy),
+    source: (x >= range[0] && x <= range[1] ? 'interpolated' : 'extrapolated') as 'interpolated' | 'extrapolated',
+  }));
+  const xs = [...emitted.map((e) => e.x), ...f.knots.x];
+  const extent: [number, number] = [Math.min(...xs), Math.max(...xs)];
+  const fitted = sampleLog(extent, 200, f.knots.x).map((x) => ({ x, y: predictor.f(x) }));
+  const anomalies = g.measuredMonotonicity.first
+    .filter((v) => v.metric === metric)
+    .map((v) => ({ x: xOf(predictor, v.to.prompt_size, v.to.batch_size), y: v.to.value, label: `-${pct(v.drop)}` }));
+  const xTitle = f.key === 'batch_tokens' ? 'batch_tokens = prompt_size × batch_size (tokens)' : 'batch_size (requests)';
+  return { repetitions, medians, fitted, emitted, measuredRange: range, extent, anomalies, xTitle, method: f.method };
+}
+
+/** Distinct x of a group's grid, thinned to about `most` points spread evenly on a log scale. */
+function sampleX(g: GroupResult, grid: Grid, most: number, key: FitKey): number[] {
+  const { prompts, batches } = resolveGrid(grid, g.configurations);
+  const all = new Set<number>();
+  for (const p of prompts) for (const b of batches) all.add(key === 'batch_tokens' ? p * b : b);
+  const sorted = [...all].sort((a, b) => a - b);
+  if (sorted.length <= most) return sorted;
+  const lo = Math.log(sorted[0] as number);
+  const hi = Math.log(sorted[sorted.length - 1] as number);
+  const picked = new Set<number>();
+  let i = 0;
+  for (let k = 0; k < most; k++) {
+    const target = Math.exp(lo + ((hi - lo) * k) / (most - 1));
+    while (i < sorted.length - 1 && (sorted[i] as number) < target) i++;
+    picked.add(sorted[i] as number);
+  }
+  return [...picked];
+}
+
+function sampleLog([lo, hi]: [number, number], n: number, include: readonly number[]): number[] {
+  const points = new Set(include);
+  for (let k = 0; k < n; k++) points.add(Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * k) / (n - 1)));
+  return [...points].sort((a, b) => a - b);
+}

@@ -1,0 +1,102 @@
+import { PerfDbError, quoteValue } from '../core/errors.js';
+import type { ErrorCode } from '../core/error-codes.js';
+import { groupIdOf } from '../core/keys.js';
+import { MAX_SIZE } from '../core/limits.js';
+import { METRICS, type Measurement, type Metric, type Metrics } from '../types.js';
+import type { Header } from './header.js';
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+const EXPECTED: Record<string, string> = {
+  tensor_parallel: 'a positive integer (GPUs)',
+  prompt_size: 'a positive integer number of tokens',
+  batch_size: 'a positive integer number of requests',
+  token_size: 'a positive integer number of tokens',
+  prompt_time: 'a positive number of milliseconds',
+  token_time: 'a positive number of milliseconds',
+  e2e_time: 'a positive number of milliseconds',
+  peak_power: 'a finite number >= 0',
+  average_power: 'a finite number >= 0',
+};
+
+/** One data record as a measurement, or the error of its first bad field (in column order). */
+export function readRow(record: string[], header: Header, file: string, line: number): Measurement | PerfDbError {
+  if (record.length !== header.names.length) {
+    return new PerfDbError('E_FIELD_COUNT', `the row has ${record.length} fields; expected ${header.names.length} as in the header`, {
+      file,
+      line,
+      column: Math.min(record.length, header.names.length) + 1,
+      hint: 'look for a missing or extra comma, or a truncated line',
+    });
+  }
+  const out = { file, line, metrics: Object.fromEntries(METRICS.map((m) => [m, null])) as Metrics } as Measurement;
+  try {
+    for (const [name, i] of header.columns) {
+      const value = record[i] as string;
+      const place = { file, line, column: i + 1 };
+      if (name === 'model' || name === 'hardware') {
+        if (value.trim() === '') throw new PerfDbError('E_EMPTY_VALUE', `${name} is empty; expected a name`, place);
+        out[name] = value;
+      } else if (name === 'tensor_parallel' || name === 'prompt_size' || name === 'batch_size' || name === 'token_size') {
+        out[name] = readSize(value, name, place);
+      } else {
+        out.metrics[name] = readMetric(value, name, place);
+      }
+    }
+    return out;
+  } catch (error) {
+    if (error instanceof PerfDbError) return error;
+    throw error;
+  }
+}
+
+interface FieldPlace {
+  file: string;
+  line: number;
+  column: number;
+}
+
+function readSize(value: string, name: string, place: FieldPlace): number {
+  const n = readNumber(value, name, place);
+  if (n <= 0) throw valueError('E_NOT_POSITIVE', name, value, 'is not positive', place);
+  if (!Number.isInteger(n)) throw valueError('E_NOT_INTEGER', name, value, 'is not an integer', place);
+  if (n > MAX_SIZE) throw valueError('E_OUT_OF_RANGE', name, value, `is above the largest size accepted, ${MAX_SIZE}`, place);
+  return n;
+}
+
+function readMetric(value: string, name: Metric, place: FieldPlace): number {
+  const n = readNumber(value, name, place);
+  if (name === 'peak_power' || name === 'average_power') {
+    if (n < 0) throw valueError('E_NEGATIVE', name, value, 'is negative', place);
+  } else if (n <= 0) {
+    throw valueError('E_NOT_POSITIVE', name, value, 'is not positive', place);
+  }
+  return n;
+}
+
+/** Decimal or scientific notation, surrounding spaces allowed; NaN, Infinity and overflow refused. */
+function readNumber(value: string, name: string, place: FieldPlace): number {
+  const trimmed = value.trim();
+  if (trimmed === '') throw valueError('E_EMPTY_VALUE', name, value, 'is empty', place);
+  if (!NUMBER.test(trimmed)) {
+    const nonFinite = /^[+-]?(nan|inf(inity)?)$/i.test(trimmed);
+    throw nonFinite ? valueError('E_NON_FINITE', name, value, 'is not a finite number', place) : valueError('E_NON_NUMERIC', name, value, 'is not a number', place);
+  }
+  const n = Number(trimmed);
+  if (!Number.isFinite(n)) throw valueError('E_NON_FINITE', name, value, 'overflows to infinity', place);
+  return n;
+}
+
+function valueError(code: ErrorCode, name: string, value: string, what: string, place: FieldPlace): PerfDbError {
+  return new PerfDbError(code, `${name} ${quoteValue(value)} ${what}; expected ${EXPECTED[name] ?? 'a value'}`, {
+    ...place,
+    hint: code === 'E_NON_FINITE' ? 'a NaN or infinite value usually marks a failed repetition: drop the row or re-measure it' : `fix the value in ${place.file}, or pass --on-invalid skip to set such rows aside`,
+  });
+}
+
+/** The row's group as written, for counting rejected rows per group; null when a field is missing. */
+export function rawGroup(record: readonly string[], header: Header): string | null {
+  const [model, hardware, tp] = (['model', 'hardware', 'tensor_parallel'] as const).map((name) => record[header.index[name] as number]);
+  if (model === undefined || hardware === undefined || tp === undefined) return null;
+  return groupIdOf(model, hardware, tp.trim());
+}

@@ -1,0 +1,35 @@
+import { CsvError } from 'csv-parse';
+import { PerfDbError } from '../core/errors.js';
+
+/** A NUL byte in the first chunk means the file is not text. */
+export function checkText(buffer: Uint8Array, file: string): void {
+  const head = buffer.subarray(0, 4096);
+  if (head.includes(0)) {
+    throw new PerfDbError('E_NOT_TEXT', 'the file holds binary data (NUL bytes); expected CSV text', {
+      file,
+      line: 1,
+      hint: 'check that the path points at the CSV and not at an archive or a binary log',
+    });
+  }
+}
+
+/** csv-parse reports syntax problems with its own codes; give them ours, with the place. */
+export function translateParseError(error: unknown, file: string): unknown {
+  if (error instanceof PerfDbError) return error;
+  if (!(error instanceof CsvError)) return error;
+  const e = error as CsvError & { lines?: number; column?: number };
+  const place = { file, ...(e.lines === undefined ? {} : { line: e.lines }) };
+  // csv-parse reports a quote inside an unquoted field with a code missing from its typings.
+  switch (e.code as string) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new PerfDbError('E_UNBALANCED_QUOTE', 'a quoted field is never closed before the end of the file', { ...place, hint: 'look for a stray double quote on or before this line' });
+    case 'INVALID_OPENING_QUOTE':
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return new PerfDbError('E_BAD_QUOTE', 'a double quote appears inside an unquoted field or after a closing quote', { ...place, hint: 'quote the whole field and double the inner quotes ("a ""b"" c")' });
+    case 'CSV_MAX_RECORD_SIZE':
+      return new PerfDbError('E_RECORD_TOO_LARGE', 'a record is longer than the largest accepted (1 MiB)', { ...place, hint: 'the file is probably not a profiling CSV, or a quote is unbalanced' });
+    default:
+      return new PerfDbError('E_CSV_SYNTAX', `the CSV cannot be parsed: ${e.message}`, { ...place, hint: 'check the file is comma-separated CSV' });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The rules that turn a group's facts into findings, one function per topic,
+ * in the order the report lists them. Each rule states its threshold.
+ */
+import { describeConfig as at, pct } from '../core/format.js';
+import type { ClampSummary, FittedMetric, MonotonicityViolation } from '../types.js';
+import type { GroupFacts } from './facts.js';
+import { finding, type Finding } from './findings.js';
+import { round, STUDIED, THRESHOLDS } from './numbers.js';
+
+export function groupRules(facts: GroupFacts): Finding[] {
+  return [...repetitionFindings(facts), ...measuredFindings(facts), ...fitFindings(facts), ...emittedFindings(facts)];
+}
+
+function repetitionFindings({ result, spread, outliers }: GroupFacts): Finding[] {
+  const id = result.fit.id;
+  const out: Finding[] = [];
+  for (const metric of STUDIED) {
+    const s = spread[metric as 'prompt_time'];
+    const w = s.worst[0];
+    if (s.maxCv !== null && round(s.maxCv) > THRESHOLDS.spreadWarnCv && w !== undefined) {
+      out.push(finding('HIGH_SPREAD', 'warn', id, `${metric} repetitions disagree: coefficient of variation ${pct(round(w.cv))} at ${at(w)} (max/min ${round(w.ratio)})`));
+    }
+  }
+  if (outliers.length > 0) {
+    const o = [...outliers].sort((a, b) => b.relative - a.relative)[0] as (typeof outliers)[number];
+    out.push(finding('OUTLIERS', 'info', id, `${outliers.length} repetitions lie far from their configuration's median; the largest: ${o.metric} ${round(o.value)} vs median ${round(o.median)} (${pct(o.relative)}) at ${at(o)}`));
+  }
+  return out;
+}
+
+function measuredFindings({ result, e2e, copies, power }: GroupFacts): Finding[] {
+  const id = result.fit.id;
+  const out = result.measuredMonotonicity.first.map((v) => measuredDrop(id, v));
+  const e2eWorst = e2e.inconsistent[0];
+  if (e2eWorst !== undefined) {
+    out.push(finding('E2E_INCONSISTENT', 'warn', id, `${e2e.inconsistent.length} of ${e2e.checked} configurations have e2e_time off prompt_time + (token_size - 1) * token_time by more than ${pct(THRESHOLDS.e2eTolerance)}; worst ${pct(e2eWorst.relative)} at ${at(e2eWorst)} (measured ${round(e2eWorst.measured)} ms, expected ${round(e2eWorst.expected)} ms): generation probably stopped before token_size tokens`));
+  }
+  for (const c of copies) {
+    out.push(finding('SERIES_COPY', 'warn', id, c.factor === 1 ? `${c.metric} medians are an exact copy of ${c.of}'s: not an independent measurement` : `${c.metric} medians are exactly ${round(c.factor)} x ${c.of}'s, every one of them: one series was derived from the other, not measured independently`));
+  }
+  for (const [metric, p] of Object.entries(power)) {
+    if (p.state === 'not recorded') out.push(finding('POWER_NOT_RECORDED', 'info', id, `${metric} is 0 in every configuration: not recorded; predicted ${metric} is 0 too`));
+    if (p.state === 'partly recorded') out.push(finding('POWER_PARTLY_RECORDED', 'warn', id, `${metric} is 0 (not recorded) in ${p.zero} of ${p.total} configurations; those zeros are pulled into the fitted medians`));
+  }
+  return out;
+}
+
+/**
+ * A measured median that falls: under monotoneWarnDrop info, under
+ * monotoneFailDrop a warning, larger a failure (a broken measurement). A
+ * measured e2e_time that stops growing with token_size is generation ending
+ * early (see E2E_INCONSISTENT), not a broken timing: at most a warning.
+ */
+function measuredDrop(id: string, v: MonotonicityViolation): Finding {
+  const e2e = v.metric === 'e2e_time';
+  const size = v.drop >= THRESHOLDS.monotoneFailDrop ? 'fail' : v.drop >= THRESHOLDS.monotoneWarnDrop ? 'warn' : 'info';
+  const severity = e2e && size === 'fail' ? 'warn' : size;
+  const why = e2e && size !== 'info' ? '; generation probably ended before token_size tokens' : size === 'fail' ? '; a drop this large points to a broken measurement' : '';
+  return finding('MEASURED_NOT_MONOTONE', severity, id, `measured ${v.metric} falls by ${pct(v.drop)} as ${v.along} grows: ${round(v.from.value)} ms at ${at(v.from)} -> ${round(v.to.value)} ms at ${at(v.to)}${why}`);
+}
+
+function fitFindings({ result, fitQuality }: GroupFacts): Finding[] {
+  const id = result.fit.id;
+  const out: Finding[] = [];
+  for (const metric of STUDIED) {
+    const q = fitQuality[metric];
+    if (q === null || q === undefined || q.mape === null) continue;
+    const [mape, maxApe] = [round(q.mape), round(q.maxApe ?? 0)];
+    const bad = mape > THRESHOLDS.looWarnMape || maxApe > THRESHOLDS.looWarnMaxApe;
+    out.push(finding('FIT_ERROR', bad ? 'warn' : 'info', id, `${metric}: leaving each interior knot out, the ${q.fit.method} fit misses it by ${pct(mape)} on average, at worst ${pct(maxApe)} (${q.fit.key} ${q.worstX})`));
+  }
+  for (const e of result.fit.excluded) out.push(finding('EXCLUDED_FROM_FIT', 'info', id, `${at(e)} is left out of the fit: ${e.rule}`));
+  return out;
+}
+
+function emittedFindings({ result }: GroupFacts): Finding[] {
+  const { emitted, fit } = result;
+  const id = fit.id;
+  const out: Finding[] = [];
+  if (emitted.monotonicity.count > 0) {
+    const v = emitted.monotonicity.first[0] as MonotonicityViolation;
+    out.push(finding('EMITTED_NOT_MONOTONE', 'warn', id, `${emitted.monotonicity.count} emitted rows fall below a row with a smaller size; first: ${v.metric} ${round(v.from.value)} at ${at(v.from)} -> ${round(v.to.value)} at ${at(v.to)}`));
+  }
+  for (const [metric, clamp] of Object.entries(emitted.clamped) as [FittedMetric, ClampSummary][]) {
+    if (clamp.first === null) continue;
+    out.push(finding('EXTRAPOLATION_CLAMPED', 'warn', id, `${metric}: linear extrapolation gives an impossible value at ${clamp.points} (prompt, batch) points (${clamp.rows} rows), e.g. ${round(clamp.first.linear)} at prompt ${clamp.first.prompt_size} x batch ${clamp.first.batch_size}; those rows take the value at the nearest measured end, ${round(clamp.first.clampedTo)}`));
+  }
+  for (const r of emitted.replaced) out.push(finding('ANOMALY_REPLACED', 'info', id, `the row at ${at(r)} is a prediction, not the measured median: ${r.rule}`));
+  if (emitted.skippedBeyondMax > 0) out.push(finding('SKIPPED_BEYOND_MAX', 'info', id, `${emitted.skippedBeyondMax} grid rows lie beyond --max-extrapolation and were not emitted`));
+  const far = emitted.maxExtrapolation;
+  if (far !== null) {
+    out.push(finding('EXTRAPOLATION', far.factor > THRESHOLDS.extrapolationWarnFactor ? 'warn' : 'info', id, `${emitted.bySource.extrapolated} rows are extrapolated, up to ${round(far.factor)}x beyond the measured batch_tokens range (prompt ${far.prompt_size} x batch ${far.batch_size})`));
+  }
+  return out;
+}

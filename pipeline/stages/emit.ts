@@ -1,0 +1,68 @@
+import { PerfDbError } from '../core/errors.js';
+import { checkReach } from '../core/extrapolation.js';
+import { countRows, resolveGrid } from '../core/grid.js';
+import { headerLine } from '../emit/csv-out.js';
+import { emitHere, emitInWorkers, type Sink } from '../emit/pool.js';
+import { replacedRows } from '../emit/replacements.js';
+import type { EmitTask } from '../emit/types.js';
+import type { EmitSummary, GroupPlan, RunOptions } from '../types.js';
+
+export type { Sink } from '../emit/pool.js';
+
+export interface EmitStageIo {
+  sink: Sink;
+  /** A folder for the workers' part files (removed as they are appended). */
+  scratchDir: string;
+  /** Called now and then with the rows emitted so far and the total to come. */
+  onProgress?: (rows: number, total: number) => void;
+}
+
+/**
+ * The emit stage: refuses a grid larger than --max-rows or one that reaches
+ * where --extrapolate error or --max-extrapolation forbid, then writes the
+ * header and every group's rows to the sink in output order, in worker
+ * threads for large grids. Returns one summary per group, in group order;
+ * the bytes do not depend on the concurrency.
+ */
+export interface Emitted {
+  /** One per group, in group order. */
+  summaries: EmitSummary[];
+  /** Worker threads used; 0 when the groups were emitted in this thread. */
+  workers: number;
+}
+
+export async function emit(plans: readonly GroupPlan[], options: RunOptions, io: EmitStageIo): Promise<Emitted> {
+  const total = plans.reduce((sum, g) => sum + countRows(options.grid, g.configurations), 0);
+  if (total > options.maxRows) {
+    throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${total.toLocaleString('en-US')} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, {
+      hint: `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}`,
+    });
+  }
+  const tasks = plans.map((plan, index) => task(plan, index, options));
+  await io.sink(headerLine(options.uncertainty));
+  const parallel = Math.min(options.concurrency, tasks.length);
+  const progress = (rows: number) => io.onProgress?.(rows, total);
+  if (parallel > 1 && total >= options.workerMinRows) return { summaries: await emitInWorkers(tasks, parallel, io.scratchDir, io.sink, progress), workers: parallel };
+  return { summaries: await emitHere(tasks, io.sink, progress), workers: 0 };
+}
+
+/** One group's work order, after the extrapolation gate. */
+function task({ fit, configurations }: GroupPlan, index: number, options: RunOptions): EmitTask {
+  const grid = resolveGrid(options.grid, configurations);
+  const gated = options.extrapolate === 'error' || options.maxExtrapolation?.action === 'error';
+  if (gated) {
+    // Configurations left out of the fit are emitted as predictions too (--exclude-anomalies); they are never skipped.
+    for (const e of fit.excluded) checkReach({ prompt: e.prompt_size, batch: e.batch_size, what: 'configuration left out of the fit' }, fit.range, options.extrapolate, options.maxExtrapolation, fit.id, false);
+    for (const p of grid.prompts) for (const b of grid.batches) checkReach({ prompt: p, batch: b, what: 'grid point' }, fit.range, options.extrapolate, options.maxExtrapolation, fit.id);
+  }
+  return {
+    index,
+    fit,
+    configurations,
+    grid,
+    extrapolate: options.extrapolate,
+    skipBeyond: options.maxExtrapolation?.action === 'skip' ? options.maxExtrapolation.factor : null,
+    uncertainty: options.uncertainty,
+    replaced: options.excludeAnomalies ? [...replacedRows(fit, configurations, grid, options.extrapolate)] : [],
+  };
+}
