@@ -23,3 +23,4 @@ export { pchip } from './fit/pchip.js';
 export { isotonic, isotonicFit } from './fit/isotonic.js';
 export { PerfDbError, isPerfDbError } from './core/errors.js';
 export type * from './types.js';
+export type { RunOptions, GenerateOptions } from './options/types.js';

@@ -20,7 +20,8 @@ import { fit } from './stages/fit.js';
 import { ingest, type IngestSource } from './stages/ingest.js';
 import { buildReport } from './stages/report.js';
 import { validate } from './stages/validate.js';
-import type { GenerateOptions, PipelineResult, RunOptions } from './types.js';
+import type { PipelineResult } from './types.js';
+import type { GenerateOptions, RunOptions } from './options/types.js';
 
 export interface RunIo {
   /** A folder for intermediate files (the workers' part files). */

@@ -1,39 +1,12 @@
 /**
- * The data model shared between stages, and the resolved options every stage
- * receives. Types used inside one folder only live in that folder's types.ts
- * (emit/, report/, plots/, diff/, db/, options/); nothing else declares a
- * shared type.
+ * The data model shared between stages: what flows from ingest to the
+ * report. The options every stage receives are in options/types.ts; types
+ * used inside one folder only live in that folder's types.ts (emit/, report/,
+ * plots/, diff/, db/). types.ts files hold no code: any module may import
+ * their types.
  */
 
-/** Columns that identify a group: one fit per group. */
-export const GROUP_COLUMNS = ['model', 'hardware', 'tensor_parallel'] as const;
-/** Integer size columns of a configuration. */
-export const SIZE_COLUMNS = ['prompt_size', 'batch_size', 'token_size'] as const;
-/** Measured metric columns; times are required, the rest optional. */
-export const METRICS = ['peak_power', 'average_power', 'prompt_time', 'token_time', 'e2e_time'] as const;
-export const REQUIRED_METRICS = ['prompt_time', 'token_time'] as const;
-export const OPTIONAL_METRICS = ['e2e_time', 'peak_power', 'average_power'] as const;
-/** Metrics fitted on batch_tokens; e2e_time is derived from the times instead. */
-export const FITTED_METRICS = ['prompt_time', 'token_time', 'peak_power', 'average_power'] as const;
-
-export const REQUIRED_COLUMNS = ['model', 'hardware', 'tensor_parallel', ...SIZE_COLUMNS, ...REQUIRED_METRICS] as const;
-export const KNOWN_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_METRICS] as const;
-
-/** SplitwiseSim's perf_model.csv column order, then the provenance column. */
-export const OUTPUT_COLUMNS = [
-  'model',
-  'hardware',
-  'prompt_size',
-  'batch_size',
-  'token_size',
-  'peak_power',
-  'average_power',
-  'prompt_time',
-  'token_time',
-  'e2e_time',
-  'tensor_parallel',
-  'source',
-] as const;
+import type { FITTED_METRICS, METRICS, SIZE_COLUMNS } from './core/columns.js';
 
 export type Metric = (typeof METRICS)[number];
 export type FittedMetric = (typeof FITTED_METRICS)[number];
@@ -60,6 +33,12 @@ export interface Measurement extends ConfigKey {
   /** Where the row came from, for messages and the report. */
   file: string;
   line: number;
+}
+
+/** A CSV text to read: its name for messages and its bytes, in chunks. */
+export interface IngestSource {
+  file: string;
+  chunks: AsyncIterable<Uint8Array | string>;
 }
 
 /** What ingest learned about one input file. */
@@ -128,11 +107,6 @@ export type MethodName = 'linear' | 'pchip' | 'isotonic' | 'loglog';
 export type MethodChoice = MethodName | 'auto';
 /** Outside the measured range: the method's own extrapolation, the nearest end's value, or an error. */
 export type ExtrapolationPolicy = 'linear' | 'clamp' | 'error';
-/** --max-extrapolation: points further than `factor` times beyond the measured range stop the run, or are skipped. */
-export interface MaxExtrapolation {
-  factor: number;
-  action: 'error' | 'skip';
-}
 
 /** How one candidate method scored when `auto` chose. */
 export interface CandidateScore {
@@ -260,51 +234,4 @@ export interface PipelineResult {
 export interface GroupResult extends GroupPlan {
   measuredMonotonicity: MonotonicitySummary;
   emitted: EmitSummary;
-}
-
-/** What the stages from ingest to validate need: every field resolved, nothing left to default. */
-export interface RunOptions {
-  readonly grid: Grid;
-  readonly onInvalid: 'error' | 'skip';
-  /** A monotonicity violation in emitted rows stops the run. */
-  readonly strict: boolean;
-  /** Refuse grids that would emit more rows than this. */
-  readonly maxRows: number;
-  /** Groups emitted at once, in worker threads; 1 emits in this thread. The bytes written do not depend on it. */
-  readonly concurrency: number;
-  /** Grids of fewer rows are emitted in this thread: starting workers costs more than it saves. */
-  readonly workerMinRows: number;
-  readonly methods: Readonly<Record<FittedMetric, MethodChoice>>;
-  /** token_time's x; the other metrics use batch_tokens. */
-  readonly tokenKey: FitKey;
-  readonly extrapolate: ExtrapolationPolicy;
-  readonly maxExtrapolation: MaxExtrapolation | null;
-  /** Leave configurations that break measured monotonicity out of the fit and emit predictions for them. */
-  readonly excludeAnomalies: boolean;
-  /** Write prompt_time_err and token_time_err after source. */
-  readonly uncertainty: boolean;
-  /** Keep exact duplicate rows in the medians, as SplitwiseSim's DatabasePerformanceModel does. */
-  readonly keepDuplicates: boolean;
-}
-
-/** The size lists as the user wrote them, for the report. */
-export interface GridText {
-  prompts: string;
-  batches: string;
-  tokens: string;
-}
-
-/** A generate run: the stages' options plus where to read and write and what else to make. */
-export interface GenerateOptions extends RunOptions {
-  /** Input CSV paths (absolute); 'default' reads data/raw, fetching the pinned files first. */
-  readonly inputs: readonly string[] | 'default';
-  /** The output folder (absolute). */
-  readonly out: string;
-  readonly plots: boolean;
-  readonly timings: boolean;
-  /** Regenerate into a scratch folder and compare with `out` instead of writing it. */
-  readonly check: boolean;
-  /** The command that reproduces the outputs: only the options that change them, in a fixed order. */
-  readonly command: string;
-  readonly gridText: GridText;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { generate, NO_PLOTS, pipelineRun, realDataPath, ROOT, runScript, source, TSX } from './helpers.js';
+import { generate, LAUNCH, NO_PLOTS, pipelineRun, realDataPath, ROOT, runScript, source } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -132,7 +132,7 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     mkdirSync(out, { recursive: true });
     spawnSync('chmod', ['777', dir, out]);
     const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const [command, ...args] = [...asNobody, TSX, 'scripts/generate.ts', '--no-plots', '--input', path, '--out', out];
+    const [command, ...args] = [...asNobody, process.execPath, LAUNCH, 'generate', '--no-plots', '--input', path, '--out', out];
     const run = spawnSync(command as string, args, { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);

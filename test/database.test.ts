@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookup, loadDatabase } from '../pipeline/db/lookup.js';
 import type { Answer, Database, Query } from '../pipeline/db/types.js';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import { cleanUp, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } from './helpers.js';
+import { cleanUp, FIXTURES, generate, runCommand, scratch, type CliRun } from './helpers.js';
 
 /**
  * test/fixtures/golden/input.csv holds two groups, every row at token_size 10:
@@ -14,10 +14,10 @@ import { cleanUp, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } fr
  * with every column (powers and e2e_time included).
  */
 const INPUT = join(FIXTURES, 'golden', 'input.csv');
-const QUERY = join(ROOT, 'scripts', 'query.ts');
+
 
 function query(args: readonly string[]): Promise<CliRun> {
-  return runScript(QUERY, args);
+  return runCommand('query', args);
 }
 
 /** perf_db.csv as records keyed by column name. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { dedupe } from '../pipeline/stages/dedupe.js';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { ingest } from '../pipeline/stages/ingest.js';
-import { FITTED_METRICS, type Measurement } from '../pipeline/types.js';
+import { FITTED_METRICS } from '../pipeline/core/columns.js';
+import type { Measurement } from '../pipeline/types.js';
 import { deepFreeze, fitGroups, realDataPath, row, scipyFixture, type ScipyEntry } from './helpers.js';
 
 const scipy = scipyFixture<ScipyEntry[]>('interp1d-real.json');

@@ -1,8 +1,10 @@
 /**
  * Before any test: the pinned raw data in data/raw, fetched the way
  * `npm run data:fetch` does (PERFDB_MIRROR, ../shared/data, else the pinned
- * URL, sha256-checked), so that no test depends on another having fetched it.
+ * URL, sha256-checked), so that no test depends on another having fetched it;
+ * and dist/ built from the current sources, which the CLI tests run.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultMirrors, fetchPinned, readManifest } from '../pipeline/io/raw-source.js';
@@ -11,4 +13,7 @@ export default async function setup(): Promise<void> {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const raw = join(root, 'data', 'raw');
   await fetchPinned(await readManifest(join(raw, 'manifest.json')), raw, { mirrors: defaultMirrors(root), download: true });
+  // CLI tests run the compiled commands, as npm does: build dist/ once when the sources changed.
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'launch.mjs'), '--ensure'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the build of dist/ failed; see above');
 }

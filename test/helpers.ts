@@ -16,7 +16,9 @@ import { aggregate } from '../pipeline/stages/aggregate.js';
 import type { Sink } from '../pipeline/stages/emit.js';
 import { fit as fitStage, type FitStageOptions } from '../pipeline/stages/fit.js';
 import type { IngestSource } from '../pipeline/stages/ingest.js';
-import { METRICS, type Configuration, type ExtrapolationPolicy, type Grid, type GroupFit, type Measurement, type Metrics, type PipelineResult, type RunOptions } from '../pipeline/types.js';
+import { METRICS } from '../pipeline/core/columns.js';
+import type { Configuration, ExtrapolationPolicy, Grid, GroupFit, Measurement, Metrics, PipelineResult } from '../pipeline/types.js';
+import type { RunOptions } from '../pipeline/options/types.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -115,10 +117,14 @@ export function snapshot(dir: string): Map<string, Buffer> {
   return out;
 }
 
-/** Runs a TypeScript script with tsx in a child process, from the project root; env adds to this process's environment. */
+/** Runs a TypeScript script (a test's own wrapper) with tsx in a child process, from the project root; env adds to this process's environment. */
 export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return run(TSX, [script, ...args], env);
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -128,9 +134,17 @@ export function runScript(script: string, args: readonly string[], env: NodeJS.P
   });
 }
 
-/** Runs scripts/generate.ts with tsx in a child process, from the project root. */
+/** The launcher npm runs: `node scripts/launch.mjs <command>` runs the compiled command from dist/. */
+export const LAUNCH = join(ROOT, 'scripts', 'launch.mjs');
+
+/** Runs a command as `npm run <command>` does (the compiled code in dist/, which test/global-setup.ts built), from the project root. */
+export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return run(process.execPath, [LAUNCH, command, ...args], env);
+}
+
+/** Runs `generate` as `npm run generate` does, in a child process from the project root. */
 export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return runScript(GENERATE, args, env);
+  return runCommand('generate', args, env);
 }
 
 // ------------------------------------------------ the stages with plain options, for tests

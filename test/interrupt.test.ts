@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, generate, ROOT, snapshot } from './helpers.js';
+import { FIXTURES, generate, LAUNCH, ROOT, snapshot } from './helpers.js';
 
 const golden = join(FIXTURES, 'golden', 'input.csv');
 const scratch = mkdtempSync(join(tmpdir(), 'perfdb-interrupt-'));
@@ -23,7 +23,7 @@ function expectSame(before: Map<string, Buffer>, after: Map<string, Buffer>): vo
 
 /** Starts a big run into `out`, waits until it has written at least `bytes` of perf_db.csv, then sends `signal`. */
 async function interrupt(out: string, signal: NodeJS.Signals, bytes: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/generate.ts', ...BIG, '--out', out], { cwd: ROOT });
+  const child = spawn(process.execPath, [LAUNCH, 'generate', ...BIG, '--out', out], { cwd: ROOT });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const written = () => {

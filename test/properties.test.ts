@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
-import type { RunOptions } from '../pipeline/types.js';
+import type { RunOptions } from '../pipeline/options/types.js';
 import { pipelineRun, source } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfdb-props-'));

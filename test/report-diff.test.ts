@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import type { QualityReport } from '../pipeline/report/types.js';
 import { diffReports, formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from '../pipeline/diff/diff.js';
-import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, runScript, scratch, type CliRun } from './helpers.js';
+import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, runCommand, scratch, type CliRun } from './helpers.js';
 
-const REPORT_DIFF = join(ROOT, 'scripts', 'report-diff.ts');
+
 const GRID = ['--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10', '--no-plots'];
 const ALL_RULES: FailRule[] = RULE_FORMS.map((form) => parseFailRule(form.replace(/=.*/, '=0')));
 
 function runDiff(args: readonly string[]): Promise<CliRun> {
-  return runScript(REPORT_DIFF, args);
+  return runCommand('report-diff', args);
 }
 
 /**

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import type { IngestSource } from '../pipeline/stages/ingest.js';
 import { DIP_RULE as ANOMALY_RULE } from '../pipeline/fit/exclusions.js';
-import type { Grid, PipelineResult, RunOptions } from '../pipeline/types.js';
+import type { Grid, PipelineResult } from '../pipeline/types.js';
+import type { RunOptions } from '../pipeline/options/types.js';
 import { cleanUp, pipelineRun, scratch } from './helpers.js';
 
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time\n';

@@ -1,5 +1,6 @@
 import { PerfDbError } from './errors.js';
-import type { ExtrapolationPolicy, MaxExtrapolation } from '../types.js';
+import type { ExtrapolationPolicy } from '../types.js';
+import type { MaxExtrapolation } from '../options/types.js';
 
 /**
  * How many times beyond the measured range [lo, hi] x lies: x / hi above it,

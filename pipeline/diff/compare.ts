@@ -1,69 +1,10 @@
 import type { Finding } from '../report/findings.js';
-import type { GroupReport, QualityReport, Severity, Status } from '../report/types.js';
+import type { GroupReport, QualityReport } from '../report/types.js';
+import { byFinding, byMagnitude, byPrediction, bySizes, byText, code, countChange, numberChange, sizeKey, sizesOf } from './order.js';
+import type { Diff, FitErrorChange, GroupDiff, MedianChange, PredictionChange, SeverityChange } from './types.js';
 
 const SOURCES = ['measured', 'interpolated', 'extrapolated'] as const;
 export const MEDIAN_METRICS = ['prompt_time', 'token_time', 'e2e_time'] as const;
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, fail: 2 };
-
-export type Sizes = { prompt_size: number; batch_size: number; token_size: number };
-
-/** A number in both reports; `relative` = (head - base) / |base|, Infinity from 0, null when either side is null. */
-export interface NumberChange {
-  base: number | null;
-  head: number | null;
-  relative: number | null;
-}
-
-interface MedianChange extends NumberChange, Sizes {
-  metric: string;
-}
-
-interface PredictionChange extends NumberChange {
-  group: string;
-  metric: string;
-  /** The probe point. */
-  prompt_size: number;
-  batch_size: number;
-}
-
-interface FitErrorChange {
-  group: string;
-  metric: string;
-  base: number | null;
-  head: number | null;
-  /** How the metric is fitted, `pchip on batch_tokens`, when that changed too. */
-  fit: [string, string] | null;
-}
-
-interface SeverityChange {
-  finding: Finding;
-  from: Severity;
-}
-
-export interface GroupDiff {
-  group: string;
-  status: [Status, Status];
-  bySource: { source: string; base: number; head: number }[];
-  medians: { changes: MedianChange[]; values: number; shared: number; added: Sizes[]; removed: Sizes[] };
-  predictions: { changes: PredictionChange[]; values: number };
-  fitError: FitErrorChange[];
-  appeared: Finding[];
-  disappeared: Finding[];
-  severity: SeverityChange[];
-}
-
-export interface Diff {
-  status: [Status, Status];
-  bySource: { source: string; base: number; head: number }[];
-  rows: [number, number];
-  settings: string[];
-  added: GroupReport[];
-  removed: GroupReport[];
-  groups: GroupDiff[];
-  appeared: Finding[];
-  disappeared: Finding[];
-  severity: SeverityChange[];
-}
 
 /** What changed between two valid quality reports, each list in a fixed order whatever the order of groups and findings. */
 export function compare(b: QualityReport, h: QualityReport): Diff {
@@ -206,54 +147,3 @@ function compareFindings(base: readonly Finding[], head: readonly Finding[]) {
   return { appeared: appeared.sort(byFinding), disappeared: disappeared.sort(byFinding), severity: severity.sort((x, y) => byFinding(x.finding, y.finding)) };
 }
 
-function numberChange(base: number | null, head: number | null): NumberChange {
-  if (base === null || head === null) return { base, head, relative: null };
-  if (base === 0) return { base, head, relative: head === 0 ? 0 : Infinity };
-  return { base, head, relative: (head - base) / Math.abs(base) };
-}
-
-// ---------------------------------------------------------------- text
-
-/** `6 -> 5 (-1)` */
-export function countChange(b: number, h: number): string {
-  return `${b} -> ${h} (${h >= b ? '+' : ''}${h - b})`;
-}
-
-/** Text inside backticks: a backtick would end the code span. */
-export function code(text: string): string {
-  return text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
-}
-
-// ---------------------------------------------------------------- ordering
-
-/** Code-point order: the same on every machine, unlike localeCompare. */
-export function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Largest change first; a value that appeared, disappeared or left 0 counts as the largest. */
-export function byMagnitude(x: NumberChange, y: NumberChange): number {
-  const size = (c: NumberChange) => (c.relative === null ? Infinity : Math.abs(c.relative));
-  const d = size(y) - size(x);
-  return Number.isNaN(d) ? 0 : d;
-}
-
-function bySizes(x: Sizes, y: Sizes): number {
-  return x.prompt_size - y.prompt_size || x.batch_size - y.batch_size || x.token_size - y.token_size;
-}
-
-export function byFinding(x: Finding, y: Finding): number {
-  return byText(x.group, y.group) || SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || byText(x.code, y.code) || byText(x.message, y.message);
-}
-
-export function byPrediction(x: PredictionChange, y: PredictionChange): number {
-  return byText(x.metric, y.metric) || x.prompt_size - y.prompt_size || x.batch_size - y.batch_size;
-}
-
-function sizeKey(s: Sizes): string {
-  return `${s.prompt_size},${s.batch_size},${s.token_size}`;
-}
-
-function sizesOf(s: Sizes): Sizes {
-  return { prompt_size: s.prompt_size, batch_size: s.batch_size, token_size: s.token_size };
-}

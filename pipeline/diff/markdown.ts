@@ -1,6 +1,8 @@
 import type { Finding } from '../report/findings.js';
 import type { Severity, Status } from '../report/types.js';
-import { byFinding, code, countChange, MEDIAN_METRICS, type Diff, type GroupDiff, type Sizes } from './compare.js';
+import { MEDIAN_METRICS } from './compare.js';
+import { byFinding, code, countChange } from './order.js';
+import type { Diff, GroupDiff, Sizes } from './types.js';
 import { fitErrorChange, formatFailRule, named, plural, relativeText, value, worsened, type FailRule } from './rules.js';
 import { badge, cell, findingLine } from '../report/markdown-text.js';
 

@@ -1,6 +1,7 @@
 import { quoteValue, usageError } from '../core/errors.js';
 import type { Severity, Status } from '../report/types.js';
-import { byFinding, byMagnitude, byPrediction, byText, countChange, type Diff, type NumberChange } from './compare.js';
+import { byFinding, byMagnitude, byPrediction, byText, countChange } from './order.js';
+import type { Diff, NumberChange } from './types.js';
 import { percent } from '../report/markdown-text.js';
 
 /** A check that makes `report:diff` fail (exit 1) when it fires. */

@@ -1,6 +1,7 @@
 import { extrapolationFactor } from '../core/extrapolation.js';
 import type { PointPrediction } from '../fit/predict.js';
-import { FITTED_METRICS, type ClampSummary, type EmitSummary, type ExcludedConfiguration, type FittedMetric, type Source } from '../types.js';
+import { FITTED_METRICS } from '../core/columns.js';
+import type { ClampSummary, EmitSummary, ExcludedConfiguration, FittedMetric, Source } from '../types.js';
 
 /** A group's counters; the emitted-row monotonicity check is added by whoever observed the rows. */
 export type EmitCounts = Omit<EmitSummary, 'monotonicity'>;

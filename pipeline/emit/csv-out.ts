@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { OUTPUT_COLUMNS } from '../types.js';
+import { OUTPUT_COLUMNS } from '../core/columns.js';
 
 /** Columns after `source` when per-row uncertainty is asked for. */
 export const UNCERTAINTY_COLUMNS = ['prompt_time_err', 'token_time_err'] as const;

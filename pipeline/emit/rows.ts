@@ -51,20 +51,13 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
       let predicted: Predicted | null = null;
       const sizes = `${p},${b},`;
       for (const t of rowTokens) {
-        let c = measuredT?.get(t);
-        const isMeasured = c !== undefined;
-        if (c !== undefined && replaced.size > 0) {
-          const rule = replaced.get(`${p},${b},${t}`);
-          if (rule !== undefined) {
-            counters.replacedRow({ prompt_size: p, batch_size: b, token_size: t, rule });
-            c = undefined;
-          }
-        }
+        const measured = measuredT?.get(t);
         // Never skip a measured configuration, even one emitted as a prediction.
-        if (!isMeasured && beyond) {
+        if (measured === undefined && beyond) {
           counters.skipped();
           continue;
         }
+        const c = measured === undefined || replaced.size === 0 ? measured : unlessReplaced(measured, replaced, counters);
         out.bytes(format.lead);
         out.ascii(sizes);
         if (c !== undefined) {
@@ -76,11 +69,7 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
             predicted = predictRow(format, predictors, task, p, b);
             counters.point(p, b, rowTokens.length, predicted.prediction);
           }
-          const e2e = predicted.promptTime + (t - 1) * predicted.tokenTime;
-          out.ascii(tokenText.get(t) ?? String(t));
-          out.ascii(predicted.middle);
-          out.ascii(String(e2e));
-          out.ascii(predicted.tail);
+          const e2e = writePredicted(out, predicted, t, tokenText);
           counters.row(predicted.source);
           onRow(p, b, t, predicted.promptTime, predicted.tokenTime, e2e);
         }
@@ -90,6 +79,24 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
   }
   if (out.length > 0) yield out.take(reuse);
   return counters.summary();
+}
+
+/** A measured configuration, or undefined when --exclude-anomalies emits the prediction instead (counted). */
+function unlessReplaced(c: Configuration, replaced: ReadonlyMap<string, string>, counters: EmitCounters): Configuration | undefined {
+  const rule = replaced.get(`${c.prompt_size},${c.batch_size},${c.token_size}`);
+  if (rule === undefined) return c;
+  counters.replacedRow({ prompt_size: c.prompt_size, batch_size: c.batch_size, token_size: c.token_size, rule });
+  return undefined;
+}
+
+/** A predicted row after its sizes: the point's cached text around e2e_time, which depends on the token size. */
+function writePredicted(out: ChunkWriter, predicted: Predicted, t: number, tokenText: ReadonlyMap<number, string>): number {
+  const e2e = predicted.promptTime + (t - 1) * predicted.tokenTime;
+  out.ascii(tokenText.get(t) ?? String(t));
+  out.ascii(predicted.middle);
+  out.ascii(String(e2e));
+  out.ascii(predicted.tail);
+  return e2e;
 }
 
 interface RowFormat {

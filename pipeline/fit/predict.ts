@@ -1,4 +1,5 @@
-import { FITTED_METRICS, type ExtrapolationPolicy, type FitKey, type FittedMetric, type GroupFit, type Knots, type MethodName } from '../types.js';
+import { FITTED_METRICS } from '../core/columns.js';
+import type { ExtrapolationPolicy, FitKey, FittedMetric, GroupFit, Knots, MethodName } from '../types.js';
 import type { Interpolator } from './interpolate.js';
 import { FACTORIES } from './methods.js';
 

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
-import type { IngestSource } from '../stages/ingest.js';
+import type { IngestSource } from '../types.js';
 import { readError } from './file-errors.js';
 import { displayPath } from './paths.js';
 import { defaultMirrors, fetchPinned, readManifest } from './raw-source.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { MAX_CONCURRENCY } from '../core/limits.js';
-import type { RunOptions } from '../types.js';
+import type { RunOptions } from './types.js';
 
 /** Every default of the generate options, in one place: the resolver applies them, --help shows them. */
 export const DEFAULTS = Object.freeze({

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import { MAX_CONCURRENCY } from '../core/limits.js';
-import type { GenerateOptions, GridText } from '../types.js';
 import { DEFAULTS, deepFreeze, defaultConcurrency, runOptions } from './defaults.js';
 import { parseSizeList, usesStep } from './sizes.js';
-import type { GenerateArgs } from './types.js';
+import type { GenerateArgs, GenerateOptions, GridText } from './types.js';
 import { choiceOption, factorOption, flagOption, integerOption, parseMethods, shown } from './values.js';
 
 /**

@@ -1,5 +1,6 @@
 import { usageError } from '../core/errors.js';
-import { FITTED_METRICS, type FittedMetric, type MethodChoice } from '../types.js';
+import { FITTED_METRICS } from '../core/columns.js';
+import type { FittedMetric, MethodChoice } from '../types.js';
 
 /** A value as it appears in a message: as given, quoted only when empty or holding spaces. */
 export function shown(value: unknown): string {

@@ -2,7 +2,8 @@ import { PerfDbError, quoteValue } from '../core/errors.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import { groupIdOf } from '../core/keys.js';
 import { MAX_SIZE } from '../core/limits.js';
-import { METRICS, type Measurement, type Metric, type Metrics } from '../types.js';
+import { METRICS } from '../core/columns.js';
+import type { Measurement, Metric, Metrics } from '../types.js';
 import type { Header } from './header.js';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -1,6 +1,6 @@
 import { PerfDbError, quoteValue } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
-import { KNOWN_COLUMNS, REQUIRED_COLUMNS } from '../types.js';
+import { KNOWN_COLUMNS, REQUIRED_COLUMNS } from '../core/columns.js';
 
 export type KnownColumn = (typeof KNOWN_COLUMNS)[number];
 

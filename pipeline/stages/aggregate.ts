@@ -1,6 +1,7 @@
 import { compareConfigs } from '../core/keys.js';
 import { median, sortedCopy } from '../core/stats.js';
-import { METRICS, type Configuration, type Measurement, type Metric } from '../types.js';
+import { METRICS } from '../core/columns.js';
+import type { Configuration, Measurement, Metric } from '../types.js';
 
 /**
  * One record per configuration (model, hardware, tensor_parallel, prompt_size,

@@ -1,5 +1,6 @@
 import { groupId } from '../core/keys.js';
-import { METRICS, type DedupeResult, type Measurement } from '../types.js';
+import { METRICS } from '../core/columns.js';
+import type { DedupeResult, Measurement } from '../types.js';
 
 /**
  * The dedupe stage: drops rows that repeat an earlier row exactly (same

@@ -5,7 +5,8 @@ import { headerLine } from '../emit/csv-out.js';
 import { emitHere, emitInWorkers, type Sink } from '../emit/pool.js';
 import { replacedRows } from '../emit/replacements.js';
 import type { EmitTask } from '../emit/types.js';
-import type { EmitSummary, GroupPlan, RunOptions } from '../types.js';
+import type { EmitSummary, GroupPlan } from '../types.js';
+import type { RunOptions } from '../options/types.js';
 
 export type { Sink } from '../emit/pool.js';
 

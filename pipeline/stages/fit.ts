@@ -7,19 +7,9 @@ import { knotsFor } from '../fit/knots.js';
 import { leaveOneOut } from '../fit/loo.js';
 import { applicable, FACTORIES } from '../fit/methods.js';
 import { compareTokenKeys } from '../fit/token-keys.js';
-import {
-  FITTED_METRICS,
-  REQUIRED_METRICS,
-  type Configuration,
-  type FitKey,
-  type FittedMetric,
-  type GroupFit,
-  type GroupPlan,
-  type Knots,
-  type Measurement,
-  type MetricFit,
-  type RunOptions,
-} from '../types.js';
+import { FITTED_METRICS, REQUIRED_METRICS } from '../core/columns.js';
+import type { Configuration, FitKey, FittedMetric, GroupFit, GroupPlan, Knots, Measurement, MetricFit } from '../types.js';
+import type { RunOptions } from '../options/types.js';
 
 export type FitStageOptions = Pick<RunOptions, 'methods' | 'tokenKey' | 'extrapolate' | 'excludeAnomalies' | 'grid'>;
 

@@ -5,13 +5,10 @@ import { MAX_RECORD_SIZE } from '../core/limits.js';
 import { readHeader, type Header } from '../read/header.js';
 import { rawGroup, readRow } from '../read/fields.js';
 import { checkText, translateParseError } from '../read/syntax.js';
-import { OPTIONAL_METRICS, type IngestResult, type InputFileSummary, type Measurement, type RejectedRow } from '../types.js';
+import { OPTIONAL_METRICS } from '../core/columns.js';
+import type { IngestResult, IngestSource, InputFileSummary, Measurement, RejectedRow } from '../types.js';
 
-/** A CSV text to read: its name for messages and its bytes, in chunks. */
-export interface IngestSource {
-  file: string;
-  chunks: AsyncIterable<Uint8Array | string>;
-}
+export type { IngestSource } from '../types.js';
 
 export interface IngestOptions {
   /** `error`: the first invalid row stops the run; `skip`: it is set aside in `rejected`. */

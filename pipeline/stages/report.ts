@@ -7,7 +7,8 @@ import { groupRules } from '../report/rules.js';
 import { SCHEMA_VERSION } from '../report/schema.js';
 import { groupSection } from '../report/sections.js';
 import type { GroupReport, QualityReport, Status } from '../report/types.js';
-import type { GenerateOptions, PipelineResult, Source } from '../types.js';
+import type { PipelineResult, Source } from '../types.js';
+import type { GenerateOptions } from '../options/types.js';
 
 export type ReportOptions = Pick<GenerateOptions, 'command' | 'gridText' | 'methods' | 'tokenKey' | 'extrapolate' | 'maxExtrapolation' | 'excludeAnomalies' | 'uncertainty'>;
 
