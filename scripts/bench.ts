@@ -2,7 +2,7 @@
  * Benchmarks `generate` as whole processes on the three workloads and
  * measures the machine's floor: formatting and writing the same kind of rows
  * in a tight loop with no pipeline around it. Prints a Markdown table and
- * writes it to bench/results.md. Needs GNU time (/usr/bin/time) for peak RSS.
+ * writes it to bench/results.md. Needs GNU time (/usr/bin/time, or $PERFDB_GNU_TIME) for peak RSS.
  *   npm run bench -- [--runs 3] [--only default,medium]
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,9 @@ const WORKLOADS = [
   { name: 'large', args: ['--prompts', '1..8192', '--step', '1', '--batches', '1..64', '--tokens', '128,256,512,1024'] },
 ] as const;
 
+/** GNU time, for each run's peak RSS. */
+const GNU_TIME = process.env.PERFDB_GNU_TIME ?? '/usr/bin/time';
+
 interface Run {
   seconds: number;
   maxRssKb: number;
@@ -37,8 +40,8 @@ async function main(): Promise<number> {
       .option('out', { type: 'string', default: 'bench/results.md', describe: 'where to write the table' }),
     hideBin(process.argv),
   ).parseAsync();
-  if (!existsSync('/usr/bin/time')) {
-    throw new PerfDbError('E_NO_GNU_TIME', '/usr/bin/time is missing; the benchmark reads peak RSS from GNU time', { hint: 'apt-get install time' });
+  if (!existsSync(GNU_TIME)) {
+    throw new PerfDbError('E_NO_GNU_TIME', `${GNU_TIME} is missing; the benchmark reads peak RSS from GNU time`, { hint: 'apt-get install time, or set PERFDB_GNU_TIME to its path' });
   }
   const root = projectRoot();
   const wanted = argv.only?.split(',') ?? WORKLOADS.map((w) => w.name);
@@ -89,7 +92,7 @@ async function main(): Promise<number> {
 }
 
 function runGenerate(root: string, args: readonly string[], out: string): Run {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'scripts', 'launch.mjs'), 'generate', ...args, '--out', out], {
+  const result = spawnSync(GNU_TIME, ['-f', '%e %M', process.execPath, join(root, 'scripts', 'launch.mjs'), 'generate', ...args, '--out', out], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 1 << 24,

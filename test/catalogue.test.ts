@@ -3,11 +3,14 @@
  * outcome (accepted, or the error code) must be what the table says.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
+import { runOptions } from '../pipeline/options/defaults.js';
+import type { QualityReport } from '../pipeline/report/types.js';
+import { buildReport } from '../pipeline/stages/report.js';
 import { generate, LAUNCH, NO_PLOTS, pipelineRun, realDataPath, ROOT, runScript, source } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
@@ -22,18 +25,19 @@ const withField = (i: number, value: string) => valid([ROWS[0] as string, (ROWS[
 type Outcome = string; // 'accepted' or an error code
 
 /** Runs the whole pipeline in-process on CSV texts; returns the output text or the error code. */
-async function pipeline(texts: string[], onInvalid: 'error' | 'skip' = 'error'): Promise<{ outcome: Outcome; output: string; error?: PerfDbError }> {
+async function pipeline(texts: string[], onInvalid: 'error' | 'skip' = 'error'): Promise<{ outcome: Outcome; output: string; error?: PerfDbError; report?: QualityReport }> {
   const decoder = new TextDecoder();
   let output = '';
   try {
-    await pipelineRun(
+    const result = await pipelineRun(
       texts.map((t, i) => source(t, `in${i}.csv`)),
       { grid: { prompts: [128, 200, 512], batches: [1, 2], tokens: null }, onInvalid, strict: false, maxRows: 1e6, concurrency: 1, scratchDir: dir },
       (chunk) => {
         output += typeof chunk === 'string' ? chunk : decoder.decode(chunk);
       },
     );
-    return { outcome: 'accepted', output };
+    const report = buildReport(result, { ...runOptions(), command: 'npm run generate --', gridText: { prompts: 'measured', batches: 'measured', tokens: 'measured' } });
+    return { outcome: 'accepted', output, report };
   } catch (error) {
     if (error instanceof PerfDbError) return { outcome: error.code, output, error };
     throw error;
@@ -100,10 +104,12 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
   'scientific notation (`5.12e2`)': () => same([valid([ROWS[0] as string, ROWS[1] as string, 'm,h,2,5.12e2,2,1.28e2,3e1,6'])]),
   'every row rejected under `--on-invalid skip`': () => outcome([valid(ROWS.map((r) => r.replace(',5', ',x')))], 'skip'),
   'every row of one group rejected under `--on-invalid skip`': async () => {
-    const { outcome: result, output } = await pipeline([valid([...ROWS, 'gone,h,2,128,1,128,x,5', 'gone,h,2,256,1,128,,5'])], 'skip');
+    const { outcome: result, output, report } = await pipeline([valid([...ROWS, 'gone,h,2,128,1,128,x,5', 'gone,h,2,256,1,128,,5'])], 'skip');
     expect(output).not.toContain('gone');
-    // The run goes on; the report (test/report.test.ts) names the group with this code.
-    return result === 'accepted' ? 'GROUP_ALL_REJECTED (report finding)' : result;
+    // The run goes on, and its report fails on a finding that names the group.
+    const found = report?.summary.topFindings.find((f) => f.group === 'gone/h/tp=2');
+    expect(report?.summary.status).toBe('fail');
+    return result === 'accepted' && found !== undefined ? `${found.code} (report finding)` : result;
   },
   'a group measured at a single `batch_tokens`': async () => {
     const result = await pipeline([valid(['m,h,2,128,1,128,10,5', 'm,h,2,128,1,256,10,5'])]);
@@ -190,7 +196,11 @@ async function fetchInto(name: string, content: string | null, present: string |
   `);
   const run = await runScript(script, []);
   expect(run.stderr).not.toContain('internal error');
-  expect(readFileSync(join(project, 'data', 'raw', 'manifest.json'))).toBeTruthy();
+  // Whatever the outcome, the manifest is untouched, and a refused file is neither written nor changed.
+  expect(readFileSync(join(project, 'data', 'raw', 'manifest.json')).equals(readFileSync(join(ROOT, 'data', 'raw', 'manifest.json')))).toBe(true);
+  const csv = join(project, 'data', 'raw', 'perf_model.csv');
+  const after = existsSync(csv) ? readFileSync(csv, 'utf8') : null;
+  expect(after).toBe(run.status === 0 ? (present ?? content) : present);
   return run.status === 0 ? 'accepted' : (/\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`);
 }
 

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { MAX_SIZE } from '../pipeline/core/limits.js';
+import { CsvError } from 'csv-parse';
+import { translateParseError } from '../pipeline/read/syntax.js';
 import { ingest, type IngestOptions, type IngestSource } from '../pipeline/stages/ingest.js';
 import type { Measurement } from '../pipeline/types.js';
 import { source } from './helpers.js';
@@ -331,5 +333,18 @@ describe('ingest() file summary', () => {
     const result = await ingest([source(text)], ERROR);
     expect(result.files[0]?.sha256).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
     expect(result.files[0]?.bytes).toBe(Buffer.byteLength(text));
+  });
+});
+
+describe('translateParseError()', () => {
+  it('gives a csv-parse error it has no code for E_CSV_SYNTAX, with the file and line', () => {
+    const error = translateParseError(Object.assign(new CsvError('CSV_RECORD_INCONSISTENT_FIELDS_LENGTH', 'Invalid Record Length'), { lines: 7 }), 'in.csv');
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect(error).toMatchObject({ code: 'E_CSV_SYNTAX', message: 'the CSV cannot be parsed: Invalid Record Length', place: { file: 'in.csv', line: 7 } });
+  });
+
+  it('passes on an error that is not csv-parse\'s (a bug stays a bug)', () => {
+    const bug = new TypeError('x is undefined');
+    expect(translateParseError(bug, 'in.csv')).toBe(bug);
   });
 });

@@ -205,3 +205,16 @@ describe('fit() with methods auto', () => {
     expect(loglogScore).toEqual({ method: 'loglog', applicable: false, mape: null, maxApe: null, monotone: null });
   });
 });
+
+describe('fit() with a method that cannot fit the values', () => {
+  it('refuses loglog on a power column with zeros (E_METHOD_NOT_APPLICABLE naming the group)', () => {
+    const rows = [1, 2, 4].map((b) => row({ prompt_size: 100, batch_size: b, token_size: 10, metrics: { prompt_time: b, token_time: b, peak_power: b === 1 ? 0 : 1 } }));
+    let error: unknown;
+    try {
+      fitGroups(rows, { methods: { prompt_time: 'linear', token_time: 'linear', peak_power: 'loglog', average_power: 'linear' } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'E_METHOD_NOT_APPLICABLE', message: '--method peak_power=loglog needs every median to be > 0, and one is 0', place: { group: 'm/h/tp=1' } });
+  });
+});

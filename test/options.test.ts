@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { parseSizeList } from '../pipeline/options/sizes.js';
-import { integerOption } from '../pipeline/options/values.js';
+import { integerOption, parseMethods } from '../pipeline/options/values.js';
 
 function thrown(fn: () => unknown): PerfDbError {
   try {
@@ -103,5 +103,24 @@ describe('integerOption()', () => {
   ])('returns %s for min %s (max %s)', (value, min, max?: number) => {
     expect(integerOption(value, 'step', min, max)).toBe(value);
     expect(integerOption(String(value), 'step', min, max)).toBe(value);
+  });
+});
+
+describe('parseMethods()', () => {
+  it('gives every metric a plain method and a named metric its own; later entries win', () => {
+    expect(parseMethods(['auto', 'token_time=isotonic'])).toEqual({ prompt_time: 'auto', token_time: 'isotonic', peak_power: 'auto', average_power: 'auto' });
+    expect(parseMethods(['token_time=pchip', 'linear'])).toEqual({ prompt_time: 'linear', token_time: 'linear', peak_power: 'linear', average_power: 'linear' });
+  });
+
+  it.each([
+    ['nosuch', '"nosuch" is not a method'],
+    ['prompt_time=linear=pchip', '"linear=pchip" is not a method'],
+    ['e2e_time=linear', '"e2e_time" is not a fitted metric'],
+    ['prompt_time=', '"" is not a method'],
+  ])('refuses --method %s with E_BAD_METHOD (exit 2): %s', (entry, what) => {
+    const error = thrown(() => parseMethods([entry]));
+    expect(error.code).toBe('E_BAD_METHOD');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(`--method ${JSON.stringify(entry)}: ${what}`);
   });
 });

@@ -57,6 +57,10 @@ export const ERROR_CODES = {
   E_UNKNOWN_GROUP: 'a lookup for a group the database does not hold',
   E_BAD_JSON: 'a report file that is not JSON',
   E_NOT_A_REPORT: 'a JSON file that is not a quality report',
+  // Start-up (scripts/launch.mjs, which cannot import this file).
+  E_NOT_INSTALLED: 'the dependencies are not installed',
+  E_STALE_BUILD: 'dist/ is stale and cannot be rebuilt here',
+  E_BUILD_FAILED: 'the sources do not compile',
   // Benchmark.
   E_NO_GNU_TIME: 'the benchmark needs /usr/bin/time',
 } as const;

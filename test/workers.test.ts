@@ -1,0 +1,46 @@
+/**
+ * The compiled worker path, as `npm run generate` ships it (dist/pipeline/emit/worker.js):
+ * with --worker-min-rows 0 even a small grid is emitted in worker threads, and
+ * the bytes must be those of the single-threaded run.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanUp, FIXTURES, generate, NO_PLOTS, realDataPath, scratch } from './helpers.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await scratch('perfdb-workers-');
+});
+afterAll(() => cleanUp(dir));
+
+const GRID = ['--prompts', '100..1000', '--step', '50', '--batches', '1..8', '--tokens', '10,20'];
+
+describe('generate in worker threads (compiled)', () => {
+  it.each([
+    ['the golden fixture', join(FIXTURES, 'golden', 'input.csv')],
+    ['the real data', realDataPath()],
+  ])('writes the same bytes with --worker-min-rows 0 --concurrency 2 as with --concurrency 1, on %s', async (_name, input) => {
+    const outs = { workers: join(dir, `${_name}-w`), single: join(dir, `${_name}-1`) };
+    const workers = await generate([NO_PLOTS, '--timings', '--input', input, ...GRID, '--worker-min-rows', '0', '--concurrency', '2', '--out', outs.workers]);
+    const single = await generate([NO_PLOTS, '--timings', '--input', input, ...GRID, '--concurrency', '1', '--out', outs.single]);
+    expect(workers.status).toBe(0);
+    expect(single.status).toBe(0);
+    // --timings names the workers the emit stage used.
+    expect(workers.stderr).toMatch(/emit \+ validate \+ write \(2 workers\)/);
+    expect(single.stderr).not.toMatch(/workers\)/);
+    for (const name of ['perf_db.csv', 'fits.json', 'quality-report.json']) {
+      expect((await readFile(join(outs.workers, name))).equals(await readFile(join(outs.single, name)))).toBe(true);
+    }
+  });
+
+  it('reports an error raised inside a worker as the one-line error of the single-threaded run', async () => {
+    const args = [NO_PLOTS, '--input', join(FIXTURES, 'golden', 'input.csv'), ...GRID, '--strict'];
+    const workers = await generate([...args, '--worker-min-rows', '0', '--concurrency', '2', '--out', join(dir, 'sw')]);
+    const single = await generate([...args, '--concurrency', '1', '--out', join(dir, 's1')]);
+    expect(single.status).toBe(1);
+    expect(single.stderr).toMatch(/^E_MONOTONICITY 14 emitted rows break monotonicity; the first: token_time falls from 7 at \(prompt 100, batch 1, tokens 10\) to 5 at \(prompt 100, batch 2, tokens 10\) \(group tiny2\/hw\/tp=2\)/);
+    expect(workers.status).toBe(single.status);
+    expect(workers.stderr).toBe(single.stderr);
+  });
+});
