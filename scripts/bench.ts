@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { PerfDbError } from '../pipeline/core/errors.js';
+import { PerfDbError, usageError } from '../pipeline/core/errors.js';
 import { median } from '../pipeline/core/stats.js';
 import { commandLine, projectRoot, runCli } from './cli.js';
 
@@ -45,6 +45,8 @@ async function main(): Promise<number> {
   }
   const root = projectRoot();
   const wanted = argv.only?.split(',') ?? WORKLOADS.map((w) => w.name);
+  const unknown = wanted.filter((name) => !WORKLOADS.some((w) => w.name === name));
+  if (unknown.length > 0) throw usageError('E_BAD_OPTION', `--only ${argv.only}: no workload ${unknown.map((n) => JSON.stringify(n)).join(', ')}`, `choose from ${WORKLOADS.map((w) => w.name).join(', ')}`);
   const scratch = await mkdtemp(join(tmpdir(), 'perfdb-bench-'));
   const lines: string[] = [];
   try {
@@ -85,8 +87,9 @@ async function main(): Promise<number> {
     'Reproduce: `npm run bench`.',
     '',
   ].join('\n');
-  await mkdir(join(root, 'bench'), { recursive: true });
-  await writeFile(join(root, argv.out), text);
+  const out = resolve(argv.out);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, text);
   process.stdout.write(`${text}\n`);
   return 0;
 }

@@ -129,3 +129,14 @@ describe('the layout', () => {
     expect(cycles).toEqual([]);
   });
 });
+
+describe('the README', () => {
+  it('draws every folder of pipeline/ in its layout, and no folder that does not exist', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The pipeline'), readme.indexOf('## Troubleshooting'));
+    const block = /```\nscripts\/[\s\S]*?```/.exec(section)?.[0] ?? '';
+    const drawn = [...block.matchAll(/^ {2}([a-z]+)\/ /gm)].map((m) => m[1]).sort();
+    const folders = readdirSync(join(ROOT, 'pipeline'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    expect(drawn).toEqual(folders);
+  });
+});

@@ -2,7 +2,7 @@
  * Checks on the measured data, for the quality report. Pure functions over
  * aggregated configurations; each states its rule and threshold.
  */
-import { compareStrings } from '../core/keys.js';
+import { compareStrings, configKey } from '../core/keys.js';
 import { coefficientOfVariation, median, medianAbsoluteDeviation } from '../core/stats.js';
 import type { ConfigKeySizes, Configuration, Metric } from '../types.js';
 
@@ -120,7 +120,7 @@ export interface SeriesCopy {
  */
 export function findCopies(groups: readonly { id: string; configurations: readonly Configuration[] }[], metrics: readonly Metric[]): SeriesCopy[] {
   const out: SeriesCopy[] = [];
-  const key = (c: Configuration) => `${c.prompt_size},${c.batch_size},${c.token_size}`;
+  const key = (c: Configuration) => configKey(c.prompt_size, c.batch_size, c.token_size);
   const ordered = [...groups].sort((a, b) => compareStrings(a.id, b.id));
   for (const metric of metrics) {
     const series = ordered.map((g) => ({

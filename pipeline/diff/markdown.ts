@@ -1,8 +1,9 @@
 import type { Finding } from '../report/findings.js';
 import type { Severity, Status } from '../report/types.js';
+import { describeConfig } from '../core/format.js';
 import { MEDIAN_METRICS } from './compare.js';
 import { byFinding, code, countChange } from './order.js';
-import type { Diff, GroupDiff, Sizes } from './types.js';
+import type { Diff, GroupDiff } from './types.js';
 import { fitErrorChange, formatFailRule, named, plural, relativeText, value, worsened, type FailRule } from './rules.js';
 import { badge, cell, findingLine } from '../report/markdown-text.js';
 
@@ -67,8 +68,8 @@ function renderGroup(g: GroupDiff, para: (...text: string[]) => void): void {
       ...m.changes.slice(0, LARGEST).map((c) => `| ${c.prompt_size} | ${c.batch_size} | ${c.token_size} | ${c.metric} | ${value(c.base)} | ${value(c.head)} | ${relativeText(c)} |`),
     );
   }
-  if (m.removed.length > 0) para(`Configurations no longer measured: ${named(m.removed.map(sizesText), 10)}`);
-  if (m.added.length > 0) para(`Configurations newly measured: ${named(m.added.map(sizesText), 10)}`);
+  if (m.removed.length > 0) para(`Configurations no longer measured: ${named(m.removed.map(describeConfig), 10)}`);
+  if (m.added.length > 0) para(`Configurations newly measured: ${named(m.added.map(describeConfig), 10)}`);
   const p = g.predictions;
   if (p.changes.length > 0) {
     para(
@@ -94,6 +95,3 @@ function severityCounts(findings: readonly Finding[]): string {
   return `${n('fail')} fail, ${n('warn')} warn, ${n('info')} info`;
 }
 
-function sizesText(s: Sizes): string {
-  return `(prompt ${s.prompt_size}, batch ${s.batch_size}, tokens ${s.token_size})`;
-}

@@ -1,4 +1,5 @@
 /** Orders and small formatters shared by the diff's comparison, rules and Markdown. */
+import { configKey } from '../core/keys.js';
 import type { Finding } from '../report/findings.js';
 import type { Severity } from '../report/types.js';
 import type { NumberChange, PredictionChange, Sizes } from './types.js';
@@ -50,7 +51,7 @@ export function byPrediction(x: PredictionChange, y: PredictionChange): number {
 }
 
 export function sizeKey(s: Sizes): string {
-  return `${s.prompt_size},${s.batch_size},${s.token_size}`;
+  return configKey(s.prompt_size, s.batch_size, s.token_size);
 }
 
 export function sizesOf(s: Sizes): Sizes {

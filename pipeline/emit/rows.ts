@@ -1,4 +1,5 @@
 import { beyondFactor } from '../core/extrapolation.js';
+import { configKey } from '../core/keys.js';
 import { coefficientOfVariation } from '../core/stats.js';
 import { makePredictors, predictPoint, xOf, type Predictors } from '../fit/predict.js';
 import { errorModel, formatError, type ErrorModel } from '../fit/uncertainty.js';
@@ -83,7 +84,7 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
 
 /** A measured configuration, or undefined when --exclude-anomalies emits the prediction instead (counted). */
 function unlessReplaced(c: Configuration, replaced: ReadonlyMap<string, string>, counters: EmitCounters): Configuration | undefined {
-  const rule = replaced.get(`${c.prompt_size},${c.batch_size},${c.token_size}`);
+  const rule = replaced.get(configKey(c.prompt_size, c.batch_size, c.token_size));
   if (rule === undefined) return c;
   counters.replacedRow({ prompt_size: c.prompt_size, batch_size: c.batch_size, token_size: c.token_size, rule });
   return undefined;

@@ -1,4 +1,5 @@
 import { checkMeasured } from '../checks/monotonicity.js';
+import { describeConfig } from '../core/format.js';
 import { configKey, parseConfigKey } from '../core/keys.js';
 import type { Configuration, ExcludedConfiguration } from '../types.js';
 
@@ -18,7 +19,7 @@ export function findDips(group: string, configurations: readonly Configuration[]
     if (v.metric === 'e2e_time') continue;
     const key = configKey(v.to.prompt_size, v.to.batch_size, v.to.token_size);
     if (!flagged.has(key)) {
-      flagged.set(key, `${v.metric} ${v.to.value} ms is ${(v.drop * 100).toPrecision(3)}% below ${v.from.value} ms at (prompt ${v.from.prompt_size}, batch ${v.from.batch_size}, tokens ${v.from.token_size}); rule: ${DIP_RULE}`);
+      flagged.set(key, `${v.metric} ${v.to.value} ms is ${(v.drop * 100).toPrecision(3)}% below ${v.from.value} ms at ${describeConfig(v.from)}; rule: ${DIP_RULE}`);
     }
   }
   return flagged;

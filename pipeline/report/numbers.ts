@@ -1,6 +1,9 @@
 import { E2E_TOLERANCE, OUTLIER_MIN_RELATIVE, OUTLIER_Z } from '../checks/measured.js';
 import type { FittedMetric } from '../types.js';
 
+/** The quality report's schemaVersion: bump it when its shape changes incompatibly. */
+export const SCHEMA_VERSION = 1;
+
 /** Numbers in the report are rounded to this many significant digits. */
 export const SIGNIFICANT_DIGITS = 6;
 

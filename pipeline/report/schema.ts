@@ -5,10 +5,9 @@
  * is this object written out (`npm run schema`; a test keeps the file in step).
  */
 import { Type } from '@sinclair/typebox';
+import { SCHEMA_VERSION } from './numbers.js';
 import { GroupSection } from './schema-group.js';
 import { BySource, Code, Count, Finding, MethodChoice, FitKey, Name, NonNegative, NonNegativeOrNull, Obj, Policy, Status } from './schema-parts.js';
-
-export const SCHEMA_VERSION = 1;
 
 const Inputs = Obj({
   files: Type.Array(
