@@ -71,9 +71,18 @@ async function main(): Promise<number> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+  const text = resultsPage(lines.join('\n'));
+  const out = resolve(argv.out);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, text);
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
+
+/** bench/results.md: the machine, the method and the table. */
+function resultsPage(table: string): string {
   const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const table = lines.join('\n');
-  const text = [
+  return [
     '# Benchmark results',
     '',
     `Machine: ${machine}.`,
@@ -87,11 +96,6 @@ async function main(): Promise<number> {
     'Reproduce: `npm run bench`.',
     '',
   ].join('\n');
-  const out = resolve(argv.out);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, text);
-  process.stdout.write(`${text}\n`);
-  return 0;
 }
 
 function runGenerate(root: string, args: readonly string[], out: string): Run {
