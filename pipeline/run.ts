@@ -38,9 +38,9 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   lap('dedupe');
   const configurations = aggregate(deduped.rows);
   lap('aggregate');
-  const plans = fit(deduped.rows, configurations, options);
+  const { plans, trust } = fit(deduped.rows, configurations, options);
   lap('fit');
-  const { summaries: emitted, workers } = await emit(plans, options, { sink, ...io });
+  const { summaries: emitted, workers } = await emit(plans, trust, options, { sink, ...io });
   const measured = validate(plans, emitted, options);
   lap(`emit + validate + write${workers > 0 ? ` (${workers} workers)` : ''}`);
   const { rows: _rows, ...ingestSummary } = ingested;
@@ -50,6 +50,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
     duplicates: deduped.duplicates,
     duplicatesByGroup: deduped.duplicatesByGroup,
     groups: plans.map((plan, i) => ({ ...plan, measuredMonotonicity: measured[i]!, emitted: emitted[i]! })),
+    trust,
     rows: emitted.reduce((sum, g) => sum + g.rows, 0),
     timings: lap.timings,
   };
@@ -68,11 +69,11 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     const result = await runPipeline(sources, options, csv.sink, { scratchDir: await out.scratch(), ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) });
     await csv.close();
     const lap = stopwatch(result.timings);
-    const plots = options.plots ? await drawPlots(result.groups, options.grid, options.extrapolate, hooks.plotCache ?? options.out, (name, text) => out.write(name, text)) : new Map();
+    const plots = options.plots ? await drawPlots(result.groups, options.grid, hooks.plotCache ?? options.out, (name, text) => out.write(name, text)) : new Map();
     lap('plots');
     const report = buildReport(result, options, plots);
     await writeRejected(out, result.ingest.rejected);
-    await out.write('fits.json', `${JSON.stringify(fitsFile(result.groups.map((g) => g.fit), options.extrapolate, options.maxExtrapolation?.factor ?? null))}\n`);
+    await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);
     await out.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
     await out.write('quality-report.md', renderMarkdown(report));
     lap('report');

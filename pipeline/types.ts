@@ -7,6 +7,11 @@
  */
 
 import type { FITTED_METRICS, METRICS, SIZE_COLUMNS } from './core/columns.js';
+import type { EmitSummary } from './emit/types.js';
+import type { Residual } from './fit/backtests.js';
+import type { Trust } from './fit/trust.js';
+import type { ConfigModel } from './fit/models.js';
+import type { TailKind, TailSpec } from './fit/tails.js';
 
 export type Metric = (typeof METRICS)[number];
 export type FittedMetric = (typeof FITTED_METRICS)[number];
@@ -106,7 +111,7 @@ export type MethodName = 'linear' | 'pchip' | 'isotonic' | 'loglog';
 /** A method choice per metric: a method, or `auto` (chosen per group by leave-one-out). */
 export type MethodChoice = MethodName | 'auto';
 /** Outside the measured range: the method's own extrapolation, the nearest end's value, or an error. */
-export type ExtrapolationPolicy = 'linear' | 'clamp' | 'error';
+export type ExtrapolationPolicy = 'auto' | 'linear' | 'error' | TailKind;
 
 /** How one candidate method scored when `auto` chose. */
 export interface CandidateScore {
@@ -129,6 +134,10 @@ export interface MetricFit {
   loo: { x: number[]; ape: number[] };
   /** With `auto`: every candidate's score (the chosen one is `method`); null for a fixed method. */
   candidates: CandidateScore[] | null;
+  /** The hardware model of the metric (fit/models.ts) on the group's sound configurations; null when it has none. */
+  model: ConfigModel | null;
+  /** Beyond the measured range: a tail on each side, or null for the method's own extrapolation (SplitwiseSim's line). */
+  tails: { upper: TailSpec; lower: TailSpec } | null;
 }
 
 /** A measured configuration left out of the fit. */
@@ -175,33 +184,12 @@ export interface ConfigKeySizes {
 
 export interface MonotonicitySummary {
   count: number;
+  /** Of them, falls along prompt_size or batch_size between two extrapolated rows: a tail that falls. */
+  betweenExtrapolated: number;
   /** The first few, in emission order. */
   first: MonotonicityViolation[];
 }
 
-/** Counters and checks from emitting one group. */
-export interface EmitSummary {
-  group: string;
-  rows: number;
-  bySource: Record<Source, number>;
-  monotonicity: MonotonicitySummary;
-  /** Largest batch_tokens / nearest measured end among extrapolated rows. */
-  maxExtrapolation: { factor: number; prompt_size: number; batch_size: number } | null;
-  /** Predictions that extrapolated to an impossible value and were set to the nearest measured end's. */
-  clamped: Record<FittedMetric, ClampSummary>;
-  /** Grid rows not emitted because they lie beyond --max-extrapolation (with the skip action). */
-  skippedBeyondMax: number;
-  /** Measured configurations emitted as predictions (with --exclude-anomalies), and why. */
-  replaced: ExcludedConfiguration[];
-}
-
-export interface ClampSummary {
-  /** (prompt_size, batch_size) points clamped; each covers every token_size emitted there. */
-  points: number;
-  rows: number;
-  /** The first one, with the value linear extrapolation gave. */
-  first: { prompt_size: number; batch_size: number; linear: number; clampedTo: number } | null;
-}
 
 /** A group after the fit stage: its fit, its configurations and rows, ready to emit. */
 export interface GroupPlan {
@@ -211,6 +199,10 @@ export interface GroupPlan {
   configurations: Configuration[];
   /** token_time's leave-one-out error keyed on batch_tokens and on batch_size, for the report. */
   tokenKeys: TokenKeyComparison | null;
+  /** Configurations with a broken measurement (checks/broken.ts), left out of the backtests and models: configKeys. */
+  broken: string[];
+  /** The backtests of each fitted metric (fit/backtests.ts). */
+  evidence: Partial<Record<FittedMetric, Residual[]>>;
 }
 
 export interface TokenKeyComparison {
@@ -226,9 +218,16 @@ export interface PipelineResult {
   duplicates: number;
   duplicatesByGroup: Map<string, number>;
   groups: GroupResult[];
+  trust: Trust;
   rows: number;
   /** Milliseconds spent in each stage, in order (for --timings). */
   timings: [stage: string, ms: number][];
+}
+
+/** What the fit stage hands on: every group's plan, and the run-wide verdict of the backtests. */
+export interface FitResult {
+  plans: GroupPlan[];
+  trust: Trust;
 }
 
 export interface GroupResult extends GroupPlan {

@@ -28,7 +28,8 @@ function parseArgs(argv: string[]) {
       .option('max-rows', { type: 'string', describe: 'refuse grids that would emit more rows than this', defaultDescription: DEFAULTS.maxRows.toLocaleString('en-US') })
       .option('method', { type: 'string', array: true, describe: 'fit method, linear|pchip|isotonic|loglog|auto, for every metric or per metric as METRIC=METHOD (repeatable)', defaultDescription: DEFAULTS.method })
       .option('token-key', { type: 'string', describe: "token_time's x: batch_tokens as SplitwiseSim, or batch_size", defaultDescription: DEFAULTS.tokenKey })
-      .option('extrapolate', { type: 'string', describe: "outside the measured range: each method's own extrapolation (linear), the nearest end's value (clamp), or an error (error)", defaultDescription: DEFAULTS.extrapolate })
+      .option('extrapolate', { type: 'string', array: true, describe: "beyond the measured range: the tail the backtests choose (auto), SplitwiseSim's line as it is (linear), a tail (line, proportional, model, clamp), or an error (error); for every metric or per metric as METRIC=POLICY (repeatable)", defaultDescription: DEFAULTS.extrapolate })
+      .option('coverage', { type: 'string', describe: 'nominal coverage of the intervals in the err columns (--uncertainty)', defaultDescription: String(DEFAULTS.coverage) })
       .option('max-extrapolation', { type: 'string', describe: 'grid points more than this many times beyond the measured batch_tokens range are refused (or skipped)' })
       .option('max-extrapolation-action', { type: 'string', describe: 'what --max-extrapolation does: stop the run (error), or skip and count those rows (skip)', defaultDescription: DEFAULTS.maxExtrapolationAction })
       .option('exclude-anomalies', { type: 'boolean', describe: "leave configurations whose median falls below a smaller configuration's out of the fit, and emit predictions for them" })
@@ -39,7 +40,7 @@ function parseArgs(argv: string[]) {
       .option('concurrency', { type: 'string', describe: 'groups emitted at once in worker threads (output bytes do not depend on it)', defaultDescription: 'the number of cores' })
       .option('worker-min-rows', { type: 'string', describe: 'grids of fewer rows are emitted without worker threads', defaultDescription: DEFAULTS.workerMinRows.toLocaleString('en-US') }),
     argv,
-    ['input', 'method'],
+    ['input', 'method', 'extrapolate'],
   ).parseAsync();
 }
 

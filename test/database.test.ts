@@ -70,12 +70,13 @@ afterAll(async () => {
 
 describe('lookup() on a generated database', () => {
   it.each([
-    ['a measured configuration on the grid', tiny(200, 1, 10), 'measured'],
-    ['a measured configuration off the grid', tiny(400, 1, 10), 'measured'],
-    ['a predicted row inside the range', tiny(300, 1, 10), 'interpolated'],
-    ['a predicted row beyond the range', tiny(300, 2, 10), 'extrapolated'],
-    ['a row of the second group', tiny2(100, 1, 10), 'extrapolated'],
-  ])('answers %s from its row with exactly the CSV\'s numbers', async (_name, q, source) => {
+    // factor by hand: tiny is measured at batch_tokens 100..400, tiny2 at 200..300
+    ['a measured configuration on the grid', tiny(200, 1, 10), 'measured', 1],
+    ['a measured configuration off the grid', tiny(400, 1, 10), 'measured', 1],
+    ['a predicted row inside the range', tiny(300, 1, 10), 'interpolated', 1],
+    ['a predicted row beyond the range', tiny(300, 2, 10), 'extrapolated', 1.5],
+    ['a row of the second group', tiny2(100, 1, 10), 'extrapolated', 2],
+  ])('answers %s from its row with exactly the CSV\'s numbers', async (_name, q, source, factor) => {
     const row = rowOf(mainRows, q);
     const answer = await lookup(db, q);
     expect(answer).toEqual({
@@ -85,6 +86,10 @@ describe('lookup() on a generated database', () => {
       source,
       prompt_time_err: null,
       token_time_err: null,
+      err_basis: null,
+      coverage: 0.8,
+      factor,
+      clamped: [],
       from: 'row',
     });
   });

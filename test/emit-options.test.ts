@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../pipeline/stages/aggregate.js';
 import type { FitStageOptions } from '../pipeline/stages/fit.js';
-import type { Configuration, EmitSummary, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
+import type { Configuration, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
+import type { EmitSummary } from '../pipeline/emit/types.js';
 import { MonotonicityChecker } from '../pipeline/checks/monotonicity.js';
 import { DIP_RULE } from '../pipeline/fit/exclusions.js';
 import { deepFreeze, emitRows, fitGroups, row, type EmitTestOptions } from './helpers.js';
@@ -47,7 +48,7 @@ function run(group: GroupFit, measured: readonly Configuration[], grid: Grid, op
 
 /** The cells of the row at (p, b, t), by column name. */
 function cells(lines: readonly string[], p: number, b: number, t: number, uncertainty = false): Record<string, string> {
-  const names = ['model', 'hardware', 'prompt_size', 'batch_size', 'token_size', 'peak_power', 'average_power', 'prompt_time', 'token_time', 'e2e_time', 'tensor_parallel', 'source', ...(uncertainty ? ['prompt_time_err', 'token_time_err'] : [])];
+  const names = ['model', 'hardware', 'prompt_size', 'batch_size', 'token_size', 'peak_power', 'average_power', 'prompt_time', 'token_time', 'e2e_time', 'tensor_parallel', 'source', ...(uncertainty ? ['prompt_time_err', 'token_time_err', 'err_basis'] : [])];
   const line = lines.find((l) => l.startsWith(`m,h,${p},${b},${t},`));
   if (line === undefined) throw new Error(`no row ${p},${b},${t}`);
   const values = line.split(',');
@@ -57,22 +58,29 @@ function cells(lines: readonly string[], p: number, b: number, t: number, uncert
 
 describe('emitGroup() with uncertainty', () => {
   const { group, measured } = prepare(ROWS);
-  const grid: Grid = deepFreeze({ prompts: [100, 150, 300, 1600], batches: [1], tokens: [10] });
-  const { lines } = run(group, measured, grid, { uncertainty: true });
+  const grid: Grid = deepFreeze({ prompts: [100, 150, 300, 1600, 8000], batches: [1], tokens: [10] });
+  // Hand-made bands: interior 0.05 and 0.03; above the range q f^gamma up to 4x: 0.02 f and 0.01 f^2.
+  const band = (gamma: number, q: number, maxFactor: number) => ({ gamma, q, maxFactor, residuals: 9 });
+  const errors = deepFreeze({
+    coverage: 0.8,
+    bands: { prompt_time: { interior: band(0, 0.05, 1), upper: band(1, 0.02, 4), lower: null }, token_time: { interior: band(0, 0.03, 1), upper: band(2, 0.01, 4), lower: null } },
+  });
+  const { lines } = run(group, measured, grid, { errors });
 
-  it('appends the repetitions\' coefficient of variation to a measured row, empty for one repetition', () => {
-    // (100, 1, 10): prompt_time 9, 11: mean 10, sd sqrt(2) -> 0.141421 -> 0.141; token_time 1, 1 -> 0
-    expect(cells(lines, 100, 1, 10, true)).toMatchObject({ source: 'measured', prompt_time: '10', token_time: '1', prompt_time_err: '0.141', token_time_err: '0' });
-    expect(cells(lines, 200, 1, 10, true)).toMatchObject({ source: 'measured', prompt_time_err: '', token_time_err: '' });
+  it('gives a measured row the standard error of its median at the coverage, basis repetitions; empty for one repetition', () => {
+    // (100, 1, 10): prompt_time 9, 11: CV sqrt(2) / 10; z(0.9) sqrt(pi / 2) CV / sqrt(2) = 1.28155 * 1.25331 * 0.1 = 0.160617 -> 0.161; token_time 1, 1 -> 0
+    expect(cells(lines, 100, 1, 10, true)).toMatchObject({ source: 'measured', prompt_time: '10', prompt_time_err: '0.161', token_time_err: '0', err_basis: 'repetitions' });
+    expect(cells(lines, 200, 1, 10, true)).toMatchObject({ source: 'measured', prompt_time_err: '', token_time_err: '', err_basis: 'repetitions' });
   });
 
   it.each([
-    // python (see the comment at ROWS): hypot(loo interpolated in log x, max spread of the knots around x), times x / 800 beyond the range
-    [150, '15', '1.5', 'interpolated', '0.156', '0.167'], // hypot(0.066667, 0.141421) = 0.15635; hypot(0.16667, 0)
-    [300, '28', '2.5', 'interpolated', '0.0927', '0.0692'], // 0.092665; 0.069173
-    [1600, '168', '9', 'extrapolated', '0.222', '0'], // 0.11111 * 2; 0 * 2
-  ])('appends the error model\'s value to the predicted row at prompt %d', (p, pt, tt, source, ptErr, ttErr) => {
-    expect(cells(lines, p, 1, 10, true)).toMatchObject({ prompt_time: pt, token_time: tt, source, prompt_time_err: ptErr, token_time_err: ttErr });
+    // prompt, source, errors by hand, basis: the range is [100, 800]
+    [150, 'interpolated', '0.05', '0.03', 'leave-one-out'],
+    [300, 'interpolated', '0.05', '0.03', 'leave-one-out'],
+    [1600, 'extrapolated', '0.04', '0.04', 'backtest'], // f 2: 0.02 * 2; 0.01 * 4
+    [8000, 'extrapolated', '', '', 'unvalidated'], // f 10 > 4
+  ])('gives the predicted row at prompt %d (%s) errors %s, %s, basis %s', (p, source, ptErr, ttErr, basis) => {
+    expect(cells(lines, p, 1, 10, true)).toMatchObject({ source, prompt_time_err: ptErr, token_time_err: ttErr, err_basis: basis });
   });
 
   it('adds nothing without the option', () => {

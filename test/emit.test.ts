@@ -2,7 +2,8 @@ import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../pipeline/stages/aggregate.js';
 import { countRows, resolveGrid } from '../pipeline/core/grid.js';
-import type { Configuration, EmitSummary, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
+import type { Configuration, GroupFit, Grid, Measurement, Metrics } from '../pipeline/types.js';
+import type { EmitSummary } from '../pipeline/emit/types.js';
 import { deepFreeze, emitRows, fitGroups, row } from './helpers.js';
 
 /**
@@ -158,10 +159,10 @@ describe('emitGroup()', () => {
   });
 
   it('reports every emitted row to onRow, in output order', () => {
-    const seen: number[][] = [];
+    const seen: (number | boolean)[][] = [];
     const generator = emitRows(group, measured, GRID, { onRow: (...args) => void seen.push(args) });
     for (let step = generator.next(); !step.done; step = generator.next());
-    expect(seen).toEqual(EXPECTED.map(([p, b, t, , , pt, tt, e2e]) => [p, b, t, pt, tt, e2e]));
+    expect(seen).toEqual(EXPECTED.map(([p, b, t, , , pt, tt, e2e, source]) => [p, b, t, pt, tt, e2e, source === 'extrapolated']));
   });
 
   it('emits the measured sizes where the grid leaves a dimension open', () => {

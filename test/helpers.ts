@@ -16,8 +16,10 @@ import { aggregate } from '../pipeline/stages/aggregate.js';
 import type { Sink } from '../pipeline/stages/emit.js';
 import { fit as fitStage, type FitStageOptions } from '../pipeline/stages/fit.js';
 import type { IngestSource } from '../pipeline/stages/ingest.js';
-import { METRICS } from '../pipeline/core/columns.js';
-import type { Configuration, ExtrapolationPolicy, Grid, GroupFit, Measurement, Metrics, PipelineResult } from '../pipeline/types.js';
+import { FITTED_METRICS, METRICS } from '../pipeline/core/columns.js';
+import { tailsFor } from '../pipeline/fit/attach.js';
+import type { TailKind } from '../pipeline/fit/tails.js';
+import type { Configuration, FittedMetric, Grid, GroupFit, GroupPlan, Measurement, Metrics, PipelineResult } from '../pipeline/types.js';
 import type { RunOptions } from '../pipeline/options/types.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -151,15 +153,37 @@ export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 
 /** The fit stage on rows alone (configurations aggregated from them), with default options for what is not given; the groups' fits. */
 export function fitGroups(rows: readonly Measurement[], options: Partial<FitStageOptions> = {}): GroupFit[] {
-  return fitStage(rows, aggregate(rows), { ...runOptions(), ...options }).map((plan) => plan.fit);
+  return fitStage(rows, aggregate(rows), { ...runOptions(), ...options }).plans.map((plan) => plan.fit);
+}
+
+/** The same policy for every fitted metric, as `--extrapolate P` gives. */
+export function everyMetric<T>(value: T): Record<FittedMetric, T> {
+  return { prompt_time: value, token_time: value, peak_power: value, average_power: value };
+}
+
+/**
+ * The group with every metric's tails made for an --extrapolate policy, as the
+ * fit stage attaches them: `linear` (SplitwiseSim: the method's own line) or a
+ * tail kind on both sides.
+ */
+export function withPolicy(group: GroupFit, measured: readonly Configuration[], policy: 'linear' | TailKind): GroupFit {
+  const plan: GroupPlan = { fit: group, measurements: [], configurations: [...measured], tokenKeys: null, broken: [], evidence: {} };
+  const fits = { ...group.fits };
+  for (const metric of FITTED_METRICS) {
+    const f = fits[metric];
+    if (f !== null) fits[metric] = { ...f, tails: policy === 'linear' ? null : tailsFor(plan, metric, { upper: policy, lower: policy }) };
+  }
+  return { ...group, fits };
 }
 
 export interface EmitTestOptions {
   chunkBytes?: number;
   onRow?: RowObserver;
-  extrapolate?: ExtrapolationPolicy;
+  /** Beyond the range (default linear: SplitwiseSim's own line, whatever tails the group carries). */
+  extrapolate?: 'linear' | TailKind;
   skipBeyond?: number | null;
-  uncertainty?: boolean;
+  /** The err columns, with these bands and coverage. */
+  errors?: EmitTask['errors'];
   /** Replace anomalous measured rows by predictions, as --exclude-anomalies does. */
   replaceAnomalies?: boolean;
 }
@@ -167,16 +191,16 @@ export interface EmitTestOptions {
 /** One group's rows as the emit stage writes them (the task built as the stage builds it). */
 export function emitRows(group: GroupFit, measured: readonly Configuration[], grid: Grid, options: EmitTestOptions = {}): Generator<Uint8Array, EmitCounts, undefined> {
   const resolved = resolveGrid(grid, measured);
-  const extrapolate = options.extrapolate ?? 'linear';
+  const fit = withPolicy(group, measured, options.extrapolate ?? 'linear');
   const task: EmitTask = {
     index: 0,
-    fit: group,
+    fit,
     configurations: [...measured],
     grid: resolved,
-    extrapolate,
     skipBeyond: options.skipBeyond ?? null,
-    uncertainty: options.uncertainty === true,
-    replaced: options.replaceAnomalies === true ? [...replacedRows(group, measured, resolved, extrapolate)] : [],
+    errors: options.errors ?? null,
+    validated: { upper: null, lower: null },
+    replaced: options.replaceAnomalies === true ? [...replacedRows(fit, measured, resolved)] : [],
   };
   return emitGroup(task, options.onRow ?? (() => undefined), options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPossible, makePredictor, makePredictors, predictedValue, xOf } from '../pipeline/fit/predict.js';
+import { makeTail, type TailSpec } from '../pipeline/fit/tails.js';
 import type { FittedMetric, GroupFit, Knots, MetricFit } from '../pipeline/types.js';
 import { deepFreeze } from './helpers.js';
 
@@ -34,7 +35,7 @@ describe('makePredictor()', () => {
 
 describe('makePredictors()', () => {
   it('builds one predictor per fitted metric, null where the metric was not fitted', () => {
-    const fitted = (metric: FittedMetric, method: MetricFit['method'], key: MetricFit['key']): MetricFit => ({ metric, method, key, knots: LINE, loo: { x: [], ape: [] }, candidates: null });
+    const fitted = (metric: FittedMetric, method: MetricFit['method'], key: MetricFit['key']): MetricFit => ({ metric, method, key, knots: LINE, loo: { x: [], ape: [] }, candidates: null, model: null, tails: null });
     const group: GroupFit = deepFreeze({
       model: 'm',
       hardware: 'h',
@@ -55,6 +56,8 @@ describe('makePredictors()', () => {
 
 describe('predictedValue()', () => {
   const p = makePredictor('linear', LINE);
+  const inputs = (side: 'upper' | 'lower') => ({ end: side === 'upper' ? ([400, 50] as [number, number]) : ([100, 10] as [number, number]), next: side === 'upper' ? ([200, 30] as [number, number]) : ([200, 30] as [number, number]), floor: 8, model: null, endConfigs: [] });
+  const withTails = (kind: 'clamp' | 'proportional' | 'line') => makePredictor('linear', LINE, 'batch_tokens', { upper: makeTail(kind, 'upper', inputs('upper')) as TailSpec, lower: makeTail(kind, 'lower', inputs('lower')) as TailSpec });
 
   it.each([
     [100, 10],
@@ -62,35 +65,36 @@ describe('predictedValue()', () => {
     [200, 30],
     [300, 40], // 30 + 0.1 * 100
     [400, 50],
-  ])('inside the range is f(x): at %d, %d', (x, expected) => {
-    for (const policy of ['linear', 'clamp'] as const) expect(predictedValue(p, 'prompt_time', x, policy)).toBe(expected);
+  ])('inside the range is f(x) whatever the tails: at %d, %d', (x, expected) => {
+    for (const predictor of [p, withTails('clamp'), withTails('proportional')]) expect(predictedValue(predictor, 'prompt_time', x, 1, 1)).toBe(expected);
   });
 
   it.each([
-    [50, 10],
-    [1, 10],
-    [800, 50],
-    [1e9, 50],
-  ])('outside with clamp is the nearest end: at %d, %d', (x, expected) => {
-    expect(predictedValue(p, 'prompt_time', x, 'clamp')).toBe(expected);
-    expect(predictedValue(p, 'peak_power', x, 'clamp')).toBe(expected);
+    // x, clamp, proportional (50 x / 400 above, 10 x / 100 below, at least the floor 8), line (50 + 0.1 (x - 400) above; below: 10 + 0.2 (x - 100) at least 8)
+    [50, 10, 8, 8],
+    [90, 10, 9, 8],
+    [1, 10, 8, 8],
+    [800, 50, 100, 90],
+    [1600, 50, 200, 170],
+  ])('beyond the range follows the tail: at %d, clamp %d, proportional %d, line %d', (x, clamp, proportional, line) => {
+    expect(predictedValue(withTails('clamp'), 'prompt_time', x, 1, 1)).toBe(clamp);
+    expect(predictedValue(withTails('proportional'), 'prompt_time', x, 1, 1)).toBe(proportional);
+    expect(predictedValue(withTails('line'), 'prompt_time', x, 1, 1)).toBe(line);
   });
 
   it.each([
     // metric, x, expected, why (by hand: below 100 the line 10 + 0.2 (x - 100); above 400 the line 50 + 0.1 (x - 400))
-    ['prompt_time', 800, 90, 'f(800) = 90 is possible'],
-    ['prompt_time', 75, 5, 'f(75) = 5 > 0'],
-    ['prompt_time', 50, 10, 'f(50) = 0 is not a possible time: the end value'],
-    ['token_time', 25, 10, 'f(25) = -5: the end value'],
-    ['peak_power', 50, 0, 'f(50) = 0 is a possible power'],
-    ['average_power', 25, 10, 'f(25) = -5 is not a possible power: the end value'],
-    ['prompt_time', Infinity, 50, 'f(Infinity) is not finite: the end value'],
-  ] as const)('outside with linear: %s at %d gives %d (%s)', (metric, x, expected, _why) => {
-    expect(predictedValue(p, metric, x, 'linear')).toBe(expected);
-  });
-
-  it('defaults to the linear policy', () => {
-    expect(predictedValue(p, 'prompt_time', 800)).toBe(90);
+    ['prompt_time', 800, 90, [], 'f(800) = 90 is possible'],
+    ['prompt_time', 75, 5, [], 'f(75) = 5 > 0'],
+    ['prompt_time', 50, 10, [0], 'f(50) = 0 is not a possible time: the end value'],
+    ['token_time', 25, 10, [-5], 'f(25) = -5: the end value'],
+    ['peak_power', 50, 0, [], 'f(50) = 0 is a possible power'],
+    ['average_power', 25, 10, [-5], 'f(25) = -5 is not a possible power: the end value'],
+    ['prompt_time', Infinity, 50, [Infinity], 'f(Infinity) is not finite: the end value'],
+  ] as const)("without tails (SplitwiseSim's line): %s at %d gives %d, clamping %j (%s)", (metric, x, expected, clamped, _why) => {
+    const clamps: number[] = [];
+    expect(predictedValue(p, metric, x, 1, 1, (raw) => clamps.push(raw))).toBe(expected);
+    expect(clamps).toEqual(clamped);
   });
 });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import type { RunOptions } from '../pipeline/options/types.js';
-import { pipelineRun, source } from './helpers.js';
+import { everyMetric, pipelineRun, source } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfdb-props-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -173,7 +173,13 @@ describe('runPipeline() on random data sets', () => {
     );
   });
 
-  it.each(['isotonic', 'auto'] as const)('gives monotone rows for monotone data with --method %s and --extrapolate clamp', async (method) => {
+  it.each([
+    ['isotonic', 'clamp'],
+    ['auto', 'clamp'],
+    ['isotonic', 'auto'],
+    ['auto', 'auto'],
+    ['isotonic', 'proportional'],
+  ] as const)('gives monotone rows for monotone data with --method %s and --extrapolate %s', async (method, extrapolate) => {
     const monotone = fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 9, maxLength: 9 }).map((steps) => {
       // prompt_time and token_time grow with batch_tokens; one configuration per knot.
       const xs = [64, 128, 256, 512, 1024, 2048, 4096, 8192];
@@ -189,11 +195,11 @@ describe('runPipeline() on random data sets', () => {
       fc.asyncProperty(monotone, async (reps) => {
         const out = await run([csv(reps)], {
           methods: { prompt_time: method, token_time: method, peak_power: 'linear', average_power: 'linear' },
-          extrapolate: 'clamp',
+          extrapolate: everyMetric(extrapolate),
         });
         expect(fallingPairs(out)).toEqual([]);
         // and --strict agrees: it has nothing to refuse
-        await run([csv(reps)], { methods: { prompt_time: method, token_time: method, peak_power: 'linear', average_power: 'linear' }, extrapolate: 'clamp', strict: true });
+        await run([csv(reps)], { methods: { prompt_time: method, token_time: method, peak_power: 'linear', average_power: 'linear' }, extrapolate: everyMetric(extrapolate), strict: true });
       }),
       { numRuns: 200 },
     );

@@ -24,7 +24,8 @@ const interp = scipyFixture<ScipyEntry[]>('interp1d-real.json');
 const medians = scipyFixture<ConfigMedians[]>('e2e-check.json');
 
 const HEADER = 'model,hardware,prompt_size,batch_size,token_size,peak_power,average_power,prompt_time,token_time,e2e_time,tensor_parallel,source';
-const ARGS = ['--prompts', '128..8192', '--step', '64'];
+// SplitwiseSim's own line beyond the range, the parity this file checks (the default tails: test/tails-real.test.ts).
+const ARGS = ['--extrapolate', 'linear', '--prompts', '128..8192', '--step', '64'];
 
 interface Row {
   model: string;

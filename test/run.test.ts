@@ -6,7 +6,7 @@ import type { IngestSource } from '../pipeline/stages/ingest.js';
 import { DIP_RULE as ANOMALY_RULE } from '../pipeline/fit/exclusions.js';
 import type { Grid, PipelineResult } from '../pipeline/types.js';
 import type { RunOptions } from '../pipeline/options/types.js';
-import { cleanUp, pipelineRun, scratch } from './helpers.js';
+import { cleanUp, everyMetric, pipelineRun, scratch } from './helpers.js';
 
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time\n';
 
@@ -118,14 +118,14 @@ describe('runPipeline() with excludeAnomalies and methods auto', () => {
 describe('runPipeline() extrapolation limits', () => {
   it('throws E_EXTRAPOLATION with extrapolate error and a grid point outside the range', async () => {
     // range 100..3200; prompt 50 at batch 1 is 50
-    const error = await failure(run([collapseCsv()], { extrapolate: 'error', grid: { prompts: [50, 100], batches: [1], tokens: [10] } }));
+    const error = await failure(run([collapseCsv()], { extrapolate: everyMetric('error'), grid: { prompts: [50, 100], batches: [1], tokens: [10] } }));
     expect(error.code).toBe('E_EXTRAPOLATION');
     expect(error.message).toContain('(prompt 50, batch 1) has batch_tokens 50, outside the measured range 100..3200');
     expect(error.place.group).toBe('m/h/tp=2');
   });
 
   it('accepts extrapolate error when every grid point is inside', async () => {
-    const { result } = await run([collapseCsv()], { extrapolate: 'error', grid: { prompts: [100, 400], batches: [1, 8], tokens: [10] } });
+    const { result } = await run([collapseCsv()], { extrapolate: everyMetric('error'), grid: { prompts: [100, 400], batches: [1, 8], tokens: [10] } });
     expect(result.groups[0]?.emitted.bySource.extrapolated).toBe(0);
   });
 

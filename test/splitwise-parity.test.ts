@@ -14,7 +14,7 @@ let rows: string[][];
 
 beforeAll(async () => {
   dir = await scratch();
-  const run = await generate(['--input', realDataPath(), '--prompts', '128..8192', '--step', '64', '--keep-duplicates', NO_PLOTS, '--out', dir]);
+  const run = await generate(['--input', realDataPath(), '--prompts', '128..8192', '--step', '64', '--keep-duplicates', '--extrapolate', 'linear', NO_PLOTS, '--out', dir]);
   expect(run.status, run.stderr).toBe(0);
   rows = (await readFile(join(dir, 'perf_db.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => line.split(','));
 });

@@ -1,88 +1,80 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricFit } from '../pipeline/types.js';
-import { errorModel, formatError } from '../pipeline/fit/uncertainty.js';
+import type { Band } from '../pipeline/fit/calibration.js';
+import { makePredictor } from '../pipeline/fit/predict.js';
+import { formatError, measuredError, normalQuantile, predictedError, type MetricBands } from '../pipeline/fit/uncertainty.js';
 import { deepFreeze } from './helpers.js';
 
-/**
- * A hand-made fit: knots at 100, 200, 400, 800 with repetition spreads
- * 0.01, 0.02, 0.03, 0.04; leave-one-out errors 0.1 at 200 and 0.2 at 400.
- */
-const FIT: MetricFit = deepFreeze({
-  metric: 'prompt_time',
-  method: 'linear',
-  key: 'batch_tokens',
-  knots: { x: [100, 200, 400, 800], y: [10, 20, 40, 80], count: [2, 2, 2, 2], spread: [0.01, 0.02, 0.03, 0.04] },
-  loo: { x: [200, 400], ape: [0.1, 0.2] },
-  candidates: null,
+describe('normalQuantile()', () => {
+  // scipy.stats.norm.ppf (scipy 1.10)
+  it.each([
+    [0.001, -3.090232306167813],
+    [0.01, -2.3263478740408408],
+    [0.02425, -1.972961051311885],
+    [0.1, -1.2815515655446004],
+    [0.5, 0],
+    [0.8, 0.8416212335729143],
+    [0.9, 1.2815515655446004],
+    [0.975, 1.959963984540054],
+    [0.995, 2.5758293035489004],
+    [0.999, 3.090232306167813],
+  ])('at %d is scipy norm.ppf to 1e-9 relative: %d', (p, expected) => {
+    expect(Math.abs(normalQuantile(p) - expected)).toBeLessThanOrEqual(1.2e-9 * Math.max(1, Math.abs(expected)));
+  });
+
+  it.each([0, 1, -0.1, NaN])('refuses %d', (p) => {
+    expect(() => normalQuantile(p)).toThrow(RangeError);
+  });
 });
 
-/** Within a few ulps (the log-space interpolation rounds). */
-const close = (actual: number | null, expected: number) => {
-  expect(actual).not.toBeNull();
-  expect(Math.abs((actual as number) - expected)).toBeLessThanOrEqual(4e-16 * Math.abs(expected));
-};
+describe('measuredError()', () => {
+  it('is z((1 + P) / 2) * sqrt(pi / 2) * CV / sqrt(n): the standard error of the median, at coverage P', () => {
+    // 9, 10, 11: mean 10, sample sd 1, CV 0.1; n = 3; z(0.9) = 1.2815515655446004 (scipy)
+    const expected = (1.2815515655446004 * Math.sqrt(Math.PI / 2) * 0.1) / Math.sqrt(3);
+    expect(Math.abs((measuredError([9, 10, 11], 0.8) as number) - expected)).toBeLessThan(1.2e-9 * expected);
+  });
 
-describe('errorModel()', () => {
-  const model = errorModel(FIT);
+  it('is null for a single repetition, 0 for identical ones', () => {
+    expect(measuredError([5], 0.8)).toBeNull();
+    expect(measuredError([5, 5, 5], 0.8)).toBe(0);
+  });
+});
+
+describe('predictedError()', () => {
+  const predictor = makePredictor('linear', deepFreeze({ x: [100, 800], y: [10, 80], count: [1, 1], spread: [0, 0] }));
+  const band = (gamma: number, q: number | null, maxFactor: number): Band => ({ gamma, q, maxFactor, residuals: 10 });
+  const bands: MetricBands = deepFreeze({ interior: band(0, 0.05, 1), upper: band(1, 0.02, 8), lower: band(0.5, 0.1, 4) });
 
   it.each([
-    // x, fit error (loo in log x, held beyond the outer loo knots), spread (max of the bracketing knots), by hand
-    [100, 0.1, 0.01], // the first knot: its own spread; below the first loo x: 0.1
-    [150, 0.1, 0.02], // between 100 and 200: max(0.01, 0.02)
-    [200, 0.1, 0.02], // interior knot: its loo error, spread of the pair [100, 200]
-    [400, 0.2, 0.03], // interior knot: its loo error, spread of the pair [200, 400]
-    [600, 0.2, 0.04], // beyond the last loo x: 0.2; max(0.03, 0.04)
-    [800, 0.2, 0.04], // the last knot
-  ])('at %d inside the range is hypot(fit error, spread)', (x, fitError, spread) => {
-    close(model(x), Math.hypot(fitError, spread));
+    // prompt, batch, err, validated; by hand: interior 0.05; above q f^1 with f = x / 800; below q f^0.5 with f = 100 / x
+    [100, 1, 0.05, true],
+    [400, 2, 0.05, true],
+    [800, 2, 0.04, true], // f 2: 0.02 * 2
+    [800, 8, 0.16, true], // f 8
+    [1600, 8, null, false], // f 16 > 8: unvalidated
+    [25, 1, 0.2, true], // f 4: 0.1 * 2
+    [20, 1, null, false], // f 5 > 4
+  ])('at (prompt %d, batch %d) is %d (validated %s)', (p, b, err, validated) => {
+    const got = predictedError(bands, predictor, p, b);
+    expect(got.validated).toBe(validated);
+    if (err === null) expect(got.err).toBeNull();
+    else expect(Math.abs((got.err as number) - err)).toBeLessThan(1e-15);
   });
 
-  it.each([
-    // python: 0.1 + 0.1 * (log(x) - log(200)) / (log(400) - log(200)), hypot with max(0.02, 0.03)
-    [283, 0.15304923398895473],
-    [300, 0.16131045002392938],
-  ])('at %d interpolates the loo error linearly in log x', (x, expected) => {
-    close(model(x), expected);
-  });
-
-  it.each([
-    [1600, Math.hypot(0.2, 0.04) * 2], // 1600 / 800
-    [4000, Math.hypot(0.2, 0.04) * 5], // 4000 / 800
-    [50, Math.hypot(0.1, 0.01) * 2], // 100 / 50
-    [10, Math.hypot(0.1, 0.01) * 10], // 100 / 10
-  ])('at %d outside the range grows with the factor beyond it', (x, expected) => {
-    close(model(x), expected);
-  });
-
-  it('gives null with fewer than three knots (nothing to leave out)', () => {
-    const two: MetricFit = deepFreeze({ ...FIT, knots: { x: [100, 200], y: [1, 2], count: [1, 1], spread: [0, 0] }, loo: { x: [], ape: [] } });
-    const m = errorModel(two);
-    expect([m(50), m(150), m(400)]).toEqual([null, null, null]);
-  });
-
-  it('uses the single loo knot everywhere when there is only one', () => {
-    const three: MetricFit = deepFreeze({ ...FIT, knots: { x: [100, 200, 400], y: [1, 2, 4], count: [1, 1, 1], spread: [0, 0.05, 0] }, loo: { x: [200], ape: [0.3] } });
-    const m = errorModel(three);
-    close(m(150), Math.hypot(0.3, 0.05));
-    close(m(300), Math.hypot(0.3, 0.05));
-    close(m(800), Math.hypot(0.3, 0) * 2);
+  it('gives no number where the band has too few residuals for the coverage, and none at all without bands', () => {
+    expect(predictedError({ interior: band(0, null, 1), upper: null, lower: null }, predictor, 200, 1)).toEqual({ err: null, validated: true });
+    expect(predictedError({ interior: band(0, null, 1), upper: null, lower: null }, predictor, 1600, 1)).toEqual({ err: null, validated: false });
+    expect(predictedError(null, predictor, 1600, 1)).toEqual({ err: null, validated: false });
   });
 });
 
 describe('formatError()', () => {
   it.each([
-    [0.0123456, '0.0123'],
-    [0.1, '0.1'],
-    [0.15304923398895473, '0.153'],
-    [1.23456, '1.23'],
-    [123456, '123000'],
-    [0.0000123456, '0.0000123'],
-    [1.23456e-7, '1.23e-7'],
+    [0.123456, '0.123'],
     [0, '0'],
     [null, ''],
-    [NaN, ''],
     [Infinity, ''],
-  ])('formats %s as %j', (value, expected) => {
-    expect(formatError(value)).toBe(expected);
+    [1.5e-7, '1.5e-7'],
+  ])('writes %d as %s', (value, text) => {
+    expect(formatError(value)).toBe(text);
   });
 });

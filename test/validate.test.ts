@@ -31,7 +31,20 @@ describe('MonotonicityChecker', () => {
           drop: 0.2, // (10 - 8) / 10
         },
       ],
+      betweenExtrapolated: 0,
     });
+  });
+
+  it('counts falls between two extrapolated rows apart, along prompt_size and batch_size', () => {
+    const checker = new MonotonicityChecker('g/h/tp=1');
+    // prompt_time falls along prompt between two extrapolated rows, then along batch from an interpolated one
+    checker.observe(128, 1, 10, 10, 1, 19, true);
+    checker.observe(128, 2, 10, 9, 1, 18, false); // falls along batch: from extrapolated to interpolated: not counted
+    checker.observe(256, 1, 10, 8, 1, 17, true); // falls along prompt from the extrapolated (128, 1): counted
+    checker.observe(256, 2, 10, 7, 0.5, 11, true); // falls along prompt from (128, 2), interpolated: not; along batch from (256, 1) extrapolated: prompt and token time, counted twice
+    const summary = checker.summary();
+    expect(summary.count).toBe(5);
+    expect(summary.betweenExtrapolated).toBe(3);
   });
 
   it('detects prompt_time dropping as batch_size grows (fixed prompt and token)', () => {
@@ -101,7 +114,7 @@ describe('MonotonicityChecker', () => {
       [256, 1, 10, 10, 1, 19],
       [256, 2, 20, 10, 1, 19],
     ]);
-    expect(summary).toEqual({ count: 0, first: [] });
+    expect(summary).toEqual({ count: 0, first: [], betweenExtrapolated: 0 });
   });
 
   it('finds no violation in a monotone grid', () => {
@@ -115,7 +128,7 @@ describe('MonotonicityChecker', () => {
         }
       }
     }
-    expect(check(rows)).toEqual({ count: 0, first: [] });
+    expect(check(rows)).toEqual({ count: 0, first: [], betweenExtrapolated: 0 });
   });
 
   it('compares with the nearest smaller size only', () => {
@@ -203,11 +216,11 @@ describe('checkMeasured()', () => {
 
   it('skips the e2e check for configurations without e2e_time', () => {
     const configurations = deepFreeze([config(128, 1, 128, 50, 5, null), config(128, 1, 256, 50, 5, null)]);
-    expect(checkMeasured('g', configurations)).toEqual({ count: 0, first: [] });
+    expect(checkMeasured('g', configurations)).toEqual({ count: 0, first: [], betweenExtrapolated: 0 });
   });
 
   it('finds nothing in monotone medians', () => {
     const configurations = deepFreeze([config(128, 1, 128, 50, 5, 685), config(128, 2, 128, 60, 6, 822), config(256, 1, 128, 70, 5, 705)]);
-    expect(checkMeasured('g', configurations)).toEqual({ count: 0, first: [] });
+    expect(checkMeasured('g', configurations)).toEqual({ count: 0, first: [], betweenExtrapolated: 0 });
   });
 });

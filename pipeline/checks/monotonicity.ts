@@ -50,7 +50,13 @@ export class MonotonicityChecker {
     this.keep = keep;
   }
 
-  observe(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number): void {
+  /** Violations along prompt_size or batch_size between two extrapolated rows (a tail that falls). */
+  private betweenExtrapolated = 0;
+  private readonly slotExtrapolated: boolean[] = [];
+  private readonly tokExtrapolated: boolean[] = [];
+
+  /** One row, in output order; `extrapolated` marks a row beyond the measured range. */
+  observe(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number, extrapolated = false): void {
     let byToken = this.slots.get(b);
     if (byToken === undefined) this.slots.set(b, (byToken = new Map()));
     let slot = byToken.get(t);
@@ -60,10 +66,14 @@ export class MonotonicityChecker {
       this.slotPromptTime.push(0);
     } else {
       const before = this.slotPromptTime[slot] as number;
-      if (falls(before, promptTime)) this.add('prompt_time', 'prompt_size', [this.slotPrompt[slot] as number, b, t, before], [p, b, t, promptTime]);
+      if (falls(before, promptTime)) {
+        this.add('prompt_time', 'prompt_size', [this.slotPrompt[slot] as number, b, t, before], [p, b, t, promptTime]);
+        if (extrapolated && this.slotExtrapolated[slot] === true) this.betweenExtrapolated++;
+      }
     }
     this.slotPrompt[slot] = p;
     this.slotPromptTime[slot] = promptTime;
+    this.slotExtrapolated[slot] = extrapolated;
 
     let ti = this.tokenIndex.get(t);
     if (ti === undefined) {
@@ -76,9 +86,17 @@ export class MonotonicityChecker {
       const b0 = this.tokBatch[ti] as number;
       const pt0 = this.tokPromptTime[ti] as number;
       const tt0 = this.tokTokenTime[ti] as number;
-      if (falls(pt0, promptTime)) this.add('prompt_time', 'batch_size', [p, b0, t, pt0], [p, b, t, promptTime]);
-      if (falls(tt0, tokenTime)) this.add('token_time', 'batch_size', [p, b0, t, tt0], [p, b, t, tokenTime]);
+      const both = extrapolated && this.tokExtrapolated[ti] === true;
+      if (falls(pt0, promptTime)) {
+        this.add('prompt_time', 'batch_size', [p, b0, t, pt0], [p, b, t, promptTime]);
+        if (both) this.betweenExtrapolated++;
+      }
+      if (falls(tt0, tokenTime)) {
+        this.add('token_time', 'batch_size', [p, b0, t, tt0], [p, b, t, tokenTime]);
+        if (both) this.betweenExtrapolated++;
+      }
     }
+    this.tokExtrapolated[ti] = extrapolated;
     this.tokPrompt[ti] = p;
     this.tokBatch[ti] = b;
     this.tokPromptTime[ti] = promptTime;
@@ -94,7 +112,7 @@ export class MonotonicityChecker {
   }
 
   summary(): MonotonicitySummary {
-    return { count: this.count, first: [...this.first] };
+    return { count: this.count, first: [...this.first], betweenExtrapolated: this.betweenExtrapolated };
   }
 
   /** from / to: [prompt_size, batch_size, token_size, value]. */

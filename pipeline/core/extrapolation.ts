@@ -16,6 +16,11 @@ export function beyondFactor(x: number, [lo, hi]: readonly [number, number], fac
   return x > hi * factor || x * factor < lo;
 }
 
+/** Whether --extrapolate error is in force (for every metric, or none). */
+export function refusesExtrapolation(extrapolate: Readonly<Record<string, ExtrapolationPolicy>>): boolean {
+  return Object.values(extrapolate).includes('error');
+}
+
 export interface ReachPoint {
   prompt: number;
   batch: number;
@@ -32,7 +37,7 @@ const HINTS = {
 
 /**
  * The extrapolation gate: refuses a point outside the measured batch_tokens
- * range under --extrapolate error, and one beyond --max-extrapolation with
+ * range under --extrapolate error (`refuse`), and one beyond --max-extrapolation with
  * the error action (`checkFar` false skips that part, for points that are
  * never skipped). Shared by emit and lookups, so both refuse the same points
  * with the same words.
@@ -40,7 +45,7 @@ const HINTS = {
 export function checkReach(
   point: ReachPoint,
   range: readonly [number, number],
-  policy: ExtrapolationPolicy,
+  refuse: boolean,
   max: MaxExtrapolation | null,
   group: string,
   checkFar = true,
@@ -50,7 +55,7 @@ export function checkReach(
   const [lo, hi] = range;
   const at = `${point.what} (prompt ${point.prompt}, batch ${point.batch}) has batch_tokens ${bt}`;
   const audience = point.lookup === true ? 'lookup' : 'grid';
-  if (policy === 'error' && factor > 1) {
+  if (refuse && factor > 1) {
     throw new PerfDbError('E_EXTRAPOLATION', `${at}, outside the measured range ${lo}..${hi}, and --extrapolate is error`, {
       group,
       hint: HINTS.outside[audience],

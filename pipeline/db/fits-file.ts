@@ -1,17 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { PerfDbError } from '../core/errors.js';
-import type { ExtrapolationPolicy, GroupFit, MetricFit } from '../types.js';
+import type { RunOptions } from '../options/types.js';
+import type { MetricFit, PipelineResult } from '../types.js';
 import type { FitsFile } from './types.js';
 
-export const FITS_VERSION = 1;
+export const FITS_VERSION = 2;
 
-/** The fits of a run, for fits.json (knots at full precision, so predictions are exact). */
-export function fitsFile(groups: readonly GroupFit[], extrapolate: ExtrapolationPolicy, maxExtrapolation: number | null = null): FitsFile {
+/** The fits of a run, for fits.json (knots, tails and bands at full precision, so that lookups are exact). */
+export function fitsFile(result: Pick<PipelineResult, 'groups' | 'trust'>, options: Pick<RunOptions, 'extrapolate' | 'maxExtrapolation'>): FitsFile {
+  const bands = (metric: 'prompt_time' | 'token_time') => result.trust.metrics[metric]?.bands ?? null;
   return {
     fitsVersion: FITS_VERSION,
-    extrapolate,
-    maxExtrapolation,
-    groups: groups.map((g) => ({
+    extrapolate: { ...options.extrapolate },
+    maxExtrapolation: options.maxExtrapolation?.factor ?? null,
+    coverage: result.trust.coverage,
+    bands: { prompt_time: bands('prompt_time'), token_time: bands('token_time') },
+    groups: result.groups.map(({ fit: g }) => ({
       model: g.model,
       hardware: g.hardware,
       tensor_parallel: g.tensor_parallel,

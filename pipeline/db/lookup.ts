@@ -1,20 +1,20 @@
 /**
  * Lookups the way a simulator asks: (model, hardware, tensor_parallel,
- * prompt, batch, tokens) -> prompt, token and e2e time with their source and
- * uncertainty. A configuration that is a row of perf_db.csv is answered from
- * that row; any other is predicted by the same fit that wrote the database,
- * rebuilt from fits.json.
+ * prompt, batch, tokens) -> prompt, token and e2e time with their source,
+ * calibrated interval and flags. A configuration that is a row of perf_db.csv
+ * is answered from that row; any other is predicted by the same fit that
+ * wrote the database, rebuilt from fits.json (interior, tails and bands).
  */
 import { PerfDbError } from '../core/errors.js';
-import { checkReach } from '../core/extrapolation.js';
+import { checkReach, extrapolationFactor, refusesExtrapolation } from '../core/extrapolation.js';
 import { compareStrings, groupId } from '../core/keys.js';
-import { makePredictor, predictedValue, xOf } from '../fit/predict.js';
-import { errorModel } from '../fit/uncertainty.js';
-import type { ExtrapolationPolicy, Source } from '../types.js';
+import { makePredictor, predictPoint, type Predictors } from '../fit/predict.js';
+import { predictedError, type ErrBasis } from '../fit/uncertainty.js';
+import type { FittedMetric, Source } from '../types.js';
 import { readFits } from './fits-file.js';
 import { checkQuery } from './query.js';
 import { findRow } from './rows.js';
-import type { Answer, Database, FitsGroup, Query } from './types.js';
+import type { Answer, Database, FitsFile, FitsGroup, Query } from './types.js';
 
 export async function loadDatabase(fitsPath: string, csvPath: string): Promise<Database> {
   return { fits: await readFits(fitsPath), csvPath };
@@ -28,20 +28,45 @@ export async function lookup(db: Database, query: Query): Promise<Answer> {
     const known = db.fits.groups.map((g) => g.id).sort(compareStrings);
     throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, { hint: 'check --model, --hardware and --tp against the list' });
   }
-  return (await findRow(db.csvPath, query)) ?? predict(group, db.fits.extrapolate, query, db.fits.maxExtrapolation ?? null);
+  const row = await findRow(db.csvPath, query);
+  if (row === null) return predict(group, db.fits, query);
+  const factor = extrapolationFactor(query.prompt_size * query.batch_size, group.range);
+  const clamped = row.source === 'measured' ? [] : predictPoint(predictorsOf(group), query.prompt_size, query.batch_size, query.token_size).clamped.map((c) => c.metric);
+  return { ...row, coverage: db.fits.coverage, factor, clamped };
 }
 
 /** The fit's answer, computed exactly as emit computes a predicted row; refused where the database refused the point. */
-export function predict(group: FitsGroup, policy: ExtrapolationPolicy, q: Query, maxExtrapolation: number | null = null): Answer {
-  checkReach({ prompt: q.prompt_size, batch: q.batch_size, what: 'the query', lookup: true }, group.range, policy, maxExtrapolation === null ? null : { factor: maxExtrapolation, action: 'error' }, group.id);
-  const values = (['prompt_time', 'token_time'] as const).map((metric) => {
-    const fit = group.fits[metric];
-    const predictor = makePredictor(fit.method, fit.knots, fit.key);
-    const x = xOf(predictor, q.prompt_size, q.batch_size);
-    return { value: predictedValue(predictor, metric, x, policy), err: errorModel(fit)(x) };
-  }) as [{ value: number; err: number | null }, { value: number; err: number | null }];
-  const [pt, tt] = values;
+export function predict(group: FitsGroup, fits: Pick<FitsFile, 'extrapolate' | 'maxExtrapolation' | 'coverage' | 'bands'>, q: Query): Answer {
+  const max = fits.maxExtrapolation;
+  checkReach({ prompt: q.prompt_size, batch: q.batch_size, what: 'the query', lookup: true }, group.range, refusesExtrapolation(fits.extrapolate), max === null ? null : { factor: max, action: 'error' }, group.id);
+  const predictors = predictorsOf(group);
+  const { values, clamped } = predictPoint(predictors, q.prompt_size, q.batch_size, q.token_size);
+  const [pt, tt] = [values.prompt_time as number, values.token_time as number];
   const bt = q.prompt_size * q.batch_size;
   const source: Source = bt >= group.range[0] && bt <= group.range[1] ? 'interpolated' : 'extrapolated';
-  return { prompt_time: pt.value, token_time: tt.value, e2e_time: pt.value + (q.token_size - 1) * tt.value, source, prompt_time_err: pt.err, token_time_err: tt.err, from: 'fit' };
+  const err = (metric: 'prompt_time' | 'token_time') => predictedError(fits.bands[metric], predictors[metric] as NonNullable<Predictors['prompt_time']>, q.prompt_size, q.batch_size);
+  const [ptErr, ttErr] = [err('prompt_time'), err('token_time')];
+  const basis: ErrBasis = source === 'interpolated' ? 'leave-one-out' : ptErr.validated && ttErr.validated ? 'backtest' : 'unvalidated';
+  return {
+    prompt_time: pt,
+    token_time: tt,
+    e2e_time: pt + (q.token_size - 1) * tt,
+    source,
+    prompt_time_err: ptErr.err,
+    token_time_err: ttErr.err,
+    coverage: fits.coverage,
+    err_basis: basis,
+    factor: extrapolationFactor(bt, group.range),
+    clamped: clamped.map((c) => c.metric),
+    from: 'fit',
+  };
+}
+
+function predictorsOf(group: FitsGroup): Predictors {
+  const out = { peak_power: null, average_power: null } as Predictors;
+  for (const metric of ['prompt_time', 'token_time'] as const satisfies readonly FittedMetric[]) {
+    const fit = group.fits[metric];
+    out[metric] = makePredictor(fit.method, fit.knots, fit.key, fit.tails ?? null);
+  }
+  return out;
 }

@@ -3,10 +3,14 @@ import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
 import { PerfDbError } from '../core/errors.js';
 import type { Source } from '../types.js';
+import type { ErrBasis } from '../fit/uncertainty.js';
 import type { Answer, Query } from './types.js';
 
+/** What a row of perf_db.csv answers by itself. */
+export type RowAnswer = Omit<Answer, 'coverage' | 'factor' | 'clamped'>;
+
 /** Scans perf_db.csv for the query's row (names compared after CSV unquoting). */
-export async function findRow(csvPath: string, q: Query): Promise<Answer | null> {
+export async function findRow(csvPath: string, q: Query): Promise<RowAnswer | null> {
   const lines = createInterface({ input: createReadStream(csvPath), crlfDelay: Infinity });
   let header: string[] | null = null;
   let pending = '';
@@ -36,6 +40,7 @@ export async function findRow(csvPath: string, q: Query): Promise<Answer | null>
         source: row.source as Source,
         prompt_time_err: number(row.prompt_time_err),
         token_time_err: number(row.token_time_err),
+        err_basis: row.err_basis === undefined || row.err_basis === '' ? null : (row.err_basis as ErrBasis),
         from: 'row',
       };
     }

@@ -1,12 +1,16 @@
 /** Types of the db folder: fits.json, a lookup's question and its answer. */
-import type { ExtrapolationPolicy, GroupKey, MetricFit, Source } from '../types.js';
+import type { ErrBasis, MetricBands } from '../fit/uncertainty.js';
+import type { ExtrapolationPolicy, FittedMetric, GroupKey, MetricFit, Source } from '../types.js';
 
-/** fits.json: what is needed to predict any configuration exactly as the database was written. */
+/** fits.json: what is needed to predict any configuration exactly as the database was written, with its intervals. */
 export interface FitsFile {
   fitsVersion: number;
-  extrapolate: ExtrapolationPolicy;
+  extrapolate: Record<FittedMetric, ExtrapolationPolicy>;
   /** Grid points further than this factor beyond the measured range were refused or skipped; null: no limit. */
   maxExtrapolation: number | null;
+  /** The nominal coverage of the intervals, and each studied metric's calibrated bands. */
+  coverage: number;
+  bands: { prompt_time: MetricBands | null; token_time: MetricBands | null };
   groups: FitsGroup[];
 }
 
@@ -27,9 +31,15 @@ export interface Answer {
   token_time: number;
   e2e_time: number;
   source: Source;
-  /** Relative uncertainties; null where unknown. */
+  /** Relative half-widths of the central interval of nominal coverage `coverage`; null where unknown or unvalidated. */
   prompt_time_err: number | null;
   token_time_err: number | null;
+  coverage: number;
+  err_basis: ErrBasis | null;
+  /** How many times beyond the measured batch_tokens range the configuration lies (1 inside). */
+  factor: number;
+  /** Metrics whose own extrapolation was impossible and took the nearest end's value instead. */
+  clamped: FittedMetric[];
   /** Where the answer came from: a row of perf_db.csv, or the fit. */
   from: 'row' | 'fit';
 }

@@ -1,5 +1,5 @@
 import { MonotonicityChecker } from '../checks/monotonicity.js';
-import type { EmitSummary } from '../types.js';
+import type { EmitSummary } from './types.js';
 import { emitGroup, type ChunkOptions } from './rows.js';
 import type { EmitTask } from './types.js';
 
@@ -12,9 +12,9 @@ export function* emitChecked(task: EmitTask, counter: { rows: number } = { rows:
   const checker = new MonotonicityChecker(task.fit.id);
   const counts = yield* emitGroup(
     task,
-    (p, b, t, pt, tt, e2e) => {
+    (p, b, t, pt, tt, e2e, extrapolated) => {
       counter.rows++;
-      checker.observe(p, b, t, pt, tt, e2e);
+      checker.observe(p, b, t, pt, tt, e2e, extrapolated);
     },
     chunks,
   );

@@ -1,7 +1,8 @@
 import { extrapolationFactor } from '../core/extrapolation.js';
 import type { PointPrediction } from '../fit/predict.js';
 import { FITTED_METRICS } from '../core/columns.js';
-import type { ClampSummary, EmitSummary, ExcludedConfiguration, FittedMetric, Source } from '../types.js';
+import type { ExcludedConfiguration, FittedMetric, Source } from '../types.js';
+import type { ClampSummary, EmitSummary } from './types.js';
 
 /** A group's counters; the emitted-row monotonicity check is added by whoever observed the rows. */
 export type EmitCounts = Omit<EmitSummary, 'monotonicity'>;
@@ -17,6 +18,9 @@ export class EmitCounters {
   private readonly clamped = Object.fromEntries(FITTED_METRICS.map((m) => [m, { points: 0, rows: 0, first: null }])) as Record<FittedMetric, ClampSummary>;
   private skippedBeyondMax = 0;
   private readonly replaced: ExcludedConfiguration[] = [];
+  private belowMinimum = 0;
+  private beyondValidated = 0;
+  private differsFromLinear = 0;
 
   constructor(
     private readonly group: string,
@@ -41,6 +45,13 @@ export class EmitCounters {
     }
   }
 
+  /** What is wrong or new about a predicted point, counted for its `rows` rows. */
+  flags(rows: number, flags: { belowMinimum: boolean; beyondValidated: boolean; differsFromLinear: boolean }): void {
+    if (flags.belowMinimum) this.belowMinimum += rows;
+    if (flags.beyondValidated) this.beyondValidated += rows;
+    if (flags.differsFromLinear) this.differsFromLinear += rows;
+  }
+
   skipped(): void {
     this.skippedBeyondMax++;
   }
@@ -59,6 +70,9 @@ export class EmitCounters {
       clamped: this.clamped,
       skippedBeyondMax: this.skippedBeyondMax,
       replaced: this.replaced,
+      belowMinimum: this.belowMinimum,
+      beyondValidated: this.beyondValidated,
+      differsFromLinear: this.differsFromLinear,
     };
   }
 }

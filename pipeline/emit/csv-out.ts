@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { OUTPUT_COLUMNS } from '../core/columns.js';
 
 /** Columns after `source` when per-row uncertainty is asked for. */
-export const UNCERTAINTY_COLUMNS = ['prompt_time_err', 'token_time_err'] as const;
+export const UNCERTAINTY_COLUMNS = ['prompt_time_err', 'token_time_err', 'err_basis'] as const;
 
 /** The header line of perf_db.csv. */
 export function headerLine(uncertainty = false): string {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EmitSummary } from '../types.js';
+import type { EmitSummary } from './types.js';
 import { emitChecked } from './checked.js';
 import { rebuildError } from './messages.js';
 import type { EmitTask, WorkerReply } from './types.js';

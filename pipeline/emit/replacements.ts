@@ -2,7 +2,7 @@ import type { ResolvedGrid } from '../core/grid.js';
 import { configKey } from '../core/keys.js';
 import { searchLeft } from '../fit/interpolate.js';
 import { makePredictors, predictPoint } from '../fit/predict.js';
-import type { Configuration, ExtrapolationPolicy, GroupFit } from '../types.js';
+import type { Configuration, GroupFit } from '../types.js';
 
 type Sizes = [prompt: number, batch: number, token: number];
 type Values = [promptTime: number, tokenTime: number, e2eTime: number];
@@ -26,10 +26,10 @@ const AXIS_NAMES = ['prompt_size', 'batch_size', 'token_size'];
  *   only remove violations, so the loop ends; with a monotone fit the
  *   database then has none.
  */
-export function replacedRows(fit: GroupFit, measured: readonly Configuration[], grid: ResolvedGrid, policy: ExtrapolationPolicy): Map<string, string> {
+export function replacedRows(fit: GroupFit, measured: readonly Configuration[], grid: ResolvedGrid): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of fit.excluded) out.set(configKey(e.prompt_size, e.batch_size, e.token_size), `left out of the fit: ${e.rule}`);
-  const value = rowValues(fit, measured, policy, out);
+  const value = rowValues(fit, measured, out);
   const line = neighbours(measured, grid);
   for (let changed = true; changed; ) {
     changed = false;
@@ -62,7 +62,7 @@ function violation(c: Configuration, value: (s: Sizes) => Values, line: ReturnTy
 }
 
 /** The values a row at these sizes has in the database: its medians while measured and not replaced, else the prediction. */
-function rowValues(fit: GroupFit, measured: readonly Configuration[], policy: ExtrapolationPolicy, replaced: ReadonlyMap<string, string>): (s: Sizes) => Values {
+function rowValues(fit: GroupFit, measured: readonly Configuration[], replaced: ReadonlyMap<string, string>): (s: Sizes) => Values {
   const byKey = new Map(measured.map((c) => [configKey(c.prompt_size, c.batch_size, c.token_size), c]));
   const predictors = makePredictors(fit);
   const predictions = new Map<string, [number, number]>();
@@ -74,10 +74,11 @@ function rowValues(fit: GroupFit, measured: readonly Configuration[], policy: Ex
       const tt = c.metrics.token_time?.median ?? NaN;
       return [pt, tt, c.metrics.e2e_time?.median ?? pt + (t - 1) * tt];
     }
-    let point = predictions.get(`${p},${b}`);
+    const key3 = configKey(p, b, t);
+    let point = predictions.get(key3);
     if (point === undefined) {
-      const { values } = predictPoint(predictors, p, b, policy);
-      predictions.set(`${p},${b}`, (point = [values.prompt_time as number, values.token_time as number]));
+      const { values } = predictPoint(predictors, p, b, t);
+      predictions.set(key3, (point = [values.prompt_time as number, values.token_time as number]));
     }
     return [point[0], point[1], point[0] + (t - 1) * point[1]];
   };

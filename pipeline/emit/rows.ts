@@ -1,8 +1,7 @@
 import { beyondFactor } from '../core/extrapolation.js';
 import { configKey } from '../core/keys.js';
-import { coefficientOfVariation } from '../core/stats.js';
-import { makePredictors, predictPoint, xOf, type Predictors } from '../fit/predict.js';
-import { errorModel, formatError, type ErrorModel } from '../fit/uncertainty.js';
+import { makePredictors, predictPoint, type PointPrediction, type Predictors } from '../fit/predict.js';
+import { formatError, measuredError, predictedError, type ErrBasis } from '../fit/uncertainty.js';
 import type { Configuration, GroupFit, Source } from '../types.js';
 import { EmitCounters, type EmitCounts } from './counters.js';
 import { ChunkWriter, formatNumber, quoteCells } from './csv-out.js';
@@ -10,7 +9,7 @@ import { indexMeasured, unionKeys } from './measured-index.js';
 import type { EmitTask } from './types.js';
 
 /** Called for every emitted row, in output order. */
-export type RowObserver = (p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number) => void;
+export type RowObserver = (p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number, extrapolated: boolean) => void;
 
 export interface ChunkOptions {
   /** Bytes per yielded chunk, about; raised where needed so that a chunk holds at least four rows. */
@@ -33,9 +32,9 @@ const DEFAULT_CHUNK_BYTES = 1 << 20;
 export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOptions = {}): Generator<Uint8Array, EmitCounts, undefined> {
   const { fit, grid, skipBeyond } = task;
   const reuse = chunks.reuseChunks === true;
-  const format = rowFormat(fit, task.uncertainty);
+  const ctx = groupContext(task);
+  const format = ctx.format;
   const out = new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, format.lead.length + 512);
-  const predictors = makePredictors(fit);
   const counters = new EmitCounters(fit.id, fit.range);
   const replaced = new Map(task.replaced);
   const gridPrompts = new Set(grid.prompts);
@@ -64,15 +63,18 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
         if (c !== undefined) {
           const [pt, tt, e2e] = writeMeasured(out, format, c, t);
           counters.row('measured');
-          onRow(p, b, t, pt, tt, e2e);
+          onRow(p, b, t, pt, tt, e2e, false);
         } else {
           if (predicted === null) {
-            predicted = predictRow(format, predictors, task, p, b);
+            predicted = predictRow(ctx, p, b, t);
             counters.point(p, b, rowTokens.length, predicted.prediction);
           }
-          const e2e = writePredicted(out, predicted, t, tokenText);
-          counters.row(predicted.source);
-          onRow(p, b, t, predicted.promptTime, predicted.tokenTime, e2e);
+          // A decode-model tail changes token_time with the token size: that row is predicted on its own.
+          const row = predicted.prediction.perToken.length === 0 ? predicted : predictRow(ctx, p, b, t);
+          const e2e = writePredicted(out, row, t, tokenText);
+          counters.row(row.source);
+          counters.flags(1, row.flags);
+          onRow(p, b, t, row.promptTime, row.tokenTime, e2e, row.source === 'extrapolated');
         }
         if (out.full) yield out.take(reuse);
       }
@@ -105,19 +107,16 @@ interface RowFormat {
   lead: Uint8Array;
   /** `,tp,source` after e2e_time, per source. */
   tails: Record<Source, string>;
-  errors: { prompt_time: ErrorModel; token_time: ErrorModel } | null;
+  errors: EmitTask['errors'];
 }
 
-function rowFormat(fit: GroupFit, uncertainty: boolean): RowFormat {
+function rowFormat(fit: GroupFit, errors: EmitTask['errors']): RowFormat {
   const [model, hardware] = quoteCells([fit.model, fit.hardware]) as [string, string];
   const tp = String(fit.tensor_parallel);
-  const none: ErrorModel = () => null;
   return {
     lead: new TextEncoder().encode(`${model},${hardware},`),
     tails: { measured: `,${tp},measured`, interpolated: `,${tp},interpolated`, extrapolated: `,${tp},extrapolated` },
-    errors: uncertainty
-      ? { prompt_time: fit.fits.prompt_time === null ? none : errorModel(fit.fits.prompt_time), token_time: fit.fits.token_time === null ? none : errorModel(fit.fits.token_time) }
-      : null,
+    errors,
   };
 }
 
@@ -129,38 +128,96 @@ function writeMeasured(out: ChunkWriter, format: RowFormat, c: Configuration, t:
   const e2e = e2eMedian ?? pt + (t - 1) * tt;
   const power = (m: 'peak_power' | 'average_power') => formatNumber(c.metrics[m]?.median ?? null);
   out.ascii(`${t},${power('peak_power')},${power('average_power')},${pt},${tt},${e2eMedian === undefined ? '' : e2e}${format.tails.measured}`);
-  if (format.errors !== null) out.ascii(`,${formatError(coefficientOfVariation(c.repetitions.prompt_time))},${formatError(coefficientOfVariation(c.repetitions.token_time))}`);
+  if (format.errors !== null) {
+    const { coverage } = format.errors;
+    out.ascii(`,${formatError(measuredError(c.repetitions.prompt_time, coverage))},${formatError(measuredError(c.repetitions.token_time, coverage))},repetitions`);
+  }
   out.ascii('\n');
   return [pt, tt, e2e];
 }
 
 interface Predicted {
   source: Source;
-  prediction: ReturnType<typeof predictPoint>;
+  prediction: PointPrediction;
   promptTime: number;
   tokenTime: number;
   /** `,peak,avg,prompt,token,` between token_size and e2e_time. */
   middle: string;
   /** `,tp,source[,errors]\n` after e2e_time. */
   tail: string;
+  flags: { belowMinimum: boolean; beyondValidated: boolean; differsFromLinear: boolean };
 }
 
-/** A (prompt, batch) point's prediction, formatted once for every token size emitted there. */
-function predictRow(format: RowFormat, predictors: Predictors, task: EmitTask, p: number, b: number): Predicted {
-  const prediction = predictPoint(predictors, p, b, task.extrapolate);
-  const [lo, hi] = task.fit.range;
+/** What every predicted row of a group needs, built once. */
+interface GroupContext {
+  format: RowFormat;
+  fit: GroupFit;
+  predictors: Predictors;
+  /** The same fits without tails (SplitwiseSim's line), to count the rows that differ from it; null when there are no tails. */
+  own: Predictors | null;
+  /** The group's smallest measured medians. */
+  minimum: { prompt_time: number; token_time: number };
+  validated: EmitTask['validated'];
+}
+
+function groupContext(task: EmitTask): GroupContext {
+  const { fit } = task;
+  const tailed = Object.values(fit.fits).some((f) => f !== null && f.tails !== null);
+  const smallest = (m: 'prompt_time' | 'token_time') => Math.min(...task.configurations.flatMap((c) => (c.metrics[m] === null ? [] : [c.metrics[m].median])));
+  const withoutTails = { ...fit, fits: Object.fromEntries(Object.entries(fit.fits).map(([m, f]) => [m, f === null ? null : { ...f, tails: null }])) as GroupFit['fits'] };
+  return {
+    format: rowFormat(fit, task.errors),
+    fit,
+    predictors: makePredictors(fit),
+    own: tailed ? makePredictors(withoutTails) : null,
+    minimum: { prompt_time: smallest('prompt_time'), token_time: smallest('token_time') },
+    validated: task.validated,
+  };
+}
+
+/** A (prompt, batch) point's prediction at token size t, formatted once for every token size emitted there (see perToken). */
+function predictRow(ctx: GroupContext, p: number, b: number, t: number): Predicted {
+  const { format, predictors } = ctx;
+  const prediction = predictPoint(predictors, p, b, t);
+  const [lo, hi] = ctx.fit.range;
   const bt = p * b;
   const source: Source = bt >= lo && bt <= hi ? 'interpolated' : 'extrapolated';
   const { prompt_time, token_time, peak_power, average_power } = prediction.values;
   let tail = format.tails[source];
-  if (format.errors !== null) {
-    const err = (metric: 'prompt_time' | 'token_time') => {
-      const predictor = predictors[metric];
-      return predictor === null ? null : (format.errors as NonNullable<RowFormat['errors']>)[metric](xOf(predictor, p, b));
-    };
-    tail += `,${formatError(err('prompt_time'))},${formatError(err('token_time'))}`;
-  }
+  if (format.errors !== null) tail += errorCells(format.errors, predictors, p, b, source);
   const promptTime = prompt_time as number;
   const tokenTime = token_time as number;
-  return { source, prediction, promptTime, tokenTime, middle: `,${formatNumber(peak_power)},${formatNumber(average_power)},${promptTime},${tokenTime},`, tail: `${tail}\n` };
+  return {
+    source,
+    prediction,
+    promptTime,
+    tokenTime,
+    middle: `,${formatNumber(peak_power)},${formatNumber(average_power)},${promptTime},${tokenTime},`,
+    tail: `${tail}\n`,
+    flags: rowFlags(ctx, p, b, t, source, promptTime, tokenTime),
+  };
+}
+
+/** Below anything measured, beyond the validated factor, or not what SplitwiseSim's line gives. */
+function rowFlags(ctx: GroupContext, p: number, b: number, t: number, source: Source, promptTime: number, tokenTime: number): Predicted['flags'] {
+  const belowMinimum = promptTime < ctx.minimum.prompt_time || tokenTime < ctx.minimum.token_time;
+  if (source === 'interpolated') return { belowMinimum, beyondValidated: false, differsFromLinear: false };
+  const bt = p * b;
+  const above = bt > ctx.fit.range[1];
+  const limit = above ? ctx.validated.upper : ctx.validated.lower;
+  const f = above ? bt / ctx.fit.range[1] : ctx.fit.range[0] / bt;
+  const own = ctx.own === null ? null : predictPoint(ctx.own, p, b, t).values;
+  const differsFromLinear = own !== null && (own.prompt_time !== promptTime || own.token_time !== tokenTime);
+  return { belowMinimum, beyondValidated: limit === null || f > limit * (1 + 1e-12), differsFromLinear };
+}
+
+/** `,prompt_time_err,token_time_err,err_basis` of a predicted point. */
+function errorCells(errors: NonNullable<EmitTask['errors']>, predictors: Predictors, p: number, b: number, source: Source): string {
+  const at = (metric: 'prompt_time' | 'token_time') => {
+    const predictor = predictors[metric];
+    return predictor === null ? { err: null, validated: true } : predictedError(errors.bands[metric], predictor, p, b);
+  };
+  const [pt, tt] = [at('prompt_time'), at('token_time')];
+  const basis: ErrBasis = source === 'interpolated' ? 'leave-one-out' : pt.validated && tt.validated ? 'backtest' : 'unvalidated';
+  return `,${formatError(pt.err)},${formatError(tt.err)},${basis}`;
 }

@@ -19,13 +19,20 @@ function score(method: MethodName, metric: FittedMetric, knots: Knots, policy: E
   return { method, applicable: true, mape: scored ? loo.mape : null, maxApe: scored ? loo.maxApe : null, monotone };
 }
 
-/** Whether the values a method emits at the queries and the knots never fall as x grows. */
+/**
+ * Whether the values a method emits at the queries and the knots never fall
+ * as x grows. Tails never fall and start at the end knots' values, so beyond
+ * the range only the method's own extrapolation (--extrapolate linear) can.
+ */
 function neverFalls(method: MethodName, metric: FittedMetric, knots: Knots, policy: ExtrapolationPolicy, queries: readonly number[]): boolean {
   const predictor = makePredictor(method, knots);
-  const xs = [...new Set([...queries, ...knots.x])].sort((a, b) => a - b);
+  const [lo, hi] = predictor.range;
+  const own = policy === 'linear';
+  const xs = [...new Set([...queries, ...knots.x])].filter((x) => own || (x >= lo && x <= hi)).sort((a, b) => a - b);
   let previous = -Infinity;
   for (const x of xs) {
-    const v = predictedValue(predictor, metric, x, policy);
+    // x as batch_tokens at batch 1: the method's own values depend on x alone.
+    const v = predictedValue(predictor, metric, x, 1, 1);
     if (v < previous) return false;
     previous = v;
   }

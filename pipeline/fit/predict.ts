@@ -1,14 +1,19 @@
 import { FITTED_METRICS } from '../core/columns.js';
-import type { ExtrapolationPolicy, FitKey, FittedMetric, GroupFit, Knots, MethodName } from '../types.js';
+import type { FitKey, FittedMetric, GroupFit, Knots, MethodName, MetricFit } from '../types.js';
 import type { Interpolator } from './interpolate.js';
 import { FACTORIES } from './methods.js';
+import { tailValue, tokenDependent, type TailSpec } from './tails.js';
 
-/** A fitted metric ready to evaluate: its interpolator, x range, and values at both ends. */
+/** A fitted metric ready to evaluate: its interpolator, x range, values at both ends, and its tails. */
 export interface Predictor {
   f: Interpolator;
   key: FitKey;
   range: [number, number];
   ends: [number, number];
+  /** Beyond the range; null: the method's own extrapolation (SplitwiseSim's line for linear). */
+  tails: { upper: TailSpec; lower: TailSpec } | null;
+  /** Whether a value beyond the range depends on the token size (a decode-model tail). */
+  tokenDependent: { upper: boolean; lower: boolean };
 }
 
 export type Predictors = Record<FittedMetric, Predictor | null>;
@@ -18,13 +23,13 @@ export type Predictors = Record<FittedMetric, Predictor | null>;
  * knots' own for linear (so clamping repeats the measured medians exactly) and
  * the method's values at the end knots otherwise (isotonic's pooled means).
  */
-export function makePredictor(method: MethodName, knots: Knots, key: FitKey = 'batch_tokens'): Predictor {
+export function makePredictor(method: MethodName, knots: Knots, key: FitKey = 'batch_tokens', tails: MetricFit['tails'] = null): Predictor {
   const { x, y, count } = knots;
   const f = FACTORIES[method](x, y, count);
   const lo = x[0] as number;
   const hi = x[x.length - 1] as number;
   const ends: [number, number] = method === 'linear' ? [y[0] as number, y[y.length - 1] as number] : [f(lo), f(hi)];
-  return { f, key, range: [lo, hi], ends };
+  return { f, key, range: [lo, hi], ends, tails, tokenDependent: { upper: tokenDependent(tails?.upper ?? null), lower: tokenDependent(tails?.lower ?? null) } };
 }
 
 /** Builds each fitted metric's predictor once per group. */
@@ -32,7 +37,7 @@ export function makePredictors(group: GroupFit): Predictors {
   const out = {} as Predictors;
   for (const metric of FITTED_METRICS) {
     const fitted = group.fits[metric];
-    out[metric] = fitted === null ? null : makePredictor(fitted.method, fitted.knots, fitted.key);
+    out[metric] = fitted === null ? null : makePredictor(fitted.method, fitted.knots, fitted.key, fitted.tails ?? null);
   }
   return out;
 }
@@ -47,64 +52,60 @@ export function isPossible(metric: FittedMetric, value: number): boolean {
   return (metric === 'prompt_time' || metric === 'token_time' ? value > 0 : value >= 0) && Number.isFinite(value);
 }
 
-/**
- * The value a row gets at `x`: inside the measured range, the fit's. Outside:
- * with policy `clamp`, the value at the nearest end; otherwise the method's
- * own extrapolation, unless that is impossible (see isPossible), in which case
- * the value at the nearest end as well. (Policy `error` never gets here with
- * an x outside: the run stops before emitting.)
- */
-export function predictedValue(predictor: Predictor, metric: FittedMetric, x: number, policy: ExtrapolationPolicy = 'linear'): number {
-  const [lo, hi] = predictor.range;
-  if (x >= lo && x <= hi) return predictor.f(x);
-  const end = x < lo ? predictor.ends[0] : predictor.ends[1];
-  if (policy === 'clamp') return end;
-  const v = predictor.f(x);
-  return isPossible(metric, v) ? v : end;
-}
-
-/** A metric whose extrapolation gave an impossible value, with that value (the row took the nearest end's instead). */
+/** A metric whose own extrapolation gave an impossible value, with that value (the row took the nearest end's instead). */
 export interface Clamp {
   metric: FittedMetric;
   raw: number;
 }
 
+/**
+ * The value a row gets at (prompt, batch, tokens): inside the measured range,
+ * the fit's; beyond it, the tail on that side, or without tails the method's
+ * own extrapolation, unless that is impossible (see isPossible): then the
+ * value at the nearest end, and `onClamp` hears of it.
+ */
+export function predictedValue(predictor: Predictor, metric: FittedMetric, prompt: number, batch: number, tokens: number, onClamp?: (raw: number) => void): number {
+  const x = xOf(predictor, prompt, batch);
+  const [lo, hi] = predictor.range;
+  if (x >= lo && x <= hi) return predictor.f(x);
+  if (predictor.tails !== null) return tailValue(x > hi ? predictor.tails.upper : predictor.tails.lower, x, prompt, batch, tokens);
+  const raw = predictor.f(x);
+  if (isPossible(metric, raw)) return raw;
+  onClamp?.(raw);
+  return x < lo ? predictor.ends[0] : predictor.ends[1];
+}
+
+/** Whether the value at (prompt, batch) depends on the token size: it lies where a decode-model tail applies. */
+export function dependsOnTokens(predictor: Predictor, prompt: number, batch: number): boolean {
+  const x = xOf(predictor, prompt, batch);
+  return (x > predictor.range[1] && predictor.tokenDependent.upper) || (x < predictor.range[0] && predictor.tokenDependent.lower);
+}
+
 /** What one (prompt_size, batch_size) point is predicted to be, per fitted metric (null: not in the input). */
 export interface PointPrediction {
+  /** At the point's first token size; see perToken for the metrics that change with it. */
   values: Record<FittedMetric, number | null>;
   /** Metrics whose own extrapolation was impossible here; empty almost always. */
   clamped: readonly Clamp[];
+  /** Metrics whose value here depends on the token size: predictedValue gives each row's. */
+  perToken: readonly FittedMetric[];
 }
 
-const NONE: readonly Clamp[] = Object.freeze([]);
+const NONE: readonly never[] = Object.freeze([]);
 
-/**
- * Every fitted metric's value at (prompt, batch), as emit writes it (see
- * predictedValue), and which ones were clamped because their extrapolation
- * was impossible. Pure: the caller counts what it needs.
- */
-export function predictPoint(predictors: Predictors, prompt: number, batch: number, policy: ExtrapolationPolicy): PointPrediction {
+/** Every fitted metric's value at (prompt, batch, tokens), as emit writes it. Pure: the caller counts what it needs. */
+export function predictPoint(predictors: Predictors, prompt: number, batch: number, tokens: number): PointPrediction {
   const values = {} as Record<FittedMetric, number | null>;
-  let clamped = NONE;
+  let clamped: readonly Clamp[] = NONE;
+  let perToken: readonly FittedMetric[] = NONE;
   for (const metric of FITTED_METRICS) {
     const predictor = predictors[metric];
     if (predictor === null) {
       values[metric] = null;
       continue;
     }
-    const x = xOf(predictor, prompt, batch);
-    const [lo, hi] = predictor.range;
-    if ((x >= lo && x <= hi) || policy === 'clamp') {
-      values[metric] = predictedValue(predictor, metric, x, policy);
-      continue;
-    }
-    const raw = predictor.f(x);
-    if (isPossible(metric, raw)) {
-      values[metric] = raw;
-    } else {
-      values[metric] = x < lo ? predictor.ends[0] : predictor.ends[1];
-      clamped = [...clamped, { metric, raw }];
-    }
+    values[metric] = predictedValue(predictor, metric, prompt, batch, tokens, (raw) => (clamped = [...clamped, { metric, raw }]));
+    if (dependsOnTokens(predictor, prompt, batch)) perToken = [...perToken, metric];
   }
-  return { values, clamped };
+  return { values, clamped, perToken };
 }

@@ -4,7 +4,7 @@ import { MAX_CONCURRENCY } from '../core/limits.js';
 import { DEFAULTS, deepFreeze, defaultConcurrency, runOptions } from './defaults.js';
 import { parseSizeList, usesStep } from './sizes.js';
 import type { GenerateArgs, GenerateOptions, GridText } from './types.js';
-import { choiceOption, factorOption, flagOption, integerOption, parseMethods, shown } from './values.js';
+import { choiceOption, coverageOption, factorOption, flagOption, integerOption, parseExtrapolate, parseMethods, shown } from './values.js';
 
 /**
  * The generate command line, resolved once: every value checked (a usage
@@ -35,7 +35,8 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
     workerMinRows: args.workerMinRows === undefined ? DEFAULTS.workerMinRows : integerOption(args.workerMinRows, 'worker-min-rows', 0),
     methods: parseMethods(methodEntries),
     tokenKey: choiceOption(args.tokenKey ?? DEFAULTS.tokenKey, 'token-key', ['batch_tokens', 'batch_size'] as const),
-    extrapolate: choiceOption(args.extrapolate ?? DEFAULTS.extrapolate, 'extrapolate', ['linear', 'clamp', 'error'] as const),
+    extrapolate: parseExtrapolate(args.extrapolate ?? [DEFAULTS.extrapolate]),
+    coverage: args.coverage === undefined ? DEFAULTS.coverage : coverageOption(args.coverage),
     maxExtrapolation,
     excludeAnomalies: flag(args.excludeAnomalies, 'exclude-anomalies', false),
     uncertainty: flag(args.uncertainty, 'uncertainty', false),
@@ -76,7 +77,9 @@ function canonicalCommand(args: GenerateArgs, step: number): string {
   const methods = args.method ?? [DEFAULTS.method];
   if (methods.join(' ') !== DEFAULTS.method) for (const m of methods) parts.push(`--method ${m}`);
   if ((args.tokenKey ?? DEFAULTS.tokenKey) !== DEFAULTS.tokenKey) parts.push(`--token-key ${String(args.tokenKey)}`);
-  if ((args.extrapolate ?? DEFAULTS.extrapolate) !== DEFAULTS.extrapolate) parts.push(`--extrapolate ${String(args.extrapolate)}`);
+  const policies = args.extrapolate ?? [DEFAULTS.extrapolate];
+  if (policies.join(' ') !== DEFAULTS.extrapolate) for (const e of policies) parts.push(`--extrapolate ${e}`);
+  if (args.coverage !== undefined && Number(args.coverage) !== DEFAULTS.coverage) parts.push(`--coverage ${args.coverage}`);
   if (args.maxExtrapolation !== undefined) {
     parts.push(`--max-extrapolation ${args.maxExtrapolation}`, ...(args.maxExtrapolationAction === 'skip' ? ['--max-extrapolation-action skip'] : []));
   }

@@ -27,7 +27,10 @@ export interface RunOptions {
   readonly methods: Readonly<Record<FittedMetric, MethodChoice>>;
   /** token_time's x; the other metrics use batch_tokens. */
   readonly tokenKey: FitKey;
-  readonly extrapolate: ExtrapolationPolicy;
+  /** Beyond the measured range, per metric: auto (the tail the backtests choose), linear (SplitwiseSim), a tail, or error. */
+  readonly extrapolate: Readonly<Record<FittedMetric, ExtrapolationPolicy>>;
+  /** The nominal coverage of the err columns' intervals. */
+  readonly coverage: number;
   readonly maxExtrapolation: MaxExtrapolation | null;
   /** Leave configurations that break measured monotonicity out of the fit and emit predictions for them. */
   readonly excludeAnomalies: boolean;
@@ -72,7 +75,8 @@ export interface GenerateArgs {
   maxRows?: string | number;
   method?: readonly string[];
   tokenKey?: unknown;
-  extrapolate?: unknown;
+  extrapolate?: readonly string[];
+  coverage?: string | number;
   maxExtrapolation?: string | number;
   maxExtrapolationAction?: unknown;
   excludeAnomalies?: unknown;

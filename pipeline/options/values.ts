@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js';
 import { FITTED_METRICS } from '../core/columns.js';
-import type { FittedMetric, MethodChoice } from '../types.js';
+import type { ExtrapolationPolicy, FittedMetric, MethodChoice } from '../types.js';
 
 /** A value as it appears in a message: as given, quoted only when empty or holding spaces. */
 export function shown(value: unknown): string {
@@ -9,6 +9,7 @@ export function shown(value: unknown): string {
 }
 
 export const METHOD_CHOICES: readonly MethodChoice[] = ['linear', 'pchip', 'isotonic', 'loglog', 'auto'];
+export const EXTRAPOLATE_CHOICES: readonly ExtrapolationPolicy[] = ['auto', 'linear', 'line', 'proportional', 'model', 'clamp', 'error'];
 
 /** A whole-number option from its text (or a number): usage error naming the option, the value as given and the allowed range. */
 export function integerOption(value: string | number, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -47,20 +48,42 @@ export function flagOption(value: unknown, option: string): boolean {
  * win; unnamed metrics take the plain entry, else linear.
  */
 export function parseMethods(entries: readonly string[]): Record<FittedMetric, MethodChoice> {
-  const methods: Record<FittedMetric, MethodChoice> = { prompt_time: 'linear', token_time: 'linear', peak_power: 'linear', average_power: 'linear' };
+  return perMetric(entries, 'method', METHOD_CHOICES, 'linear', (entry, what) =>
+    usageError('E_BAD_METHOD', `--method ${JSON.stringify(entry)}: ${what}`, `expected one of ${METHOD_CHOICES.join(', ')}, alone or as METRIC=METHOD with METRIC one of ${FITTED_METRICS.join(', ')}`),
+  );
+}
+
+/** `--extrapolate auto`, `--extrapolate token_time=model`, ...: as --method; `error` only for every metric at once. */
+export function parseExtrapolate(entries: readonly string[]): Record<FittedMetric, ExtrapolationPolicy> {
   const bad = (entry: string, what: string) =>
-    usageError('E_BAD_METHOD', `--method ${JSON.stringify(entry)}: ${what}`, `expected one of ${METHOD_CHOICES.join(', ')}, alone or as METRIC=METHOD with METRIC one of ${FITTED_METRICS.join(', ')}`);
+    usageError('E_BAD_OPTION', `--extrapolate ${JSON.stringify(entry)}: ${what}`, `expected one of ${EXTRAPOLATE_CHOICES.join(', ')}, alone or as METRIC=POLICY (not error) with METRIC one of ${FITTED_METRICS.join(', ')}`);
+  const out = perMetric(entries, 'policy', EXTRAPOLATE_CHOICES, 'auto', bad);
+  const errors = FITTED_METRICS.filter((m) => out[m] === 'error').length;
+  if (errors > 0 && errors < FITTED_METRICS.length) throw bad(entries.join(' '), 'error refuses points outside the measured range for every metric or none');
+  return out;
+}
+
+function perMetric<T extends string>(entries: readonly string[], what: string, choices: readonly T[], fallback: T, bad: (entry: string, what: string) => Error): Record<FittedMetric, T> {
+  const out = { prompt_time: fallback, token_time: fallback, peak_power: fallback, average_power: fallback } as Record<FittedMetric, T>;
   for (const entry of entries) {
     const cut = entry.indexOf('=');
     const [left, right] = cut === -1 ? [undefined, entry] : [entry.slice(0, cut), entry.slice(cut + 1)];
-    if (!(METHOD_CHOICES as readonly string[]).includes(right)) throw bad(entry, `${JSON.stringify(right)} is not a method`);
+    if (!(choices as readonly string[]).includes(right)) throw bad(entry, `${JSON.stringify(right)} is not a ${what}`);
     if (left === undefined) {
-      for (const metric of FITTED_METRICS) methods[metric] = right as MethodChoice;
+      for (const metric of FITTED_METRICS) out[metric] = right as T;
     } else if ((FITTED_METRICS as readonly string[]).includes(left)) {
-      methods[left as FittedMetric] = right as MethodChoice;
+      out[left as FittedMetric] = right as T;
     } else {
       throw bad(entry, `${JSON.stringify(left)} is not a fitted metric`);
     }
   }
-  return methods;
+  return out;
+}
+
+/** --coverage: a probability strictly between 0 and 1. */
+export function coverageOption(value: string | number): number {
+  const text = String(value).trim();
+  const n = /^(0?\.\d+|0|1)$/.test(text) ? Number(text) : NaN;
+  if (!(n > 0 && n < 1)) throw usageError('E_BAD_OPTION', `--coverage ${shown(value)} is not allowed`, 'expected a probability between 0 and 1, e.g. 0.8 or 0.95');
+  return n;
 }

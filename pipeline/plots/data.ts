@@ -1,11 +1,11 @@
 import { pct } from '../core/format.js';
 import { resolveGrid } from '../core/grid.js';
 import { makePredictors, predictedValue, xOf } from '../fit/predict.js';
-import type { ExtrapolationPolicy, FitKey, FittedMetric, Grid, GroupResult } from '../types.js';
+import type { FitKey, FittedMetric, Grid, GroupResult } from '../types.js';
 import type { PlotSeries } from './types.js';
 
 /** What a chart of one group and metric shows, computed from the run; null when the metric was not fitted. */
-export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric, policy: ExtrapolationPolicy = 'linear'): (Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method: string }) | null {
+export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric): (Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method: string }) | null {
   const f = g.fit.fits[metric];
   const predictor = makePredictors(g.fit)[metric];
   if (f === null || predictor === null) return null;
@@ -26,9 +26,10 @@ export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric, polic
     const ys = byX.get(x) ?? [];
     return { x, y: f.knots.y[i] as number, min: Math.min(...ys), max: Math.max(...ys) };
   });
-  const emitted = sampleX(g, grid, 240, f.key).map((x) => ({
+  const tokens = Math.min(...g.configurations.map((c) => c.token_size));
+  const emitted = sampleX(g, grid, 240, f.key).map(([x, p, b]) => ({
     x,
-    y: predictedValue(predictor, metric, x, policy),
+    y: predictedValue(predictor, metric, p, b, tokens),
     source: (x >= range[0] && x <= range[1] ? 'interpolated' : 'extrapolated') as 'interpolated' | 'extrapolated',
   }));
   const xs = [...emitted.map((e) => e.x), ...f.knots.x];
@@ -41,13 +42,19 @@ export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric, polic
   return { repetitions, medians, fitted, emitted, measuredRange: range, extent, anomalies, xTitle, method: f.method };
 }
 
-/** Distinct x of a group's grid, thinned to about `most` points spread evenly on a log scale. */
-function sampleX(g: GroupResult, grid: Grid, most: number, key: FitKey): number[] {
+/** Distinct x of a group's grid with the first (prompt, batch) giving each, thinned to about `most` points spread evenly on a log scale. */
+function sampleX(g: GroupResult, grid: Grid, most: number, key: FitKey): [number, number, number][] {
   const { prompts, batches } = resolveGrid(grid, g.configurations);
-  const all = new Set<number>();
-  for (const p of prompts) for (const b of batches) all.add(key === 'batch_tokens' ? p * b : b);
-  const sorted = [...all].sort((a, b) => a - b);
-  if (sorted.length <= most) return sorted;
+  const all = new Map<number, [number, number]>();
+  for (const p of prompts) {
+    for (const b of batches) {
+      const x = key === 'batch_tokens' ? p * b : b;
+      if (!all.has(x)) all.set(x, [p, b]);
+    }
+  }
+  const sorted = [...all.keys()].sort((a, b) => a - b);
+  const at = (x: number): [number, number, number] => [x, ...(all.get(x) as [number, number])];
+  if (sorted.length <= most) return sorted.map(at);
   const lo = Math.log(sorted[0] as number);
   const hi = Math.log(sorted[sorted.length - 1] as number);
   const picked = new Set<number>();
@@ -57,7 +64,7 @@ function sampleX(g: GroupResult, grid: Grid, most: number, key: FitKey): number[
     while (i < sorted.length - 1 && (sorted[i] as number) < target) i++;
     picked.add(sorted[i] as number);
   }
-  return [...picked];
+  return [...picked].map(at);
 }
 
 function sampleLog([lo, hi]: [number, number], n: number, include: readonly number[]): number[] {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { readIfExists } from '../io/compare.js';
 import { STUDIED } from '../report/numbers.js';
-import type { FittedMetric, Grid, GroupResult, ExtrapolationPolicy } from '../types.js';
+import type { FittedMetric, Grid, GroupResult } from '../types.js';
 import { plotData } from './data.js';
 import { isCurrentPlot, plotCacheKey, plotFile, plotFileName } from './files.js';
 import { renderPlot } from './render.js';
@@ -18,14 +18,14 @@ export type PlotWriter = (name: string, content: string) => Promise<void>;
  * library versions) is unchanged, or drawn, a few at a time, so that reading
  * files overlaps with drawing. Returns the file of each group's charts.
  */
-export async function drawPlots(groups: readonly GroupResult[], grid: Grid, policy: ExtrapolationPolicy, cacheDir: string, write: PlotWriter): Promise<Map<string, Partial<Record<FittedMetric, string>>>> {
+export async function drawPlots(groups: readonly GroupResult[], grid: Grid, cacheDir: string, write: PlotWriter): Promise<Map<string, Partial<Record<FittedMetric, string>>>> {
   const plots = new Map<string, Partial<Record<FittedMetric, string>>>();
   const used = new Set<string>();
   const jobs: { name: string; series: PlotSeries }[] = [];
   for (const g of groups) {
     const files: Partial<Record<FittedMetric, string>> = {};
     for (const metric of STUDIED) {
-      const plotted = plotData(g, grid, metric, policy);
+      const plotted = plotData(g, grid, metric);
       if (plotted === null) continue;
       const { method, ...data } = plotted;
       const series: PlotSeries = { title: `${g.fit.model} / ${g.fit.hardware} / tp=${g.fit.tensor_parallel} — ${metric} (${method})`, metric, unit: 'ms', ...data };

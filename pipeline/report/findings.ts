@@ -8,6 +8,9 @@ import type { Severity, Status } from './types.js';
 
 export const FINDINGS = {
   GROUP_ALL_REJECTED: { severities: ['fail'], meaning: 'every row of a group was rejected; the group is not in the database' },
+  IMPLAUSIBLE_ROWS: { severities: ['warn'], meaning: "predicted rows below anything measured in the group, or a tail that falls" },
+  TAIL_ON_BROKEN_KNOT: { severities: ['warn'], meaning: 'a tail starts from a knot made only of broken measurements' },
+  BEYOND_VALIDATED: { severities: ['warn'], meaning: 'rows beyond the factor the backtests validated: no interval there' },
   EXTRAPOLATION_CLAMPED: { severities: ['warn'], meaning: 'extrapolation gave impossible values; those rows take the nearest measured end' },
   SERIES_COPY: { severities: ['warn'], meaning: "a metric series is an exact or scaled copy of another group's" },
   EMITTED_NOT_MONOTONE: { severities: ['warn'], meaning: 'emitted rows fall as a size grows' },
@@ -22,6 +25,7 @@ export const FINDINGS = {
   EXCLUDED_FROM_FIT: { severities: ['info'], meaning: 'a configuration left out of the fit (--exclude-anomalies)' },
   ANOMALY_REPLACED: { severities: ['info'], meaning: 'a measured row emitted as the prediction (--exclude-anomalies)' },
   SKIPPED_BEYOND_MAX: { severities: ['info'], meaning: 'grid rows beyond --max-extrapolation left out' },
+  DIFFERS_FROM_SPLITWISE: { severities: ['info'], meaning: "extrapolated rows that differ from SplitwiseSim's line: the tails the backtests chose" },
 } as const satisfies Record<string, { severities: readonly Severity[]; meaning: string }>;
 
 export type FindingCode = keyof typeof FINDINGS;

@@ -1,4 +1,5 @@
 import { groupMarkdown } from './markdown-group.js';
+import { trustMarkdown } from './markdown-trust.js';
 import { cell, findingLine, percent, anchor, badge } from './markdown-text.js';
 import type { QualityReport } from './types.js';
 
@@ -9,6 +10,7 @@ export function renderMarkdown(report: QualityReport): string {
   const s = report.output.bySource;
   line('# Quality report', '');
   line(`Produced by \`${report.command}\`. Numbers are rounded to ${report.significantDigits} significant digits; thresholds are listed at the end.`, '');
+  trustMarkdown(report.trust, line);
   line('## Summary', '');
   line(`Overall status: **${report.summary.status}**. ${report.output.rows} rows in \`${report.output.file}\`: ${s.measured} measured, ${s.interpolated} interpolated, ${s.extrapolated} extrapolated.`, '');
   line('| group | status | fail | warn | info | LOO error prompt_time | LOO error token_time | rows extrapolated |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');

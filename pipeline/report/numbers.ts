@@ -1,3 +1,4 @@
+import { BROKEN_DROP } from '../checks/broken.js';
 import { E2E_TOLERANCE, OUTLIER_MIN_RELATIVE, OUTLIER_Z } from '../checks/measured.js';
 import type { FittedMetric } from '../types.js';
 
@@ -26,7 +27,7 @@ export const THRESHOLDS = {
   /** A measured median that falls by less than this as a size grows is noise (info). */
   monotoneWarnDrop: 0.02,
   /** ... by this much or more, a broken measurement (fail). */
-  monotoneFailDrop: 0.2,
+  monotoneFailDrop: BROKEN_DROP,
   /** Coefficient of variation above which a configuration's repetitions disagree (warn). */
   spreadWarnCv: 0.05,
   /** Leave-one-out: warn when the mean error or the worst error exceeds these. */

@@ -1,5 +1,5 @@
-import { makePredictors, predictedValue, xOf } from '../fit/predict.js';
-import type { ExtrapolationPolicy, FittedMetric, GroupFit } from '../types.js';
+import { makePredictors, predictedValue } from '../fit/predict.js';
+import type { FittedMetric, GroupFit } from '../types.js';
 import { round } from './numbers.js';
 
 /**
@@ -15,12 +15,12 @@ export const PROBES: readonly [number, number][] = [
   [8192, 64],
 ];
 
-/** The emitted value of each studied metric at the probe points (what grid rows there get). */
-export function probePredictions(fit: GroupFit, policy: ExtrapolationPolicy) {
+/** The emitted value of each studied metric at the probe points (what grid rows there get, at the group's smallest token size). */
+export function probePredictions(fit: GroupFit, tokens: number) {
   const predictors = makePredictors(fit);
   const at = (metric: FittedMetric) => {
     const p = predictors[metric];
-    return PROBES.map(([prompt, batch]) => (p === null ? null : round(predictedValue(p, metric, xOf(p, prompt, batch), policy))));
+    return PROBES.map(([prompt, batch]) => (p === null ? null : round(predictedValue(p, metric, prompt, batch, tokens))));
   };
   return { points: PROBES.map(([prompt_size, batch_size]) => ({ prompt_size, batch_size })), prompt_time: at('prompt_time'), token_time: at('token_time') };
 }

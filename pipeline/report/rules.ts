@@ -3,13 +3,14 @@
  * in the order the report lists them. Each rule states its threshold.
  */
 import { describeConfig as at, pct } from '../core/format.js';
-import type { ClampSummary, FittedMetric, MonotonicityViolation } from '../types.js';
+import type { FittedMetric, MonotonicityViolation } from '../types.js';
+import type { ClampSummary } from '../emit/types.js';
 import type { GroupFacts } from './facts.js';
 import { finding, type Finding } from './findings.js';
 import { round, STUDIED, THRESHOLDS } from './numbers.js';
 
 export function groupRules(facts: GroupFacts): Finding[] {
-  return [...repetitionFindings(facts), ...measuredFindings(facts), ...fitFindings(facts), ...emittedFindings(facts)];
+  return [...repetitionFindings(facts), ...measuredFindings(facts), ...fitFindings(facts), ...brokenEndFindings(facts), ...emittedFindings(facts)];
 }
 
 function repetitionFindings({ result, spread, outliers }: GroupFacts): Finding[] {
@@ -74,6 +75,21 @@ function fitFindings({ result, fitQuality }: GroupFacts): Finding[] {
   return out;
 }
 
+/** A tail that starts from an end knot made only of broken measurements: every row beyond inherits the break. */
+function brokenEndFindings({ result }: GroupFacts): Finding[] {
+  const { fit, broken, configurations } = result;
+  const x = fit.range[1];
+  const atEnd = configurations.filter((c) => c.prompt_size * c.batch_size === x);
+  const brokenSet = new Set(broken);
+  if (atEnd.length === 0 || !atEnd.every((c) => brokenSet.has(`${c.prompt_size},${c.batch_size},${c.token_size}`))) return [];
+  const tail = fit.fits.prompt_time?.tails?.upper ?? null;
+  const how =
+    tail === null
+      ? "every row beyond it extrapolates SplitwiseSim's line through that value"
+      : `the tails start from the last sound knot, at batch_tokens ${tail.x}, so the rows beyond the range follow the sound measurements; rows between the two still interpolate towards the broken value`;
+  return [finding('TAIL_ON_BROKEN_KNOT', 'warn', fit.id, `the measured range ends at batch_tokens ${x} with a broken measurement ${atEnd.map((c) => at(c)).join(', ')}; ${how}: --exclude-anomalies leaves it out of the fit`)];
+}
+
 function emittedFindings({ result }: GroupFacts): Finding[] {
   const { emitted, fit } = result;
   const id = fit.id;
@@ -88,6 +104,15 @@ function emittedFindings({ result }: GroupFacts): Finding[] {
   }
   for (const r of emitted.replaced) out.push(finding('ANOMALY_REPLACED', 'info', id, `the row at ${at(r)} is a prediction, not the measured median: ${r.rule}`));
   if (emitted.skippedBeyondMax > 0) out.push(finding('SKIPPED_BEYOND_MAX', 'info', id, `${emitted.skippedBeyondMax} grid rows lie beyond --max-extrapolation and were not emitted`));
+  const tailOf = (m: 'prompt_time' | 'token_time') => fit.fits[m]?.tails ?? null;
+  if (emitted.belowMinimum > 0 || emitted.monotonicity.betweenExtrapolated > 0) {
+    out.push(finding('IMPLAUSIBLE_ROWS', 'warn', id, `${emitted.belowMinimum} predicted rows lie below the group's smallest measured median and ${emitted.monotonicity.betweenExtrapolated} times a time falls between neighbouring extrapolated rows; the default tails (--extrapolate auto) never do either`));
+  }
+  if (emitted.differsFromLinear > 0) {
+    const kinds = (['prompt_time', 'token_time'] as const).map((m) => `${m} ${tailOf(m)?.upper.kind ?? 'own'}`).join(', ');
+    out.push(finding('DIFFERS_FROM_SPLITWISE', 'info', id, `${emitted.differsFromLinear} extrapolated rows differ from what SplitwiseSim's model answers (its line through the two outermost knots): the tails the frontier backtests chose (${kinds}); --extrapolate linear gives SplitwiseSim's values`));
+  }
+  if (emitted.beyondValidated > 0) out.push(finding('BEYOND_VALIDATED', 'warn', id, `${emitted.beyondValidated} rows lie beyond the factor the backtests validated; no interval can be stated for them (err_basis unvalidated)`));
   const far = emitted.maxExtrapolation;
   if (far !== null) {
     out.push(finding('EXTRAPOLATION', far.factor > THRESHOLDS.extrapolationWarnFactor ? 'warn' : 'info', id, `${emitted.bySource.extrapolated} rows are extrapolated, up to ${round(far.factor)}x beyond the measured batch_tokens range (prompt ${far.prompt_size} x batch ${far.batch_size})`));

@@ -4,6 +4,7 @@ import {
   BySource,
   Clamp,
   Count,
+  Enum,
   ExcludedConfiguration,
   FitKey,
   FitQuality,
@@ -23,6 +24,9 @@ import {
   Status,
   Violation,
 } from './schema-parts.js';
+
+const Model = OrNull(Obj({ kind: Enum(['decode', 'prefill']), coef: Type.Array(NonNegative) }, 'The hardware model (fit/models.ts): token_time = a + b B + c B (P + T/2), prompt_time = a + b P B + c P^2 B.'));
+const GroupTails = OrNull(Obj({ upper: Enum(['line', 'proportional', 'model', 'clamp']), lower: Enum(['line', 'proportional', 'model', 'clamp']) }, 'The tails this group uses; null: the method\'s own extrapolation (SplitwiseSim).'));
 
 const Outlier = Obj({ ...Sizes, metric: Metric, value: Type.Number(), median: Type.Number(), z: NumberOrNull, relative: NonNegativeOrNull });
 
@@ -77,7 +81,10 @@ const Coverage = Obj({
 });
 
 const EmittedChecks = Obj({
-  monotonicity: Obj({ count: Count, first: Type.Array(Violation, { maxItems: 5 }) }),
+  monotonicity: Obj({ count: Count, betweenExtrapolated: Count, first: Type.Array(Violation, { maxItems: 5 }) }),
+  belowMinimum: Count,
+  beyondValidated: Count,
+  differsFromSplitwise: Count,
   replaced: Type.Array(ExcludedConfiguration),
   clamped: Obj({ prompt_time: Clamp, token_time: Clamp, peak_power: Clamp, average_power: Clamp }),
 });
@@ -112,6 +119,9 @@ export const GroupSection = Obj({
   fitQuality: Obj({ prompt_time: FitQuality, token_time: FitQuality }),
   tokenKeys: TokenKeys,
   excluded: Type.Array(ExcludedConfiguration),
+  broken: Type.Array(Obj({ prompt_size: Size, batch_size: Size, token_size: Size }), { description: 'Configurations with a broken measurement, left out of the backtests and the hardware models.' }),
+  models: Obj({ prompt_time: Model, token_time: Model }),
+  tails: Obj({ prompt_time: GroupTails, token_time: GroupTails }),
   predictions: Predictions,
   coverage: Coverage,
   emittedChecks: EmittedChecks,

@@ -36,7 +36,7 @@ export const PowerState = Enum(['recorded', 'not recorded', 'partly recorded', '
 export const MethodName = Enum(['linear', 'pchip', 'isotonic', 'loglog']);
 export const MethodChoice = Enum(['linear', 'pchip', 'isotonic', 'loglog', 'auto']);
 export const FitKey = Enum(['batch_tokens', 'batch_size']);
-export const Policy = Enum(['linear', 'clamp', 'error']);
+export const Policy = Enum(['auto', 'linear', 'line', 'proportional', 'model', 'clamp', 'error']);
 
 export const Sizes = { prompt_size: Size, batch_size: Size, token_size: Size };
 export const BySource = Obj({ measured: Count, interpolated: Count, extrapolated: Count });

@@ -7,6 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import { SCHEMA_VERSION } from './numbers.js';
 import { GroupSection } from './schema-group.js';
+import { TrustSection } from './schema-trust.js';
 import { BySource, Code, Count, Finding, MethodChoice, FitKey, Name, NonNegative, NonNegativeOrNull, Obj, Policy, Status } from './schema-parts.js';
 
 const Inputs = Obj({
@@ -59,7 +60,8 @@ export const QualityReportSchema = Type.Object(
       {
         methods: Obj({ prompt_time: MethodChoice, token_time: MethodChoice, peak_power: MethodChoice, average_power: MethodChoice }),
         tokenKey: FitKey,
-        extrapolate: Policy,
+        extrapolate: Obj({ prompt_time: Policy, token_time: Policy, peak_power: Policy, average_power: Policy }),
+        coverage: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
         maxExtrapolation: NonNegativeOrNull,
         excludeAnomalies: Type.Boolean(),
         uncertainty: Type.Boolean(),
@@ -69,6 +71,7 @@ export const QualityReportSchema = Type.Object(
     thresholds: Thresholds,
     inputs: Inputs,
     output: Obj({ file: Name, rows: Count, bySource: BySource }),
+    trust: TrustSection,
     summary: Summary,
     groups: Type.Array(GroupSection),
   },

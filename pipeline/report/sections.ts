@@ -1,13 +1,14 @@
 /** One group's section of the quality report, built from its facts and findings: every number rounded. */
 import { median } from '../core/stats.js';
-import type { MonotonicityViolation, TokenKeyComparison } from '../types.js';
+import { parseConfigKey } from '../core/keys.js';
+import type { MetricFit, MonotonicityViolation, TokenKeyComparison } from '../types.js';
 import type { FitFacts, GroupFacts } from './facts.js';
 import { statusOf, type Finding } from './findings.js';
 import { round } from './numbers.js';
 import { probePredictions } from './probes.js';
 import type { GroupReport } from './types.js';
 
-export function groupSection(facts: GroupFacts, findings: Finding[], extras: { duplicates: number; plots: GroupReport['plots']; policy: Parameters<typeof probePredictions>[1] }): GroupReport {
+export function groupSection(facts: GroupFacts, findings: Finding[], extras: { duplicates: number; plots: GroupReport['plots'] }): GroupReport {
   const { fit, configurations, emitted, measurements } = facts.result;
   return {
     group: fit.id,
@@ -34,7 +35,13 @@ export function groupSection(facts: GroupFacts, findings: Finding[], extras: { d
     fitQuality: { prompt_time: fitQuality(facts.fitQuality.prompt_time ?? null), token_time: fitQuality(facts.fitQuality.token_time ?? null) },
     tokenKeys: tokenKeys(facts.result.tokenKeys),
     excluded: fit.excluded,
-    predictions: probePredictions(fit, extras.policy),
+    broken: facts.result.broken.map((k) => {
+      const [prompt_size, batch_size, token_size] = parseConfigKey(k);
+      return { prompt_size, batch_size, token_size };
+    }),
+    models: { prompt_time: modelOf(fit.fits.prompt_time), token_time: modelOf(fit.fits.token_time) },
+    tails: { prompt_time: tailsOf(fit.fits.prompt_time), token_time: tailsOf(fit.fits.token_time) },
+    predictions: probePredictions(fit, Math.min(...configurations.map((c) => c.token_size))),
     coverage: {
       batchTokensRange: fit.range,
       rows: emitted.rows,
@@ -105,10 +112,21 @@ function emittedChecks({ result }: GroupFacts): GroupReport['emittedChecks'] {
     first: c.first === null ? null : { ...c.first, linear: round(c.first.linear), clampedTo: round(c.first.clampedTo) },
   });
   return {
-    monotonicity: { count: emitted.monotonicity.count, first: emitted.monotonicity.first.slice(0, 5).map(roundViolation) },
+    monotonicity: { count: emitted.monotonicity.count, betweenExtrapolated: emitted.monotonicity.betweenExtrapolated, first: emitted.monotonicity.first.slice(0, 5).map(roundViolation) },
+    belowMinimum: emitted.belowMinimum,
+    beyondValidated: emitted.beyondValidated,
+    differsFromSplitwise: emitted.differsFromLinear,
     replaced: emitted.replaced,
     clamped: { prompt_time: clamp(emitted.clamped.prompt_time), token_time: clamp(emitted.clamped.token_time), peak_power: clamp(emitted.clamped.peak_power), average_power: clamp(emitted.clamped.average_power) },
   };
+}
+
+function modelOf(f: MetricFit | null): GroupReport['models']['prompt_time'] {
+  return f === null || f.model === null ? null : { kind: f.model.kind, coef: f.model.coef.map((c) => round(c)) };
+}
+
+function tailsOf(f: MetricFit | null): GroupReport['tails']['prompt_time'] {
+  return f === null || f.tails === null ? null : { upper: f.tails.upper.kind, lower: f.tails.lower.kind };
 }
 
 function roundViolation(v: MonotonicityViolation) {

@@ -1,11 +1,13 @@
 import { PerfDbError } from '../core/errors.js';
-import { checkReach } from '../core/extrapolation.js';
+import { checkReach, refusesExtrapolation } from '../core/extrapolation.js';
 import { countRows, resolveGrid } from '../core/grid.js';
 import { headerLine } from '../emit/csv-out.js';
 import { emitHere, emitInWorkers, type Sink } from '../emit/pool.js';
 import { replacedRows } from '../emit/replacements.js';
 import type { EmitTask } from '../emit/types.js';
-import type { EmitSummary, GroupPlan } from '../types.js';
+import { validatedFactors, type Trust } from '../fit/trust.js';
+import type { GroupPlan } from '../types.js';
+import type { EmitSummary } from '../emit/types.js';
 import type { RunOptions } from '../options/types.js';
 
 export type { Sink } from '../emit/pool.js';
@@ -32,14 +34,14 @@ export interface Emitted {
   workers: number;
 }
 
-export async function emit(plans: readonly GroupPlan[], options: RunOptions, io: EmitStageIo): Promise<Emitted> {
+export async function emit(plans: readonly GroupPlan[], trust: Trust, options: RunOptions, io: EmitStageIo): Promise<Emitted> {
   const total = plans.reduce((sum, g) => sum + countRows(options.grid, g.configurations), 0);
   if (total > options.maxRows) {
     throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${total.toLocaleString('en-US')} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, {
       hint: `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}`,
     });
   }
-  const tasks = plans.map((plan, index) => task(plan, index, options));
+  const tasks = plans.map((plan, index) => task(plan, index, trust, options));
   await io.sink(headerLine(options.uncertainty));
   const parallel = Math.min(options.concurrency, tasks.length);
   const progress = (rows: number) => io.onProgress?.(rows, total);
@@ -48,22 +50,23 @@ export async function emit(plans: readonly GroupPlan[], options: RunOptions, io:
 }
 
 /** One group's work order, after the extrapolation gate. */
-function task({ fit, configurations }: GroupPlan, index: number, options: RunOptions): EmitTask {
+function task({ fit, configurations }: GroupPlan, index: number, trust: Trust, options: RunOptions): EmitTask {
   const grid = resolveGrid(options.grid, configurations);
-  const gated = options.extrapolate === 'error' || options.maxExtrapolation?.action === 'error';
-  if (gated) {
+  const refuse = refusesExtrapolation(options.extrapolate);
+  if (refuse || options.maxExtrapolation?.action === 'error') {
     // Configurations left out of the fit are emitted as predictions too (--exclude-anomalies); they are never skipped.
-    for (const e of fit.excluded) checkReach({ prompt: e.prompt_size, batch: e.batch_size, what: 'configuration left out of the fit' }, fit.range, options.extrapolate, options.maxExtrapolation, fit.id, false);
-    for (const p of grid.prompts) for (const b of grid.batches) checkReach({ prompt: p, batch: b, what: 'grid point' }, fit.range, options.extrapolate, options.maxExtrapolation, fit.id);
+    for (const e of fit.excluded) checkReach({ prompt: e.prompt_size, batch: e.batch_size, what: 'configuration left out of the fit' }, fit.range, refuse, options.maxExtrapolation, fit.id, false);
+    for (const p of grid.prompts) for (const b of grid.batches) checkReach({ prompt: p, batch: b, what: 'grid point' }, fit.range, refuse, options.maxExtrapolation, fit.id);
   }
+  const bands = (metric: 'prompt_time' | 'token_time') => trust.metrics[metric]?.bands ?? null;
   return {
     index,
     fit,
     configurations,
     grid,
-    extrapolate: options.extrapolate,
     skipBeyond: options.maxExtrapolation?.action === 'skip' ? options.maxExtrapolation.factor : null,
-    uncertainty: options.uncertainty,
-    replaced: options.excludeAnomalies ? [...replacedRows(fit, configurations, grid, options.extrapolate)] : [],
+    validated: validatedFactors(trust),
+    errors: options.uncertainty ? { coverage: options.coverage, bands: { prompt_time: bands('prompt_time'), token_time: bands('token_time') } } : null,
+    replaced: options.excludeAnomalies ? [...replacedRows(fit, configurations, grid)] : [],
   };
 }

@@ -5,11 +5,12 @@ import { finding, topFindings, worst, type Finding } from '../report/findings.js
 import { round, SCHEMA_VERSION, SIGNIFICANT_DIGITS, STUDIED, THRESHOLDS } from '../report/numbers.js';
 import { groupRules } from '../report/rules.js';
 import { groupSection } from '../report/sections.js';
+import { trustSection } from '../report/trust.js';
 import type { GroupReport, QualityReport, Status } from '../report/types.js';
 import type { PipelineResult, Source } from '../types.js';
 import type { GenerateOptions } from '../options/types.js';
 
-export type ReportOptions = Pick<GenerateOptions, 'command' | 'gridText' | 'methods' | 'tokenKey' | 'extrapolate' | 'maxExtrapolation' | 'excludeAnomalies' | 'uncertainty'>;
+export type ReportOptions = Pick<GenerateOptions, 'command' | 'gridText' | 'grid' | 'methods' | 'tokenKey' | 'extrapolate' | 'coverage' | 'maxExtrapolation' | 'excludeAnomalies' | 'uncertainty'>;
 
 /** Plot file per group id and metric, relative to the report, when plots are drawn. */
 export type PlotFiles = ReadonlyMap<string, GroupReport['plots']>;
@@ -26,7 +27,7 @@ export function buildReport(result: PipelineResult, options: ReportOptions, plot
   );
   const groups = result.groups.map((g) => {
     const facts = groupFacts(g, copies);
-    return groupSection(facts, groupRules(facts), { duplicates: result.duplicatesByGroup.get(g.fit.id) ?? 0, plots: plots.get(g.fit.id) ?? {}, policy: options.extrapolate });
+    return groupSection(facts, groupRules(facts), { duplicates: result.duplicatesByGroup.get(g.fit.id) ?? 0, plots: plots.get(g.fit.id) ?? {} });
   });
   // Groups whose every row was rejected are not in the database: say so at the top.
   const rejectedGroups = rejectedOnly(result);
@@ -42,7 +43,8 @@ export function buildReport(result: PipelineResult, options: ReportOptions, plot
     method: {
       methods: { ...options.methods },
       tokenKey: options.tokenKey,
-      extrapolate: options.extrapolate,
+      extrapolate: { ...options.extrapolate },
+      coverage: options.coverage,
       maxExtrapolation: options.maxExtrapolation?.factor ?? null,
       excludeAnomalies: options.excludeAnomalies,
       uncertainty: options.uncertainty,
@@ -50,6 +52,7 @@ export function buildReport(result: PipelineResult, options: ReportOptions, plot
     thresholds: THRESHOLDS,
     inputs: inputs(result, rejectedGroups),
     output: { file: 'perf_db.csv', rows: result.rows, bySource: bySource(result) },
+    trust: trustSection(result, options.grid),
     summary: {
       status: worst([...groups.map((g) => g.status), ...(rejectedGroups.length > 0 ? (['fail'] as Status[]) : [])]),
       groups: groups.map((g) => ({ group: g.group, status: g.status, ...severityCounts(g.findings) })),

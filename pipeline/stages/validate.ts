@@ -1,7 +1,8 @@
 import { checkMeasured } from '../checks/monotonicity.js';
 import { PerfDbError } from '../core/errors.js';
 import { describeConfig } from '../core/format.js';
-import type { EmitSummary, GroupPlan, MonotonicitySummary, MonotonicityViolation } from '../types.js';
+import type { GroupPlan, MonotonicitySummary, MonotonicityViolation } from '../types.js';
+import type { EmitSummary } from '../emit/types.js';
 
 /**
  * The validate stage: monotonicity of each group's measured medians (for the

@@ -1,0 +1,137 @@
+/**
+ * Out-of-sample evidence for one group and metric, measured on the group's
+ * sound configurations (broken ones, see brokenConfigurations, are left out):
+ *
+ * - configuration leave-one-out (interior): each configuration's rows are
+ *   left out in turn, the interior method is refitted on the rest, and the
+ *   configuration's median is predicted, where its x lies strictly inside the
+ *   remaining knots;
+ * - frontier backtests (upper, k = 1, 2, 3): the configurations at the top k
+ *   knots are left out, the interior method and every tail candidate are
+ *   refitted on the rest, and each left-out configuration is predicted from
+ *   beyond the new end knot, at extrapolation factor f = x / x_end;
+ * - the same at the bottom (lower), with f = x_end / x.
+ *
+ * Each residual records the prediction and the measured median; the relative
+ * error is |predicted - measured| / measured.
+ */
+import { configKey } from '../core/keys.js';
+import type { Configuration, FitKey, FittedMetric, Measurement, MethodName } from '../types.js';
+import { knotsFor } from './knots.js';
+import { FACTORIES } from './methods.js';
+import { fitModel, modelKindOf, type ConfigModel } from './models.js';
+import { isPossible } from './predict.js';
+import { makeTail, tailValue, TAIL_KINDS, type Side, type TailKind } from './tails.js';
+
+/** How far the frontier backtests reach: the top (bottom) 1, 2 and 3 knots held out. */
+export const FRONTIER_KS = [1, 2, 3] as const;
+
+/** A prediction of a held-out configuration's median. */
+export interface Residual {
+  kind: 'interior' | Side;
+  /** Knots held out (0 for leave-one-out). */
+  k: number;
+  /** The tail that predicted it: a candidate, or `own` (the method's own extrapolation, SplitwiseSim's line); null inside. */
+  tail: TailKind | 'own' | null;
+  prompt_size: number;
+  batch_size: number;
+  token_size: number;
+  /** How many times beyond the remaining knots (1 inside). */
+  f: number;
+  predicted: number;
+  measured: number;
+}
+
+export interface BacktestInput {
+  metric: FittedMetric;
+  method: MethodName;
+  key: FitKey;
+  /** The group's sound rows and configurations. */
+  rows: readonly Measurement[];
+  configurations: readonly Configuration[];
+  /** The group's smallest measured median of the metric: the floor of lower tails. */
+  floor: number;
+}
+
+const xOfConfig = (key: FitKey, c: { prompt_size: number; batch_size: number }) => (key === 'batch_tokens' ? c.prompt_size * c.batch_size : c.batch_size);
+
+export function backtest(input: BacktestInput): Residual[] {
+  return [...leaveConfigurationsOut(input), ...frontier(input, 'upper'), ...frontier(input, 'lower')];
+}
+
+function leaveConfigurationsOut({ metric, method, key, rows, configurations }: BacktestInput): Residual[] {
+  const out: Residual[] = [];
+  for (const c of configurations) {
+    const measured = c.metrics[metric]?.median;
+    if (measured === undefined || !(measured > 0)) continue;
+    const own = configKey(c.prompt_size, c.batch_size, c.token_size);
+    const knots = knotsFor(rows.filter((r) => configKey(r.prompt_size, r.batch_size, r.token_size) !== own), metric, key);
+    const x = xOfConfig(key, c);
+    if (knots.x.length < 2 || !(x > (knots.x[0] as number) && x < (knots.x[knots.x.length - 1] as number))) continue;
+    const predicted = FACTORIES[method](knots.x, knots.y, knots.count)(x);
+    out.push({ kind: 'interior', k: 0, tail: null, ...sizes(c), f: 1, predicted, measured });
+  }
+  return out;
+}
+
+/** Every tail candidate (and the method's own extrapolation) on the top or bottom k knots held out. */
+function frontier(input: BacktestInput, side: Side): Residual[] {
+  const { metric, method, key, rows, configurations } = input;
+  const all = knotsFor(rows, metric, key).x;
+  const out: Residual[] = [];
+  for (const k of FRONTIER_KS) {
+    if (all.length < k + 2) continue;
+    const cut = side === 'upper' ? (all[all.length - 1 - k] as number) : (all[k] as number);
+    const kept = (x: number) => (side === 'upper' ? x <= cut : x >= cut);
+    const knots = knotsFor(rows.filter((r) => kept(xOfConfig(key, r))), metric, key);
+    const f = FACTORIES[method](knots.x, knots.y, knots.count);
+    const n = knots.x.length;
+    const [endAt, nextAt] = side === 'upper' ? [n - 1, n - 2] : [0, 1];
+    const [endX, nextX] = [knots.x[endAt] as number, knots.x[nextAt] as number];
+    // The method's own values at its knots: the knots' medians for linear (as the emitted rows have them).
+    const fitted = (i: number) => (method === 'linear' ? (knots.y[i] as number) : f(knots.x[i] as number));
+    const keptConfigs = configurations.filter((c) => kept(xOfConfig(key, c)));
+    const model = modelFor(metric, keptConfigs);
+    const inputs = {
+      end: [endX, fitted(endAt)] as [number, number],
+      next: [nextX, fitted(nextAt)] as [number, number],
+      floor: side === 'lower' ? Math.min(...keptConfigs.flatMap((c) => medianOf(c, metric))) : input.floor,
+      model,
+      endConfigs: keptConfigs.filter((c) => xOfConfig(key, c) === endX).map((c) => ({ prompt: c.prompt_size, batch: c.batch_size, tokens: c.token_size })),
+    };
+    const tails = TAIL_KINDS.flatMap((kind) => {
+      const tail = makeTail(kind, side, inputs);
+      return tail === null ? [] : [[kind, tail] as const];
+    });
+    const end = fitted(endAt);
+    for (const c of configurations.filter((q) => !kept(xOfConfig(key, q)))) {
+      const measured = c.metrics[metric]?.median;
+      if (measured === undefined || !(measured > 0)) continue;
+      const x = xOfConfig(key, c);
+      const base = { kind: side, k, ...sizes(c), f: side === 'upper' ? x / endX : endX / x, measured };
+      const ownValue = f(x);
+      out.push({ ...base, tail: 'own', predicted: isPossible(metric, ownValue) ? ownValue : end });
+      for (const [kind, tail] of tails) out.push({ ...base, tail: kind, predicted: tailValue(tail, x, c.prompt_size, c.batch_size, c.token_size) });
+    }
+  }
+  return out;
+}
+
+/** The metric's hardware model fitted on these configurations' medians, if the metric has one. */
+export function modelFor(metric: FittedMetric, configurations: readonly Configuration[]): ConfigModel | null {
+  const kind = modelKindOf(metric);
+  if (kind === null) return null;
+  return fitModel(
+    kind,
+    configurations.flatMap((c) => medianOf(c, metric).map((y) => ({ prompt: c.prompt_size, batch: c.batch_size, tokens: c.token_size, y }))),
+  );
+}
+
+function medianOf(c: Configuration, metric: FittedMetric): number[] {
+  const v = c.metrics[metric]?.median;
+  return v === undefined ? [] : [v];
+}
+
+function sizes(c: Configuration) {
+  return { prompt_size: c.prompt_size, batch_size: c.batch_size, token_size: c.token_size };
+}
