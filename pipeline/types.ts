@@ -107,7 +107,9 @@ export interface Knots {
 
 /** What a fit's x is: batch_tokens = prompt_size * batch_size (SplitwiseSim's key), or batch_size. */
 export type FitKey = 'batch_tokens' | 'batch_size';
-export type MethodName = 'linear' | 'pchip' | 'isotonic' | 'loglog';
+/** Interpolators on x, and `decode`: token_time from the decode model of the configuration (fit/models.ts). */
+export type MethodName = InterpolatorName | 'decode';
+export type InterpolatorName = 'linear' | 'pchip' | 'isotonic' | 'loglog';
 /** A method choice per metric: a method, or `auto` (chosen per group by leave-one-out). */
 export type MethodChoice = MethodName | 'auto';
 /** Outside the measured range: the method's own extrapolation, the nearest end's value, or an error. */
@@ -115,7 +117,7 @@ export type ExtrapolationPolicy = 'auto' | 'linear' | 'error' | TailKind;
 
 /** How one candidate method scored when `auto` chose. */
 export interface CandidateScore {
-  method: MethodName;
+  method: InterpolatorName;
   /** loglog needs positive values. */
   applicable: boolean;
   /** Leave-one-out mean / worst absolute percentage error over the interior knots. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { linear, loglog } from '../pipeline/fit/interpolate.js';
 import { chooseMethod } from '../pipeline/fit/choose.js';
 import { FACTORIES, METHODS, applicable } from '../pipeline/fit/methods.js';
-import type { CandidateScore, MethodName } from '../pipeline/types.js';
+import type { CandidateScore, InterpolatorName } from '../pipeline/types.js';
 import { deepFreeze, fitGroups, row, scipyFixture, type ScipyEntry } from './helpers.js';
 
 /** An isotonic-real.json group: the knots with their weights w and sklearn's fitted values. */
@@ -97,7 +97,7 @@ describe('METHODS and FACTORIES', () => {
     expect(relative(f(100), 10000)).toBeLessThan(1e-12);
   });
 
-  it.each(METHODS)('%s goes through monotone knots exactly at the knots\' ys (to 1e-12)', (method: MethodName) => {
+  it.each(METHODS)('%s goes through monotone knots exactly at the knots\' ys (to 1e-12)', (method: InterpolatorName) => {
     const xs = [128, 256, 512, 1024];
     const ys = [3, 5, 9, 30];
     const f = FACTORIES[method](xs, ys, [1, 2, 3, 4]);
@@ -113,7 +113,7 @@ describe('METHODS and FACTORIES', () => {
 });
 
 describe('chooseMethod()', () => {
-  const c = (method: MethodName, mape: number | null, monotone: boolean | null = true, isApplicable = true): CandidateScore => ({
+  const c = (method: InterpolatorName, mape: number | null, monotone: boolean | null = true, isApplicable = true): CandidateScore => ({
     method,
     applicable: isApplicable,
     mape,

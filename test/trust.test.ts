@@ -80,3 +80,24 @@ describe('the fit stage on the real data', () => {
     for (const s of trust?.upper.scores ?? []) if (s.tail !== 'own') expect(close(s.error as number, expected.scores[s.tail] as number, 1e-6)).toBe(true);
   });
 });
+
+describe('--method token_time=decode', () => {
+  it('writes every predicted token_time as a + b B + c B (P + T/2) with the numpy coefficients, inside and beyond the range', async () => {
+    const path = realDataPath();
+    let text = '';
+    const decoder = new TextDecoder();
+    const options = runOptions({ concurrency: 1, grid: { prompts: [128, 700, 8192], batches: [1, 3, 64], tokens: [128, 1000] }, methods: { prompt_time: 'linear', token_time: 'decode', peak_power: 'linear', average_power: 'linear' } });
+    await runPipeline([{ file: path, chunks: createReadStream(path) }], options, (chunk) => void (text += typeof chunk === 'string' ? chunk : decoder.decode(chunk)), { scratchDir: '/tmp' });
+    const rows = text.trim().split('\n').slice(1).map((l) => l.split(','));
+    let checked = 0;
+    for (const g of ref.groups) {
+      const [a, b, c] = g.decode as [number, number, number];
+      for (const r of rows.filter((q) => q[0] === g.model && q[1] === g.hardware && Number(q[10]) === g.tensor_parallel && q[11] !== 'measured')) {
+        const [P, B, T] = [Number(r[2]), Number(r[3]), Number(r[4])];
+        expect(close(Number(r[8]), a + b * B + c * B * (P + T / 2), 1e-7), r.join(',')).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(12 * 10);
+  });
+});

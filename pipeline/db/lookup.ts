@@ -66,7 +66,7 @@ function predictorsOf(group: FitsGroup): Predictors {
   const out = { peak_power: null, average_power: null } as Predictors;
   for (const metric of ['prompt_time', 'token_time'] as const satisfies readonly FittedMetric[]) {
     const fit = group.fits[metric];
-    out[metric] = makePredictor(fit.method, fit.knots, fit.key, fit.tails ?? null);
+    out[metric] = makePredictor(fit.method, fit.knots, fit.key, fit.tails ?? null, fit.model ?? null);
   }
   return out;
 }

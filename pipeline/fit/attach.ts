@@ -1,6 +1,6 @@
 import { configKey } from '../core/keys.js';
 import type { FittedMetric, GroupPlan, MetricFit } from '../types.js';
-import { FACTORIES } from './methods.js';
+import { interpolator } from './methods.js';
 import { makeTail, type Side, type TailKind, type TailSpec } from './tails.js';
 
 /**
@@ -15,7 +15,8 @@ import { makeTail, type Side, type TailKind, type TailSpec } from './tails.js';
  */
 export function tailsFor(plan: GroupPlan, metric: FittedMetric, kinds: Record<Side, TailKind | 'own'>): MetricFit['tails'] {
   const fit = plan.fit.fits[metric];
-  if (fit === null || kinds.upper === 'own' || kinds.lower === 'own') return null;
+  // The decode method is a model of the configuration everywhere: it needs no tail.
+  if (fit === null || fit.method === 'decode' || kinds.upper === 'own' || kinds.lower === 'own') return null;
   const { x, y } = fit.knots;
   const n = x.length;
   const ends = endValues(fit);
@@ -43,6 +44,6 @@ export function tailsFor(plan: GroupPlan, metric: FittedMetric, kinds: Record<Si
 /** The fit's value at knot i: the knot's median for linear, the method's value otherwise (as makePredictor's ends). */
 function endValues(fit: MetricFit): (i: number) => number {
   if (fit.method === 'linear') return (i) => fit.knots.y[i] as number;
-  const f = FACTORIES[fit.method](fit.knots.x, fit.knots.y, fit.knots.count);
+  const f = interpolator(fit.method, fit.knots.x, fit.knots.y, fit.knots.count);
   return (i) => f(fit.knots.x[i] as number);
 }

@@ -18,8 +18,8 @@
 import { configKey } from '../core/keys.js';
 import type { Configuration, FitKey, FittedMetric, Measurement, MethodName } from '../types.js';
 import { knotsFor } from './knots.js';
-import { FACTORIES } from './methods.js';
-import { fitModel, modelKindOf, type ConfigModel } from './models.js';
+import { interpolator } from './methods.js';
+import { fitModel, modelKindOf, modelValue, type ConfigModel } from './models.js';
 import { isPossible } from './predict.js';
 import { makeTail, tailValue, TAIL_KINDS, type Side, type TailKind } from './tails.js';
 
@@ -68,7 +68,8 @@ function leaveConfigurationsOut({ metric, method, key, rows, configurations }: B
     const knots = knotsFor(rows.filter((r) => configKey(r.prompt_size, r.batch_size, r.token_size) !== own), metric, key);
     const x = xOfConfig(key, c);
     if (knots.x.length < 2 || !(x > (knots.x[0] as number) && x < (knots.x[knots.x.length - 1] as number))) continue;
-    const predicted = FACTORIES[method](knots.x, knots.y, knots.count)(x);
+    const predicted = method === 'decode' ? decodeAt(configurations.filter((q) => q !== c), c) : interpolator(method, knots.x, knots.y, knots.count)(x);
+    if (predicted === null) continue;
     out.push({ kind: 'interior', k: 0, tail: null, ...sizes(c), f: 1, predicted, measured });
   }
   return out;
@@ -84,7 +85,7 @@ function frontier(input: BacktestInput, side: Side): Residual[] {
     const cut = side === 'upper' ? (all[all.length - 1 - k] as number) : (all[k] as number);
     const kept = (x: number) => (side === 'upper' ? x <= cut : x >= cut);
     const knots = knotsFor(rows.filter((r) => kept(xOfConfig(key, r))), metric, key);
-    const f = FACTORIES[method](knots.x, knots.y, knots.count);
+    const f = interpolator(method, knots.x, knots.y, knots.count);
     const n = knots.x.length;
     const [endAt, nextAt] = side === 'upper' ? [n - 1, n - 2] : [0, 1];
     const [endX, nextX] = [knots.x[endAt] as number, knots.x[nextAt] as number];
@@ -109,12 +110,24 @@ function frontier(input: BacktestInput, side: Side): Residual[] {
       if (measured === undefined || !(measured > 0)) continue;
       const x = xOfConfig(key, c);
       const base = { kind: side, k, ...sizes(c), f: side === 'upper' ? x / endX : endX / x, measured };
+      // The decode method's own extrapolation is its model, refitted on the kept configurations; it has no tails.
+      if (method === 'decode') {
+        const predicted = decodeAt(keptConfigs, c);
+        if (predicted !== null) out.push({ ...base, tail: 'own', predicted });
+        continue;
+      }
       const ownValue = f(x);
       out.push({ ...base, tail: 'own', predicted: isPossible(metric, ownValue) ? ownValue : end });
       for (const [kind, tail] of tails) out.push({ ...base, tail: kind, predicted: tailValue(tail, x, c.prompt_size, c.batch_size, c.token_size) });
     }
   }
   return out;
+}
+
+/** The decode model fitted on `fitted` and evaluated at configuration c; null when it cannot be fitted. */
+function decodeAt(fitted: readonly Configuration[], c: Configuration): number | null {
+  const model = modelFor('token_time', fitted);
+  return model === null ? null : modelValue(model, c.prompt_size, c.batch_size, c.token_size);
 }
 
 /** The metric's hardware model fitted on these configurations' medians, if the metric has one. */

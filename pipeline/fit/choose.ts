@@ -1,4 +1,4 @@
-import type { CandidateScore, ExtrapolationPolicy, FittedMetric, Knots, MethodName } from '../types.js';
+import type { CandidateScore, ExtrapolationPolicy, FittedMetric, InterpolatorName, Knots } from '../types.js';
 import { leaveOneOut } from './loo.js';
 import { applicable, FACTORIES, METHODS } from './methods.js';
 import { makePredictor, predictedValue } from './predict.js';
@@ -11,7 +11,7 @@ export function scoreCandidates(metric: FittedMetric, knots: Knots, policy: Extr
   return METHODS.map((method) => score(method, metric, knots, policy, queries));
 }
 
-function score(method: MethodName, metric: FittedMetric, knots: Knots, policy: ExtrapolationPolicy, queries: readonly number[]): CandidateScore {
+function score(method: InterpolatorName, metric: FittedMetric, knots: Knots, policy: ExtrapolationPolicy, queries: readonly number[]): CandidateScore {
   if (!applicable(method, knots.y)) return { method, applicable: false, mape: null, maxApe: null, monotone: null };
   const loo = leaveOneOut(knots.x, knots.y, knots.count, FACTORIES[method]);
   const scored = loo.worstX !== null;
@@ -24,7 +24,7 @@ function score(method: MethodName, metric: FittedMetric, knots: Knots, policy: E
  * as x grows. Tails never fall and start at the end knots' values, so beyond
  * the range only the method's own extrapolation (--extrapolate linear) can.
  */
-function neverFalls(method: MethodName, metric: FittedMetric, knots: Knots, policy: ExtrapolationPolicy, queries: readonly number[]): boolean {
+function neverFalls(method: InterpolatorName, metric: FittedMetric, knots: Knots, policy: ExtrapolationPolicy, queries: readonly number[]): boolean {
   const predictor = makePredictor(method, knots);
   const [lo, hi] = predictor.range;
   const own = policy === 'linear';
@@ -46,7 +46,7 @@ function neverFalls(method: MethodName, metric: FittedMetric, knots: Knots, poli
  * candidate is monotone, isotonic, which is monotone inside the measured range
  * by construction. With nothing to leave out (fewer than three knots), linear.
  */
-export function chooseMethod(candidates: readonly CandidateScore[]): MethodName {
+export function chooseMethod(candidates: readonly CandidateScore[]): InterpolatorName {
   const order = (c: CandidateScore) => METHODS.indexOf(c.method);
   const eligible = candidates.filter((c) => c.applicable && c.monotone !== false).sort((a, b) => order(a) - order(b));
   if (eligible.length === 0) return 'isotonic';

@@ -6,6 +6,7 @@ import { configKey, groupId } from '../core/keys.js';
 import type { RunOptions } from '../options/types.js';
 import type { Configuration, FitKey, FittedMetric, GroupFit, GroupPlan, Knots, Measurement, MetricFit } from '../types.js';
 import { modelFor } from './backtests.js';
+import { modelValue } from './models.js';
 import { chooseMethod, scoreCandidates } from './choose.js';
 import { excludedList, findDips } from './exclusions.js';
 import { knotsFor } from './knots.js';
@@ -39,7 +40,7 @@ export function fitGroup(measurements: Measurement[], configurations: Configurat
   for (const metric of FITTED_METRICS) {
     const key: FitKey = metric === 'token_time' ? options.tokenKey : 'batch_tokens';
     const knots = knotsFor(rows, metric, key);
-    if (knots.x.length >= 2) fits[metric] = { ...fitMetric(metric, key, knots, options, () => queries(key), id), model: modelFor(metric, sound), tails: null };
+    if (knots.x.length >= 2) fits[metric] = withModel(fitMetric(metric, key, knots, options, () => queries(key), id), modelFor(metric, sound), sound, id);
     else if ((REQUIRED_METRICS as readonly string[]).includes(metric)) throw cannotFit(metric, key, knots, id, excluded.length > 0);
     else fits[metric] = null;
   }
@@ -51,16 +52,31 @@ export function fitGroup(measurements: Measurement[], configurations: Configurat
 /** `queries` is called only for auto: listing a large grid's x values is not free. */
 function fitMetric(metric: FittedMetric, key: FitKey, knots: Knots, options: GroupFitOptions, queries: () => readonly number[], group: string): Omit<MetricFit, 'model' | 'tails'> {
   const choice = options.methods[metric];
-  if (choice !== 'auto' && !applicable(choice, knots.y)) {
-    throw new PerfDbError('E_METHOD_NOT_APPLICABLE', `--method ${metric}=${choice} needs every median to be > 0, and one is ${Math.min(...knots.y)}`, {
-      group,
-      hint: `choose another method for ${metric}, or auto`,
-    });
+  if (choice !== 'auto' && !applicable(choice, knots.y, metric)) {
+    const why = choice === 'decode' ? 'is the decode model of token_time; it fits no other metric' : `needs every median to be > 0, and one is ${Math.min(...knots.y)}`;
+    throw new PerfDbError('E_METHOD_NOT_APPLICABLE', `--method ${metric}=${choice} ${why}`, { group, hint: `choose another method for ${metric}, or auto` });
   }
   const candidates = choice === 'auto' ? scoreCandidates(metric, knots, options.extrapolate[metric], queries()) : null;
   const method = candidates === null ? (choice as Exclude<typeof choice, 'auto'>) : chooseMethod(candidates);
-  const loo = leaveOneOut(knots.x, knots.y, knots.count, FACTORIES[method]);
+  const loo = method === 'decode' ? { x: [], ape: [] } : leaveOneOut(knots.x, knots.y, knots.count, FACTORIES[method]);
   return { metric, method, key, knots, loo: { x: loo.x, ape: loo.ape }, candidates };
+}
+
+/**
+ * The fit with its hardware model. For the decode method the model is the
+ * fit: it must exist, and its leave-one-out is over configurations (each
+ * left out, the model refitted on the rest), at each configuration's batch_tokens.
+ */
+function withModel(fit: Omit<MetricFit, 'model' | 'tails'>, model: MetricFit['model'], sound: readonly Configuration[], group: string): MetricFit {
+  if (fit.method !== 'decode') return { ...fit, model, tails: null };
+  if (model === null) throw new PerfDbError('E_METHOD_NOT_APPLICABLE', '--method token_time=decode needs at least three configurations with a token_time', { group, hint: 'choose another method for token_time' });
+  const loo = sound.flatMap((c) => {
+    const y = c.metrics.token_time?.median;
+    const m = modelFor('token_time', sound.filter((q) => q !== c));
+    if (y === undefined || m === null) return [];
+    return [{ x: c.prompt_size * c.batch_size, ape: Math.abs(modelValue(m, c.prompt_size, c.batch_size, c.token_size) - y) / y }];
+  });
+  return { ...fit, loo: { x: loo.map((l) => l.x), ape: loo.map((l) => l.ape) }, model, tails: null };
 }
 
 function cannotFit(metric: FittedMetric, key: FitKey, knots: Knots, group: string, excludedAny: boolean): PerfDbError {

@@ -1,7 +1,8 @@
 import { FITTED_METRICS } from '../core/columns.js';
 import type { FitKey, FittedMetric, GroupFit, Knots, MethodName, MetricFit } from '../types.js';
 import type { Interpolator } from './interpolate.js';
-import { FACTORIES } from './methods.js';
+import { interpolator } from './methods.js';
+import { modelValue, type ConfigModel } from './models.js';
 import { tailValue, tokenDependent, type TailSpec } from './tails.js';
 
 /** A fitted metric ready to evaluate: its interpolator, x range, values at both ends, and its tails. */
@@ -14,6 +15,8 @@ export interface Predictor {
   tails: { upper: TailSpec; lower: TailSpec } | null;
   /** Whether a value beyond the range depends on the token size (a decode-model tail). */
   tokenDependent: { upper: boolean; lower: boolean };
+  /** The decode method: the model gives every value, inside the range and beyond; null for the interpolators. */
+  model: ConfigModel | null;
 }
 
 export type Predictors = Record<FittedMetric, Predictor | null>;
@@ -23,13 +26,16 @@ export type Predictors = Record<FittedMetric, Predictor | null>;
  * knots' own for linear (so clamping repeats the measured medians exactly) and
  * the method's values at the end knots otherwise (isotonic's pooled means).
  */
-export function makePredictor(method: MethodName, knots: Knots, key: FitKey = 'batch_tokens', tails: MetricFit['tails'] = null): Predictor {
+export function makePredictor(method: MethodName, knots: Knots, key: FitKey = 'batch_tokens', tails: MetricFit['tails'] = null, model: ConfigModel | null = null): Predictor {
   const { x, y, count } = knots;
-  const f = FACTORIES[method](x, y, count);
+  const f = interpolator(method, x, y, count);
   const lo = x[0] as number;
   const hi = x[x.length - 1] as number;
   const ends: [number, number] = method === 'linear' ? [y[0] as number, y[y.length - 1] as number] : [f(lo), f(hi)];
-  return { f, key, range: [lo, hi], ends, tails, tokenDependent: { upper: tokenDependent(tails?.upper ?? null), lower: tokenDependent(tails?.lower ?? null) } };
+  const decode = method === 'decode' ? model : null;
+  const upper = decode !== null || tokenDependent(tails?.upper ?? null);
+  const lower = decode !== null || tokenDependent(tails?.lower ?? null);
+  return { f, key, range: [lo, hi], ends, tails, tokenDependent: { upper, lower }, model: decode };
 }
 
 /** Builds each fitted metric's predictor once per group. */
@@ -37,7 +43,7 @@ export function makePredictors(group: GroupFit): Predictors {
   const out = {} as Predictors;
   for (const metric of FITTED_METRICS) {
     const fitted = group.fits[metric];
-    out[metric] = fitted === null ? null : makePredictor(fitted.method, fitted.knots, fitted.key, fitted.tails ?? null);
+    out[metric] = fitted === null ? null : makePredictor(fitted.method, fitted.knots, fitted.key, fitted.tails ?? null, fitted.model ?? null);
   }
   return out;
 }
@@ -65,6 +71,7 @@ export interface Clamp {
  * value at the nearest end, and `onClamp` hears of it.
  */
 export function predictedValue(predictor: Predictor, metric: FittedMetric, prompt: number, batch: number, tokens: number, onClamp?: (raw: number) => void): number {
+  if (predictor.model !== null) return modelValue(predictor.model, prompt, batch, tokens);
   const x = xOf(predictor, prompt, batch);
   const [lo, hi] = predictor.range;
   if (x >= lo && x <= hi) return predictor.f(x);
@@ -77,6 +84,7 @@ export function predictedValue(predictor: Predictor, metric: FittedMetric, promp
 
 /** Whether the value at (prompt, batch) depends on the token size: it lies where a decode-model tail applies. */
 export function dependsOnTokens(predictor: Predictor, prompt: number, batch: number): boolean {
+  if (predictor.model !== null) return true;
   const x = xOf(predictor, prompt, batch);
   return (x > predictor.range[1] && predictor.tokenDependent.upper) || (x < predictor.range[0] && predictor.tokenDependent.lower);
 }

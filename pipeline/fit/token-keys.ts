@@ -15,6 +15,8 @@ export function compareTokenKeys(fit: GroupFit, rows: readonly Measurement[]): T
   const byKey = (['batch_tokens', 'batch_size'] as const).map((key: FitKey) => {
     const knots = knotsFor(rows, 'token_time', key);
     const score = (method: MethodName) => {
+      // decode is keyed on the configuration, not on either key: no score on knots.
+      if (method === 'decode') return null;
       const loo = leaveOneOut(knots.x, knots.y, knots.count, FACTORIES[method]);
       return loo.worstX === null ? null : loo.mape;
     };

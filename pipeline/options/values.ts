@@ -8,7 +8,7 @@ export function shown(value: unknown): string {
   return text === '' || /\s/.test(text) ? JSON.stringify(text) : text;
 }
 
-export const METHOD_CHOICES: readonly MethodChoice[] = ['linear', 'pchip', 'isotonic', 'loglog', 'auto'];
+export const METHOD_CHOICES: readonly MethodChoice[] = ['linear', 'pchip', 'isotonic', 'loglog', 'decode', 'auto'];
 export const EXTRAPOLATE_CHOICES: readonly ExtrapolationPolicy[] = ['auto', 'linear', 'line', 'proportional', 'model', 'clamp', 'error'];
 
 /** A whole-number option from its text (or a number): usage error naming the option, the value as given and the allowed range. */

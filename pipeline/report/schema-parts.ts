@@ -33,8 +33,9 @@ export const Metric = Enum(['peak_power', 'average_power', 'prompt_time', 'token
 export const TimeMetric = Enum(['prompt_time', 'token_time', 'e2e_time']);
 export const SizeColumn = Enum(['prompt_size', 'batch_size', 'token_size']);
 export const PowerState = Enum(['recorded', 'not recorded', 'partly recorded', 'absent']);
-export const MethodName = Enum(['linear', 'pchip', 'isotonic', 'loglog']);
-export const MethodChoice = Enum(['linear', 'pchip', 'isotonic', 'loglog', 'auto']);
+export const MethodName = Enum(['linear', 'pchip', 'isotonic', 'loglog', 'decode']);
+export const InterpolatorName = Enum(['linear', 'pchip', 'isotonic', 'loglog']);
+export const MethodChoice = Enum(['linear', 'pchip', 'isotonic', 'loglog', 'decode', 'auto']);
 export const FitKey = Enum(['batch_tokens', 'batch_size']);
 export const Policy = Enum(['auto', 'linear', 'line', 'proportional', 'model', 'clamp', 'error']);
 
@@ -54,7 +55,7 @@ export const Spread = Obj({
   worst: Type.Array(Obj({ ...Sizes, cv: Type.Number(), ratio: NumberOrNull }), { maxItems: 3 }),
 });
 
-export const Candidate = Obj({ method: MethodName, applicable: Type.Boolean(), mape: NonNegativeOrNull, maxApe: NonNegativeOrNull, monotone: OrNull(Type.Boolean()) });
+export const Candidate = Obj({ method: InterpolatorName, applicable: Type.Boolean(), mape: NonNegativeOrNull, maxApe: NonNegativeOrNull, monotone: OrNull(Type.Boolean()) });
 
 export const FitQuality = OrNull(
   Obj(

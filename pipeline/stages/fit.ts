@@ -36,7 +36,9 @@ export function fit(rows: readonly Measurement[], configurations: readonly Confi
       metric,
     );
     const evidence = withEvidence.flatMap((p) => (p.evidence[metric] === undefined ? [] : [{ group: p.fit.id, family: families.get(p.fit.id) as string, residuals: p.evidence[metric] }]));
-    trust.metrics[metric] = metricTrust(evidence, options.extrapolate[metric], options.coverage);
+    // The decode method is its own model beyond the range too: its backtests are its own extrapolation.
+    const policy = options.methods[metric] === 'decode' ? 'linear' : options.extrapolate[metric];
+    trust.metrics[metric] = metricTrust(evidence, policy, options.coverage);
   }
   const attached = withEvidence.map((plan) => {
     const fits = { ...plan.fit.fits };
