@@ -5,9 +5,11 @@
  * the inputs, the output transaction, the plots and the report files.
  */
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fitsFile } from './db/fits-file.js';
 import { compareTrees } from './io/compare.js';
-import { defaultInputs, openInput } from './io/inputs.js';
+import { checkOutputsSpareInputs } from './io/clobber.js';
+import { defaultInputs, openInput, STDIN } from './io/inputs.js';
 import { csvOutput, OWNED, withOutput, writeRejected } from './io/outputs.js';
 import { checkScratch } from './io/scratch.js';
 import { drawPlots } from './plots/draw.js';
@@ -63,7 +65,9 @@ export interface Generated {
 
 /** One run into options.out, all or nothing; plots unchanged since `plotCache` (default: the output folder) are reused. */
 export async function generate(options: GenerateOptions, root: string, hooks: { onProgress?: RunIo['onProgress']; log: (line: string) => void; plotCache?: string; shownOut?: string }): Promise<Generated> {
-  const sources = await Promise.all((options.inputs === 'default' ? await defaultInputs(root, hooks.log) : options.inputs).map(openInput));
+  const paths = options.inputs === 'default' ? await defaultInputs(root, hooks.log) : options.inputs;
+  checkOutputsSpareInputs(paths.filter((p) => p !== STDIN), options.out, OWNED, join(root, 'data', 'raw'));
+  const sources = await Promise.all(paths.map(openInput));
   return withOutput(options.out, hooks.shownOut ?? options.out, async (out) => {
     const csv = await csvOutput(out);
     const result = await runPipeline(sources, options, csv.sink, { scratchDir: await out.scratch(), ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) });

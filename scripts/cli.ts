@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { isPerfDbError, usageError } from '../pipeline/core/errors.js';
+import { didYouMean, normalizeArgs, type OptionKinds } from './cli-args.js';
 
 /** The folder holding package.json, found from this file upwards (works from sources and from dist/). */
 export function projectRoot(): string {
@@ -21,6 +22,8 @@ export function projectRoot(): string {
  * with exit code 70.
  */
 export async function runCli(main: () => Promise<number | void>): Promise<void> {
+  // A reader that stops early (`| head`) closes the pipe: the work is done, the rest of the text has nowhere to go.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreClosedPipe);
   try {
     process.exitCode = (await main()) ?? 0;
   } catch (error) {
@@ -34,18 +37,25 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
   }
 }
 
-/** yargs reports usage problems through `fail`; turn them into our usage error. */
-export function failUsage(message: string | undefined, error: Error | undefined): never {
+function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+  throw error;
+}
+
+/** yargs reports usage problems through `fail`; turn them into our usage error, with the closest option for an unknown one. */
+export function failUsage(message: string | undefined, error: Error | undefined, known: readonly string[] = []): never {
   if (error !== undefined && isPerfDbError(error)) throw error;
-  throw usageError('E_USAGE', message ?? error?.message ?? 'bad arguments', 'run with --help for the options and their defaults');
+  const text = message ?? error?.message ?? 'bad arguments';
+  throw usageError('E_USAGE', text, didYouMean(text, known) ?? 'run with --help for the options and their defaults');
 }
 
 /**
- * What every command line here shares: unknown options are errors, an option
- * given twice is an error unless it is `repeatable`, --help, no --version,
- * one-line usage errors.
+ * What every command line here shares: unknown options are errors (with the
+ * closest known one), an option given twice is an error unless it is
+ * `repeatable`, flags take no value, valued options need one (a leading dash
+ * included: `--prompts -5..10`), --help, no --version, one-line usage errors.
  */
-export function commandLine<T>(parser: Argv<T>, args: readonly string[], repeatable: readonly string[] = []): Argv<T> {
+export function commandLine<T>(parser: Argv<T>, args: readonly string[], repeatable: readonly string[] = []): Pick<Argv<T>, 'parseAsync'> {
   const seen = new Set<string>();
   for (const arg of args) {
     if (arg === '--') break;
@@ -57,10 +67,15 @@ export function commandLine<T>(parser: Argv<T>, args: readonly string[], repeata
     }
     seen.add(name);
   }
-  return parser
+  // getOptions() is public in yargs but missing from its typings.
+  const kinds = (parser as unknown as { getOptions(): OptionKinds }).getOptions();
+  const normalized = normalizeArgs(args, kinds);
+  const known = Object.keys(kinds.key).filter((k) => k !== 'version');
+  const ready = parser
     .strict()
     .version(false)
     .help()
     .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail(failUsage);
+    .fail((message, error) => failUsage(message, error, known));
+  return { parseAsync: () => ready.parseAsync(normalized) };
 }

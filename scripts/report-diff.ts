@@ -54,6 +54,9 @@ async function readJson(path: string, file: string): Promise<unknown> {
   } catch (error) {
     throw readError(error, file, 'report file');
   }
+  if (text.trim() === '') {
+    throw new PerfDbError('E_BAD_JSON', 'the report file is empty', { file, hint: 'a run that was stopped or a failed download leaves an empty file; regenerate it with `npm run generate`' });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

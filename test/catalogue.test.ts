@@ -3,7 +3,8 @@
  * outcome (accepted, or the error code) must be what the table says.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { PerfDbError } from '../pipeline/core/errors.js';
 import { runOptions } from '../pipeline/options/defaults.js';
 import type { QualityReport } from '../pipeline/report/types.js';
 import { buildReport } from '../pipeline/stages/report.js';
-import { generate, LAUNCH, NO_PLOTS, pipelineRun, realDataPath, ROOT, runScript, source } from './helpers.js';
+import { generate, LAUNCH, NO_PLOTS, pipelineRun, realDataPath, ROOT, runCommand, runScript, source } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +49,7 @@ const outcome = async (texts: string[], onInvalid: 'error' | 'skip' = 'error') =
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ outcome: Outcome; status: number | null; stderr: string }> {
   const run = await generate([NO_PLOTS, ...args], env);
-  const code = /\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1];
+  const code = /\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1];
   expect(run.stderr).not.toContain('internal error');
   if (run.status !== 0) expect(run.stderr.trim().split('\n')).toHaveLength(1);
   return { outcome: run.status === 0 ? 'accepted' : (code ?? `exit ${run.status}`), status: run.status, stderr: run.stderr };
@@ -142,10 +143,140 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     const run = spawnSync(command as string, args, { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    return /\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`;
+    return /\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`;
   },
   'output folder that cannot be written': async () => (await cli(['--input', file('ok.csv', valid()), '--out', join(file('plain-file', 'x'), 'sub')])).outcome,
   'binary file (NUL bytes)': () => outcome([`${HEADER}\n\u0000\u0001\u0002garbage`]),
+  'invalid UTF-8 bytes anywhere in the file': async () => {
+    const text = Buffer.from(valid());
+    const at = text.indexOf('m,h,2,512');
+    const bad = Buffer.concat([text.subarray(0, at + 1), Buffer.from([0xc3, 0x28]), text.subarray(at + 1)]);
+    const run = await cli(['--input', file('latin.csv', bad), '--out', join(dir, 'o-utf8')]);
+    expect(run.stderr).toMatch(/latin\.csv:4:1: E_INVALID_UTF8/);
+    return run.outcome;
+  },
+  'a NUL byte after the first 4 KiB': async () => {
+    const many = Array.from({ length: 200 }, (_, i) => ROWS[i % 3] as string);
+    const text = valid([...many, 'm\u0000x,h,2,128,1,128,10,5']);
+    expect(text.indexOf('\u0000')).toBeGreaterThan(4096);
+    const run = await cli(['--input', file('nul-late.csv', text), '--out', join(dir, 'o-nul')]);
+    expect(run.stderr).toMatch(/nul-late\.csv:202:1: E_NOT_TEXT/);
+    return run.outcome;
+  },
+  'UTF-16 file (with or without a byte-order mark)': async () => {
+    const runs = [await cli(['--input', file('u16bom.csv', Buffer.from(`\uFEFF${valid()}`, 'utf16le')), '--out', join(dir, 'o-u16')]), await cli(['--input', file('u16.csv', Buffer.from(valid(), 'utf16le')), '--out', join(dir, 'o-u16')])];
+    expect(runs[0]?.outcome).toBe(runs[1]?.outcome);
+    expect(runs[0]?.stderr).toContain('iconv -f UTF-16 -t UTF-8');
+    return runs[0]?.outcome as string;
+  },
+  'compressed file (gzip, zip, zstd, xz)': async () => {
+    const run = await cli(['--input', file('packed.csv.gz', gzipSync(valid())), '--out', join(dir, 'o-gz')]);
+    expect(run.stderr).toContain('gzip archive');
+    return run.outcome;
+  },
+  'LF, CRLF and CR line ends mixed in one file': () => same([`${HEADER}\n${ROWS[0]}\r\n${ROWS[1]}\r${ROWS[2]}\n`]),
+  'names that differ only by surrounding spaces or Unicode normalisation': async () => {
+    const composed = 'caf\u00e9';
+    const decomposed = 'cafe\u0301';
+    const rows = [...ROWS, ...ROWS.map((r) => r.replace(/^m,/, 'm ,')), ...ROWS.map((r) => r.replace(/^m,h,/, `m,${composed},`)), ...ROWS.map((r) => r.replace(/^m,h,/, `m,${decomposed},`))];
+    const { outcome: result, report } = await pipeline([valid(rows)]);
+    const found = report?.groups.flatMap((g) => g.findings).filter((f) => f.code === 'NAME_LOOKALIKE') ?? [];
+    expect(report?.groups).toHaveLength(4); // kept apart: merging names is the user's call
+    // Every group with a model or hardware that has another spelling: m (3 groups) and "m " for the model, both cafés for the hardware.
+    expect(found.map((f) => f.message.includes('surrounding spaces') || f.message.includes('Unicode normalisation'))).toEqual([true, true, true, true, true, true]);
+    return result === 'accepted' && found.length === 6 ? 'NAME_LOOKALIKE (report finding)' : result;
+  },
+  'time below 1e-9 ms or above 1e12 ms, or one that underflows (`1e-400`)': async () => {
+    const results = await Promise.all([withField(6, '1e13'), withField(7, '1e-10'), withField(6, '1e-400')].map((t) => pipeline([t])));
+    expect(results[2]?.error?.message).toContain('underflows');
+    expect(new Set(results.map((r) => r.outcome)).size).toBe(1);
+    return results[0]?.outcome as string;
+  },
+  'FIFO, device or socket as `--input`': async () => {
+    const fifo = join(dir, 'pipe.csv');
+    spawnSync('mkfifo', [fifo]);
+    // Nobody writes to the FIFO: opening it for reading would block for ever.
+    const runs = [await cli(['--input', fifo, '--out', join(dir, 'o-fifo')]), await cli(['--input', '/dev/zero', '--out', join(dir, 'o-fifo')])];
+    expect(runs[1]?.outcome).toBe(runs[0]?.outcome);
+    expect(runs[0]?.stderr).toContain('--input -');
+    return runs[0]?.outcome as string;
+  },
+  'CSV on standard input (`--input -`)': () => {
+    const piped = spawnSync(process.execPath, [LAUNCH, 'generate', NO_PLOTS, '--input', '-', '--out', join(dir, 'o-stdin')], { cwd: ROOT, input: valid(), encoding: 'utf8' });
+    const named = spawnSync(process.execPath, [LAUNCH, 'generate', NO_PLOTS, '--input', file('stdin-copy.csv', valid()), '--out', join(dir, 'o-named')], { cwd: ROOT, encoding: 'utf8' });
+    expect([piped.status, named.status]).toEqual([0, 0]);
+    const db = (o: string) => readFileSync(join(dir, o, 'perf_db.csv'));
+    return db('o-stdin').equals(db('o-named')) ? 'accepted' : 'different output';
+  },
+  'a generated perf_db.csv as `--input`': async () => (await cli(['--input', join(ROOT, 'data', 'generated', 'perf_db.csv'), '--out', join(dir, 'o-gen')])).outcome,
+  '`--out` the raw data folder, or an input that `--out` would overwrite': async () => {
+    const rawBefore = readdirSync(join(ROOT, 'data', 'raw')).sort();
+    const out = join(dir, 'o-clobber');
+    mkdirSync(out, { recursive: true });
+    const input = file('o-clobber/perf_db.csv', valid());
+    const runs = [await cli(['--out', join(ROOT, 'data', 'raw')]), await cli(['--input', input, '--out', out])];
+    expect(readdirSync(join(ROOT, 'data', 'raw')).sort()).toEqual(rawBefore);
+    expect(readFileSync(input, 'utf8')).toBe(valid());
+    expect(runs[1]?.outcome).toBe(runs[0]?.outcome);
+    return runs[0]?.outcome as string;
+  },
+  '`--out` a dangling symbolic link, or a `plots` file where the folder goes': async () => {
+    const dangling = join(dir, 'o-dangling');
+    symlinkSync(join(dir, 'nowhere', 'at-all'), dangling);
+    const linked = await cli(['--input', file('ok5.csv', valid()), '--out', dangling]);
+    const out = join(dir, 'o-plots-file');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'plots'), 'not a folder');
+    const run = await generate(['--input', file('ok6.csv', valid()), '--out', out]);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('plots');
+    // Nothing of the failed run is left: no temporary folder, no lock, the plots file as it was.
+    expect(readdirSync(out)).toEqual(['plots']);
+    expect(readFileSync(join(out, 'plots'), 'utf8')).toBe('not a folder');
+    expect(/\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1]).toBe(linked.outcome);
+    return linked.outcome;
+  },
+  'a flag given a value (`--strict=maybe`), an option without its value': async () => {
+    const runs = [await cli(['--strict=maybe']), await cli(['--input']), await cli(['--out', join(dir, 'o-x'), '--prompts'])];
+    for (const run of runs) expect(run.status).toBe(2);
+    expect(new Set(runs.map((r) => r.outcome)).size).toBe(1);
+    return runs[0]?.outcome as string;
+  },
+  'unknown option (`--concurency`)': async () => {
+    const run = await cli(['--concurency', '2']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('did you mean --concurrency?');
+    return run.outcome;
+  },
+  '`npm run query` on a damaged fits.json or perf_db.csv': async () => {
+    const db = join(dir, 'db-damaged');
+    mkdirSync(db, { recursive: true });
+    const fits = JSON.parse(readFileSync(join(ROOT, 'data', 'generated', 'fits.json'), 'utf8')) as { groups: { fits: { prompt_time: { knots: { x: number[] } } } }[] };
+    const knots = fits.groups[0]?.fits.prompt_time.knots as { x: number[] };
+    knots.x = knots.x.map((x) => -x);
+    writeFileSync(join(db, 'fits.json'), JSON.stringify(fits));
+    copyFileSync(join(ROOT, 'data', 'generated', 'perf_db.csv'), join(db, 'perf_db.csv'));
+    const ask = ['--model', 'llama2-70b', '--hardware', 'a100-80gb', '--tp', '2', '--prompt', '512', '--batch', '1', '--tokens', '128', '--db', db];
+    const negated = await runCommand('query', ask);
+    copyFileSync(join(ROOT, 'data', 'generated', 'fits.json'), join(db, 'fits.json'));
+    writeFileSync(join(db, 'perf_db.csv'), readFileSync(join(ROOT, 'data', 'generated', 'perf_db.csv'), 'utf8').split('\n')[0] + '\n');
+    const emptied = await runCommand('query', ask);
+    for (const run of [negated, emptied]) {
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(negated.stderr).toContain('fits.json');
+    expect(emptied.stderr).toContain('perf_db.csv');
+    const codes = [negated, emptied].map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]);
+    return codes[0] === codes[1] ? (codes[0] as string) : codes.join(', ');
+  },
+  '`npm run report:diff` on an empty report file': async () => {
+    const run = await runCommand('report-diff', [file('empty-report.json', ''), join(ROOT, 'data', 'generated', 'quality-report.json')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/empty-report\.json: E_BAD_JSON the report file is empty/);
+    return /\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] as string;
+  },
   'a line over 1 MiB (e.g. 100 MB)': () => outcome([valid([ROWS[0] as string, `m,h,2,256,1,128,${'1'.repeat(100 * 2 ** 20)},5`])]),
   'another run writing the same `--out`': async () => {
     const out = join(dir, 'locked');
@@ -201,7 +332,7 @@ async function fetchInto(name: string, content: string | null, present: string |
   const csv = join(project, 'data', 'raw', 'perf_model.csv');
   const after = existsSync(csv) ? readFileSync(csv, 'utf8') : null;
   expect(after).toBe(run.status === 0 ? (present ?? content) : present);
-  return run.status === 0 ? 'accepted' : (/\b(E_[A-Z_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`);
+  return run.status === 0 ? 'accepted' : (/\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`);
 }
 
 /** The README's troubleshooting rows: [input, code or "accepted"]. */

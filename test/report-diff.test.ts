@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import type { QualityReport } from '../pipeline/report/types.js';
+import { SCHEMA_VERSION } from '../pipeline/report/numbers.js';
 import { diffReports, formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from '../pipeline/diff/diff.js';
 import { cleanUp, deepFreeze, FIXTURES, generate, ROOT, runCommand, scratch, type CliRun } from './helpers.js';
 
@@ -59,17 +60,20 @@ describe('diffReports()', () => {
     expect(thrown(() => diffReports({}, committed, []))).toMatchObject({ code: 'E_NOT_A_REPORT', exitCode: 1 });
   });
 
+  const V = SCHEMA_VERSION;
   it.each([
-    ['head', { ...committed, schemaVersion: 2 }, /^the base report has schemaVersion 1 and the head report 2/],
-    ['both', { schemaVersion: 3 }, /^the base report has schemaVersion 1 and the head report 3/],
-  ])('throws E_SCHEMA_VERSION when the versions differ (%s)', (_name, head, message) => {
-    expect(() => diffReports(committed, head, [])).toThrow(message);
-    expect(thrown(() => diffReports(committed, head, []))).toMatchObject({ code: 'E_SCHEMA_VERSION', exitCode: 1 });
+    ['a newer head', committed, { ...committed, schemaVersion: V + 1 }, 'head', new RegExp(`^the base report has schemaVersion ${V} and the head report ${V + 1}`)],
+    ['a head of no report', committed, { schemaVersion: V + 2 }, 'head', new RegExp(`^the base report has schemaVersion ${V} and the head report ${V + 2}`)],
+    ['an older base', { ...committed, schemaVersion: V - 1 }, committed, 'base', new RegExp(`^the base report has schemaVersion ${V - 1} and the head report ${V}`)],
+  ])('throws E_SCHEMA_VERSION when the versions differ (%s), naming the file of the other version', (_name, base, head, odd, message) => {
+    const files = { base: 'base.json', head: 'head.json' };
+    expect(() => diffReports(base, head, [], files)).toThrow(message);
+    expect(thrown(() => diffReports(base, head, [], files))).toMatchObject({ code: 'E_SCHEMA_VERSION', exitCode: 1, place: { file: `${odd}.json` } });
   });
 
   it('throws E_SCHEMA_VERSION for two reports of a version it does not read', () => {
-    const future = { ...committed, schemaVersion: 2 };
-    expect(() => diffReports(future, future, [])).toThrow(/^the base report has schemaVersion 2; this tool reads schemaVersion 1$/);
+    const future = { ...committed, schemaVersion: V + 1 };
+    expect(() => diffReports(future, future, [])).toThrow(new RegExp(`^the base report has schemaVersion ${V + 1}; this tool reads schemaVersion ${V}$`));
   });
 
   it('fires loo-increase only above the threshold, in percentage points', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemaJson } from '../pipeline/report/schema-file.js';
+import { SCHEMA_VERSION } from '../pipeline/report/numbers.js';
 import { QualityReportSchema as schema } from '../pipeline/report/schema.js';
 import { cleanUp, FIXTURES, generate, ROOT, scratch } from './helpers.js';
 
@@ -46,8 +47,8 @@ describe('quality-report.schema.json', () => {
 
   /** Each edit breaks one rule of the schema; the report must then fail validation. */
   const breakages: [string, (r: Json) => void, RegExp][] = [
-    ['a wrong schemaVersion', (r) => (r.schemaVersion = 2), /^\/schemaVersion must be equal to constant/],
-    ['schemaVersion as a string', (r) => (r.schemaVersion = '1'), /^\/schemaVersion must be number/],
+    ['a wrong schemaVersion', (r) => (r.schemaVersion = SCHEMA_VERSION + 1), /^\/schemaVersion must be equal to constant/],
+    ['schemaVersion as a string', (r) => (r.schemaVersion = String(SCHEMA_VERSION)), /^\/schemaVersion must be number/],
     ['a missing top-level key', (r) => delete r.summary, /must have required property 'summary'/],
     ['a missing group key', (r) => delete group(r).predictions, /^\/groups\/0 must have required property 'predictions'/],
     ['a missing key in a measured entry', (r) => delete (group(r).measured as Json[])[0]?.prompt_time, /^\/groups\/0\/measured\/0 must have required property 'prompt_time'/],

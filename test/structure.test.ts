@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   read: ['core'],
   checks: ['core'],
   fit: ['core', 'checks'],
-  emit: ['core', 'fit', 'checks'],
+  emit: ['core', 'fit', 'checks', 'io'],
   report: ['core', 'checks', 'fit'],
   plots: ['core', 'fit', 'report', 'io'],
   diff: ['core', 'report'],

@@ -10,7 +10,12 @@ export const ERROR_CODES = {
   E_UNREADABLE: 'a file cannot be read',
   E_EMPTY_FILE: 'an input file is empty',
   E_NO_ROWS: 'an input file has a header and no rows',
-  E_NOT_TEXT: 'an input file is binary',
+  E_NOT_TEXT: 'an input file is binary (a NUL byte, an archive)',
+  E_INVALID_UTF8: 'an input file holds bytes that are not UTF-8',
+  E_UTF16: 'an input file is UTF-16 encoded',
+  E_NOT_REGULAR_FILE: 'an input is a FIFO, a device or a socket',
+  E_GENERATED_INPUT: 'an input is a generated perf_db.csv, not measurements',
+  E_INPUT_IN_OUTPUT: 'an input would be overwritten or read back by the outputs',
   E_NO_INPUT: 'no input files at all',
   E_NO_VALID_ROWS: 'every row read was rejected',
   // CSV syntax and header.
@@ -28,7 +33,7 @@ export const ERROR_CODES = {
   E_NOT_POSITIVE: 'a time or size that is zero or negative',
   E_NEGATIVE: 'a negative power',
   E_NOT_INTEGER: 'a fractional size',
-  E_OUT_OF_RANGE: 'a size above the largest accepted',
+  E_OUT_OF_RANGE: 'a size or time outside the accepted range (an underflow included)',
   // Fitting and emitting.
   E_CANNOT_FIT: 'a group has too few distinct x to fit',
   E_METHOD_NOT_APPLICABLE: 'a fit method cannot fit these values',
@@ -52,6 +57,7 @@ export const ERROR_CODES = {
   E_BAD_RULE: 'an unknown --fail-on rule',
   // Lookups and reports.
   E_NO_DATABASE: 'fits.json or perf_db.csv cannot be read',
+  E_BAD_DATABASE: 'fits.json or perf_db.csv is malformed, damaged or not the pair written together',
   E_SCHEMA_VERSION: 'a file written by another version',
   E_BAD_QUERY: 'a lookup with sizes outside the accepted range',
   E_UNKNOWN_GROUP: 'a lookup for a group the database does not hold',

@@ -6,3 +6,10 @@ export const MAX_LIST = 1 << 20;
 export const MAX_RECORD_SIZE = 1 << 20;
 /** The most worker threads a run may ask for. */
 export const MAX_CONCURRENCY = 64;
+/** The most rows --max-rows may allow: about 100 TB of CSV, beyond any disk a run writes to. */
+export const MAX_ROWS = 1e12;
+/** Times accepted, in ms: from a picosecond to some 30 years. Inside them every derived value is a finite double. */
+export const MIN_TIME_MS = 1e-9;
+export const MAX_TIME_MS = 1e12;
+/** The largest power accepted (in the input's unit). */
+export const MAX_POWER = 1e9;

@@ -28,7 +28,7 @@ export async function lookup(db: Database, query: Query): Promise<Answer> {
     const known = db.fits.groups.map((g) => g.id).sort(compareStrings);
     throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, { hint: 'check --model, --hardware and --tp against the list' });
   }
-  const row = await findRow(db.csvPath, query);
+  const row = await findRow(db.csvPath, query, db.fits.rows);
   if (row === null) return predict(group, db.fits, query);
   const factor = extrapolationFactor(query.prompt_size * query.batch_size, group.range);
   const clamped = row.source === 'measured' ? [] : predictPoint(predictorsOf(group), query.prompt_size, query.batch_size, query.token_size).clamped.map((c) => c.metric);

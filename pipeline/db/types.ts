@@ -5,6 +5,8 @@ import type { ExtrapolationPolicy, FittedMetric, GroupKey, MetricFit, Source } f
 /** fits.json: what is needed to predict any configuration exactly as the database was written, with its intervals. */
 export interface FitsFile {
   fitsVersion: number;
+  /** Rows of the perf_db.csv written with it: a lookup that misses a row checks the file is whole. */
+  rows: number;
   extrapolate: Record<FittedMetric, ExtrapolationPolicy>;
   /** Grid points further than this factor beyond the measured range were refused or skipped; null: no limit. */
   maxExtrapolation: number | null;

@@ -58,7 +58,10 @@ function checkVersions(base: unknown, head: unknown, files: Partial<Record<Side,
   const vh = version(head);
   const hint = 'regenerate both reports with the same version of the project (`npm run generate`)';
   if (vb !== null && vh !== null && vb !== vh) {
-    throw new PerfDbError('E_SCHEMA_VERSION', `the base report has schemaVersion ${vb} and the head report ${vh}; reports of different versions cannot be compared`, { hint, ...fileOf(files.head) });
+    // Name the report this tool cannot read (the one of another version than its own), else the head.
+    const odd: Side = vb !== SCHEMA_VERSION ? 'base' : 'head';
+    const hintFor = `regenerate the ${odd} report with this version of the project (\`npm run generate\`), or compare it with the version that wrote it`;
+    throw new PerfDbError('E_SCHEMA_VERSION', `the base report has schemaVersion ${vb} and the head report ${vh}; reports of different versions cannot be compared (this tool reads ${SCHEMA_VERSION})`, { hint: hintFor, ...fileOf(files[odd]) });
   }
   for (const [side, v] of [['base', vb], ['head', vh]] as const) {
     if (v !== null && v !== SCHEMA_VERSION) {

@@ -1,5 +1,7 @@
 import { beyondFactor } from '../core/extrapolation.js';
 import { configKey } from '../core/keys.js';
+import { PerfDbError } from '../core/errors.js';
+import { describeConfig } from '../core/format.js';
 import { makePredictors, predictPoint, type PointPrediction, type Predictors } from '../fit/predict.js';
 import { formatError, measuredError, predictedError, type ErrBasis } from '../fit/uncertainty.js';
 import type { Configuration, GroupFit, Source } from '../types.js';
@@ -187,6 +189,7 @@ function predictRow(ctx: GroupContext, p: number, b: number, t: number): Predict
   if (format.errors !== null) tail += errorCells(format.errors, predictors, p, b, source);
   const promptTime = prompt_time as number;
   const tokenTime = token_time as number;
+  if (!Number.isFinite(promptTime + tokenTime + (peak_power ?? 0) + (average_power ?? 0))) throw notFinite(ctx.fit, p, b, t);
   return {
     source,
     prediction,
@@ -196,6 +199,14 @@ function predictRow(ctx: GroupContext, p: number, b: number, t: number): Predict
     tail: `${tail}\n`,
     flags: rowFlags(ctx, p, b, t, source, promptTime, tokenTime),
   };
+}
+
+/** A prediction that overflowed: never written, whatever the input (its bounds should make this impossible). */
+function notFinite(fit: GroupFit, p: number, b: number, t: number): PerfDbError {
+  return new PerfDbError('E_NON_FINITE', `the prediction at ${describeConfig({ prompt_size: p, batch_size: b, token_size: t })} is not a finite number; no row holds NaN or Infinity`, {
+    group: fit.id,
+    hint: 'the measurements of this group span too wide a range of values: check their units, or narrow the grid',
+  });
 }
 
 /** Below anything measured, beyond the validated factor, or not what SplitwiseSim's line gives. */

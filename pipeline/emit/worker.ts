@@ -7,6 +7,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { emitChecked } from './checked.js';
+import { outputPathError } from '../io/file-errors.js';
+import { displayPath } from '../io/paths.js';
 import { serializeError } from './messages.js';
 import type { EmitTask, WorkerReply } from './types.js';
 
@@ -31,7 +33,11 @@ port.on('message', (task: EmitTask & { partPath: string }) => {
       closeSync(fd);
     }
   } catch (error) {
-    post({ type: 'error', group: task.index, error: serializeError(error) });
+    // A full disk or a vanished folder while opening or writing the part file is the user's to fix: one line, naming it.
+    // Any other error, whatever its code, stays a bug.
+    const e = error as NodeJS.ErrnoException;
+    const onPart = e.path === task.partPath || ((e.syscall === 'write' || e.syscall === 'close') && e.path === undefined);
+    post({ type: 'error', group: task.index, error: serializeError(onPart ? outputPathError(error, displayPath(task.partPath)) : error) });
   }
 });
 

@@ -1,4 +1,5 @@
 import { PerfDbError } from '../core/errors.js';
+import { displayPath } from './paths.js';
 
 /** What a file is, for the words of its errors. */
 export type FileRole = 'input file' | 'report file';
@@ -20,11 +21,45 @@ export function readError(error: unknown, file: string, role: FileRole = 'input 
   return error;
 }
 
-/** A file system error on writing into the output folder as E_OUTPUT_NOT_WRITABLE, naming the folder and the cause. */
+/** What each file system error means, for the one-line message. */
+const CAUSES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted (an immutable or protected file?)',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'a folder stands where a file should be written',
+  EEXIST: 'something else already stands there',
+  ENOENT: 'a folder on the way does not exist (or vanished)',
+  ELOOP: 'too many symbolic links',
+  EIO: 'an input/output error of the device',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the path is too long',
+  EBUSY: 'the file is busy',
+  EXDEV: 'the temporary folder is on another device',
+};
+
+/** Whether an error is a file system error this mapping knows. */
+export function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && code in CAUSES && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/**
+ * A file system error while writing outputs as E_OUTPUT_NOT_WRITABLE naming
+ * the path that failed (the error's own, else `shown`) and the cause; any
+ * other error is returned as it is.
+ */
+export function outputPathError(error: unknown, shown: string): unknown {
+  if (!isFileSystemError(error)) return error;
+  const code = error.code as string;
+  const path = typeof error.path === 'string' ? displayPath(error.path) : shown;
+  const hint = code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space, or pass an --out on another disk' : 'check the permissions of --out and its files, or pass another folder';
+  return new PerfDbError('E_OUTPUT_NOT_WRITABLE', `cannot write the outputs: ${CAUSES[code]} (${code})`, { file: path, hint });
+}
+
+/** The output folder's errors as E_OUTPUT_NOT_WRITABLE (the same mapping, naming the folder). */
 export function writeError(error: unknown, shownDir: string): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
-    return new PerfDbError('E_OUTPUT_NOT_WRITABLE', `the output folder cannot be written (${code})`, { file: shownDir, hint: 'check the permissions of --out, or pass another folder' });
-  }
-  return error;
+  return outputPathError(error, shownDir);
 }

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
@@ -7,8 +8,17 @@ import { readError } from './file-errors.js';
 import { displayPath } from './paths.js';
 import { defaultMirrors, fetchPinned, readManifest } from './raw-source.js';
 
-/** Opens an input file as an ingest source, with one-line errors for a missing, folder or unreadable path. */
+/** The --input that reads standard input. */
+export const STDIN = '-';
+
+/**
+ * Opens an input file as an ingest source, with one-line errors for a
+ * missing, folder or unreadable path. Only regular files are read: a FIFO
+ * or a device could block for ever, so it is refused with the way to pipe
+ * data in (`--input -`, standard input, which must not be a terminal).
+ */
 export async function openInput(path: string): Promise<IngestSource> {
+  if (path === STDIN) return stdinSource();
   const file = displayPath(path);
   let info;
   try {
@@ -19,12 +29,37 @@ export async function openInput(path: string): Promise<IngestSource> {
   if (info.isDirectory()) {
     throw new PerfDbError('E_IS_DIRECTORY', 'the input is a folder; expected a CSV file', { file, hint: `pass the CSV files inside it, e.g. --input ${join(file, '*.csv')}` });
   }
+  if (!info.isFile()) {
+    throw new PerfDbError('E_NOT_REGULAR_FILE', `the input is ${kindOf(info)}, not a regular file; reading it could wait for ever`, {
+      file,
+      hint: 'save the data to a file first, or pipe it in on standard input with `--input -` (e.g. `producer | npm run generate -- --input -`)',
+    });
+  }
   try {
     await (await open(path, 'r')).close();
   } catch (error) {
     throw readError(error, file);
   }
   return { file, chunks: readChunks(path, file) };
+}
+
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'not a file';
+}
+
+/** Standard input as a source; a terminal is refused (nobody types a profiling CSV). */
+function stdinSource(): IngestSource {
+  if (process.stdin.isTTY === true) {
+    throw new PerfDbError('E_NOT_REGULAR_FILE', '--input - reads standard input, which is a terminal here', { hint: 'pipe the CSV in (`cat runs.csv | npm run generate -- --input -`), or pass --input FILE' });
+  }
+  const chunks = async function* (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of process.stdin) yield chunk as Buffer;
+  };
+  return { file: '<stdin>', chunks: chunks() };
 }
 
 async function* readChunks(path: string, file: string): AsyncGenerator<Uint8Array> {

@@ -1,43 +1,93 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { PerfDbError } from '../core/errors.js';
 import { writeError } from './file-errors.js';
 import { displayPath } from './paths.js';
 
 /**
- * Takes the output folder's lock: a file created exclusively, holding this
- * process's PID and start time. A lock whose process is gone is stale and
- * taken over; one held by a live process is E_LOCKED.
+ * Takes the output folder's lock: a file created exclusively (O_EXCL),
+ * holding this process's PID, start time and a token of its own. A lock
+ * held by a live process is E_LOCKED. A stale one (its process is gone) is
+ * taken over under a second exclusive file, `<lock>.takeover`, so that of
+ * many runs starting together over a stale lock exactly one replaces it:
+ * the holder of the takeover file removes the stale lock only while it is
+ * still the very one it read, and everyone then races for the exclusive
+ * create again.
  */
 export async function takeLock(lockPath: string, shownDir: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lockPath, `${process.pid} ${startTime(process.pid) ?? ''}`.trimEnd() + '\n', { flag: 'wx' });
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw writeError(error, shownDir);
+  const mine = `${process.pid} ${startTime(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}\n`;
+  const takeover = `${lockPath}.takeover`;
+  for (let attempt = 0; attempt < 400; attempt++) {
+    if (createExclusive(lockPath, mine, shownDir)) return;
+    const held = readHolder(lockPath);
+    if (held === null) continue; // released meanwhile
+    if (held.alive) {
+      throw new PerfDbError('E_LOCKED', `another run (process ${held.pid}) is writing this output folder`, { file: displayPath(lockPath), hint: 'wait for it to finish, or pass a different --out' });
     }
-    const [pidText, started] = (await readFile(lockPath, 'utf8').catch(() => '')).trim().split(' ');
-    const holder = Number.parseInt(pidText ?? '', 10);
-    if (Number.isInteger(holder) && holder > 0 && isAlive(holder, started)) {
-      throw new PerfDbError('E_LOCKED', `another run (process ${holder}) is writing this output folder`, {
-        file: displayPath(lockPath),
-        hint: 'wait for it to finish, or pass a different --out',
-      });
+    if (createExclusive(takeover, mine, shownDir)) {
+      try {
+        if (readRaw(lockPath) === held.raw) unlinkSync(lockPath);
+      } catch (error) {
+        throw writeError(error, shownDir);
+      } finally {
+        unlinkQuiet(takeover);
+      }
+      continue;
     }
-    // The process that held the lock is gone: the lock is stale.
-    await rm(lockPath, { force: true });
+    // Another run is taking the stale lock over; its takeover file is stale only if it died in that instant.
+    const taking = readHolder(takeover);
+    if (taking !== null && !taking.alive && readRaw(takeover) === taking.raw) unlinkQuiet(takeover);
+    await new Promise((resolve) => setTimeout(resolve, 2 + Math.floor(Math.random() * 10)));
   }
   throw new PerfDbError('E_LOCKED', 'the output folder lock could not be taken', { file: displayPath(lockPath), hint: 'remove the lock file if no run is active' });
 }
 
+/** Releases a lock this process holds (best effort). */
+export function releaseLock(lockPath: string): void {
+  unlinkQuiet(lockPath);
+}
+
+function createExclusive(path: string, text: string, shownDir: string): boolean {
+  try {
+    writeFileSync(path, text, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw writeError(error, shownDir);
+  }
+}
+
+function readRaw(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The lock's holder and whether it still runs; null when there is no lock file. */
+function readHolder(path: string): { pid: number; alive: boolean; raw: string } | null {
+  const raw = readRaw(path);
+  if (raw === null) return null;
+  const [pidText, started] = raw.trim().split(' ');
+  const pid = Number.parseInt(pidText ?? '', 10);
+  return { pid, alive: Number.isInteger(pid) && pid > 0 && isAlive(pid, started === '-' ? undefined : started), raw };
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Gone already, or the folder became read-only: the next run sees a stale lock and takes it over.
+  }
+}
+
 /**
- * Whether the process that wrote a lock still runs. Where the lock recorded
- * the process's start time (Linux), a live process with that PID but another
- * start time is a later process that reused the PID: the lock is stale.
+ * Whether a process still runs. Where its start time was recorded (Linux), a
+ * live process with that PID but another start time is a later process that
+ * reused the PID: the lock is stale.
  */
-function isAlive(pid: number, started: string | undefined): boolean {
+export function isAlive(pid: number, started: string | undefined): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -49,7 +99,7 @@ function isAlive(pid: number, started: string | undefined): boolean {
 }
 
 /** A process's start time in clock ticks since boot (field 22 of /proc/PID/stat); null where unknown. */
-function startTime(pid: number): string | null {
+export function startTime(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
@@ -58,4 +108,3 @@ function startTime(pid: number): string | null {
     return null;
   }
 }
-

@@ -1,6 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { WriteStream } from 'node:fs';
 import type { RejectedRow } from '../types.js';
+import { outputPathError } from './file-errors.js';
+import { checkOwnedKinds } from './output-folder.js';
 import { displayPath } from './paths.js';
 import { OutputTransaction } from './transaction.js';
 
@@ -14,33 +16,56 @@ export const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'qualit
  * exits (130 / 143) saying that `shownDir` is unchanged.
  */
 export async function withOutput<T>(outDir: string, shownDir: string, work: (out: OutputTransaction) => Promise<T>): Promise<T> {
+  checkOwnedKinds(outDir, OWNED.filter((n) => n !== 'plots'), ['plots']);
   const transaction = await OutputTransaction.begin(outDir);
   const onSignal = (signal: NodeJS.Signals) => {
-    transaction.abortSync();
+    transaction.abort();
     process.stderr.write(`interrupted by ${signal}; ${displayPath(shownDir)} is unchanged\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.once(s, onSignal);
   try {
     const value = await work(transaction);
-    await transaction.commit(OWNED);
+    transaction.commit(OWNED);
     return value;
   } catch (error) {
-    await transaction.abort();
-    throw error;
+    transaction.abort();
+    throw outputPathError(error, displayPath(outDir));
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   }
 }
 
-/** perf_db.csv as a sink with back-pressure, and a close that waits for the last byte. */
+/**
+ * perf_db.csv as a sink with back-pressure, and a close that waits for the
+ * last byte. A write error (a full disk) is kept, not thrown at the event
+ * loop: the next write or the close rejects with it.
+ */
 export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv') {
   const stream: WriteStream = await out.stream(name);
+  let failed: Error | null = null;
+  const waiting = new Set<(error: Error) => void>();
+  stream.on('error', (error) => {
+    failed = error;
+    for (const reject of waiting) reject(error);
+  });
+  const wait = (event: 'drain' | 'finish', start: () => void) =>
+    new Promise<void>((resolve, reject) => {
+      if (failed !== null) return reject(failed);
+      waiting.add(reject);
+      stream.once(event, () => {
+        waiting.delete(reject);
+        resolve();
+      });
+      start();
+    });
   return {
-    sink: (chunk: string | Uint8Array) => (stream.write(chunk) ? undefined : new Promise<void>((done) => stream.once('drain', done))),
-    close: () => new Promise<void>((done, fail) => stream.end((error?: Error | null) => (error ? fail(error) : done()))),
+    sink: (chunk: string | Uint8Array): void | Promise<void> => {
+      if (failed !== null) return Promise.reject(failed);
+      return stream.write(chunk) ? undefined : wait('drain', () => undefined);
+    },
+    close: () => wait('finish', () => stream.end()),
   };
 }
 

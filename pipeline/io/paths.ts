@@ -1,7 +1,29 @@
-import { relative } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 
 /** How a path is shown in messages: relative to the working folder when inside it. */
 export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel === '' || rel.startsWith('..') ? path : rel;
+}
+
+/**
+ * `mkdir -p` that always ends: each missing folder from the nearest existing
+ * one down, made one at a time. (Node's recursive mkdir loops for ever on
+ * some pseudo file systems, e.g. under /proc, where mkdir answers ENOENT.)
+ */
+export function makeFolders(path: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(path); ; p = dirname(p)) {
+    if (existsSync(p)) break;
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }

@@ -1,49 +1,57 @@
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeError } from './file-errors.js';
-import { takeLock } from './lock.js';
-import { displayPath } from './paths.js';
+import { commit, recover, REAL_OPS, type FileOps } from './commit.js';
+import { outputPathError } from './file-errors.js';
+import { isAlive, releaseLock, startTime, takeLock } from './lock.js';
+import { checkOutputFolder } from './output-folder.js';
+import { displayPath, makeFolders } from './paths.js';
+
+const TEMP_PREFIX = '.perfdb-tmp-';
 
 /**
  * All-or-nothing output: files are written into a temporary folder inside the
- * output folder and renamed into place only by `commit()`. A lock file keeps
- * two runs from writing the same output folder at once. `abort()` (on any
- * failure or signal) removes the temporary folder and leaves the previous
- * outputs as they were.
+ * output folder (named for this process: .perfdb-tmp-<pid>-<start>-<n>) and
+ * put in place only by `commit()` (io/commit.ts: journalled, so that any
+ * failure or kill leaves every old output or every new one). A lock keeps
+ * two runs from writing the same folder at once; holding it, a run first
+ * repairs what an interrupted commit left, and removes the temporary folders
+ * of runs that are gone, never those of a live one. `abort()` (on any failure
+ * or signal) removes this run's temporary folder and the lock.
  */
 export class OutputTransaction {
-  readonly outDir: string;
-  private readonly tempDir: string;
-  private readonly lockPath: string;
   private readonly names = new Set<string>();
   private done = false;
 
-  private constructor(outDir: string, tempDir: string, lockPath: string) {
-    this.outDir = outDir;
-    this.tempDir = tempDir;
-    this.lockPath = lockPath;
+  private constructor(
+    readonly outDir: string,
+    private readonly tempName: string,
+    private readonly lockPath: string,
+    private readonly ops: FileOps,
+  ) {}
+
+  private get tempDir(): string {
+    return join(this.outDir, this.tempName);
   }
 
-  static async begin(outDir: string): Promise<OutputTransaction> {
+  static async begin(outDir: string, ops: FileOps = REAL_OPS): Promise<OutputTransaction> {
     const shown = displayPath(outDir);
+    checkOutputFolder(outDir);
     try {
-      await mkdir(outDir, { recursive: true });
+      makeFolders(outDir);
     } catch (error) {
-      throw writeError(error, shown);
+      throw outputPathError(error, shown);
     }
     const lockPath = join(outDir, '.perfdb.lock');
     await takeLock(lockPath, shown);
     try {
-      // Holding the lock, any temporary folder here is a killed run's leftover.
-      for (const name of await readdir(outDir)) {
-        if (name.startsWith('.perfdb-tmp-')) await rm(join(outDir, name), { recursive: true, force: true });
-      }
-      const tempDir = await mkdtemp(join(outDir, '.perfdb-tmp-'));
-      return new OutputTransaction(outDir, tempDir, lockPath);
+      repair(outDir, ops);
+      const tempName = `${TEMP_PREFIX}${process.pid}-${startTime(process.pid) ?? '-'}-${Date.now().toString(36)}`;
+      mkdirSync(join(outDir, tempName));
+      return new OutputTransaction(outDir, tempName, lockPath, ops);
     } catch (error) {
-      await rm(lockPath, { force: true });
-      throw writeError(error, shown);
+      releaseLock(lockPath);
+      throw outputPathError(error, shown);
     }
   }
 
@@ -57,69 +65,79 @@ export class OutputTransaction {
   async scratch(): Promise<string> {
     if (this.done) throw new Error('OutputTransaction already finished');
     const path = join(this.tempDir, '.scratch');
-    await mkdir(path, { recursive: true });
+    makeFolders(path);
     return path;
   }
 
   async write(name: string, content: string | Uint8Array): Promise<void> {
-    await writeFile(await this.prepare(name), content);
+    const path = await this.prepare(name);
+    try {
+      await writeFile(path, content);
+    } catch (error) {
+      throw outputPathError(error, displayPath(path));
+    }
   }
 
   /**
-   * Puts the new outputs in place and removes the temporary folder and the
-   * lock. `owned` names the top-level files and folders this run owns: each
-   * is replaced whole by what this run wrote, or removed when this run wrote
-   * none (a folder's old files are moved aside first, then deleted). The
-   * renames are synchronous, so no signal handler can run between them.
+   * Puts the new outputs in place and releases the lock. `owned` names the
+   * top-level files and folders this run owns: each is replaced whole by
+   * what this run wrote, or removed when this run wrote none.
    */
-  async commit(owned: readonly string[]): Promise<void> {
-    const written = new Set([...this.names].map((name) => name.split('/')[0] as string));
-    const aside = join(this.tempDir, '.previous');
-    mkdirSync(aside, { recursive: true });
-    for (const name of owned) {
-      const target = join(this.outDir, name);
-      const folder = existsSync(target) && statSync(target).isDirectory();
-      if ((folder || !written.has(name)) && existsSync(target)) renameSync(target, join(aside, name));
+  commit(owned: readonly string[]): void {
+    if (this.done) throw new Error('OutputTransaction already finished');
+    const written = [...new Set([...this.names].map((name) => name.split('/')[0] as string))].sort();
+    this.ops.remove(join(this.tempDir, '.scratch'));
+    this.done = true;
+    try {
+      commit(this.outDir, this.tempName, written, owned, this.ops);
+    } catch (error) {
+      throw outputPathError(error, displayPath(this.outDir));
+    } finally {
+      releaseLock(this.lockPath);
     }
-    for (const name of [...written].sort()) renameSync(join(this.tempDir, name), join(this.outDir, name));
-    this.done = true;
-    await this.cleanUp();
   }
 
-  async abort(): Promise<void> {
+  abort(): void {
     if (this.done) return;
     this.done = true;
-    await this.cleanUp();
-  }
-
-  /** Synchronous best effort for a process that is about to exit. */
-  abortSync(): void {
-    if (this.done) return;
-    this.done = true;
-    rmSyncQuiet(this.tempDir);
-    rmSyncQuiet(this.lockPath);
+    quietly(() => rmSync(this.tempDir, { recursive: true, force: true }));
+    releaseLock(this.lockPath);
   }
 
   private async prepare(name: string): Promise<string> {
     if (this.done) throw new Error('OutputTransaction already finished');
     this.names.add(name);
     const path = join(this.tempDir, name);
-    await mkdir(join(path, '..'), { recursive: true });
+    try {
+      makeFolders(join(path, '..'));
+    } catch (error) {
+      throw outputPathError(error, displayPath(path));
+    }
     return path;
   }
+}
 
-  private async cleanUp(): Promise<void> {
-    await rm(this.tempDir, { recursive: true, force: true });
-    await rm(this.lockPath, { force: true });
+/** What killed runs left in an output folder, repaired: an interrupted commit finished or undone, their temporary folders removed. Call it holding the lock. */
+export function repair(outDir: string, ops: FileOps = REAL_OPS): void {
+  recover(outDir, ops);
+  removeDeadTemps(outDir);
+}
+
+/** Temporary folders of runs that are gone (a kill's leftovers); a live run's are never touched. */
+function removeDeadTemps(outDir: string): void {
+  for (const name of readdirSync(outDir)) {
+    if (!name.startsWith(TEMP_PREFIX) || !statSync(join(outDir, name)).isDirectory()) continue;
+    const [pid, started] = name.slice(TEMP_PREFIX.length).split('-');
+    const owner = Number.parseInt(pid ?? '', 10);
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner, started === '-' ? undefined : started)) continue;
+    rmSync(join(outDir, name), { recursive: true, force: true });
   }
 }
 
-
-function rmSyncQuiet(path: string): void {
+function quietly(action: () => void): void {
   try {
-    rmSync(path, { recursive: true, force: true });
+    action();
   } catch {
-    // Exiting anyway: a leftover temporary folder is harmless and ignored by the next run.
+    // Exiting or failing anyway: a leftover temporary folder is removed by the next run.
   }
 }
-

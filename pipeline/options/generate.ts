@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
-import { MAX_CONCURRENCY } from '../core/limits.js';
+import { MAX_CONCURRENCY, MAX_ROWS } from '../core/limits.js';
 import { DEFAULTS, deepFreeze, defaultConcurrency, runOptions } from './defaults.js';
 import { parseSizeList, usesStep } from './sizes.js';
 import type { GenerateArgs, GenerateOptions, GridText } from './types.js';
@@ -30,7 +30,7 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
     },
     onInvalid: choiceOption(args.onInvalid ?? DEFAULTS.onInvalid, 'on-invalid', ['error', 'skip'] as const),
     strict: flag(args.strict, 'strict', false),
-    maxRows: args.maxRows === undefined ? DEFAULTS.maxRows : integerOption(args.maxRows, 'max-rows', 1),
+    maxRows: args.maxRows === undefined ? DEFAULTS.maxRows : integerOption(args.maxRows, 'max-rows', 1, MAX_ROWS),
     concurrency: args.concurrency === undefined ? defaultConcurrency() : integerOption(args.concurrency, 'concurrency', 1, MAX_CONCURRENCY),
     workerMinRows: args.workerMinRows === undefined ? DEFAULTS.workerMinRows : integerOption(args.workerMinRows, 'worker-min-rows', 0),
     methods: parseMethods(methodEntries),
@@ -44,7 +44,7 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
   });
   return deepFreeze({
     ...run,
-    inputs: args.input === undefined ? 'default' : args.input.map((p) => path(p, 'input')),
+    inputs: args.input === undefined ? 'default' : inputPaths(args.input, path),
     out: path(args.out ?? DEFAULTS.out, 'out'),
     plots: flag(args.plots, 'plots', true),
     timings: flag(args.timings, 'timings', false),
@@ -52,6 +52,12 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
     command: canonicalCommand(args, step),
     gridText: gridText(args, step),
   });
+}
+
+/** --input paths, absolute; `-` (standard input) stays itself and may be given once. */
+function inputPaths(values: readonly string[], path: (value: string, option: string) => string): string[] {
+  if (values.filter((v) => v === '-').length > 1) throw usageError('E_BAD_OPTION', '--input - (standard input) is given twice', 'standard input can be read once; save it to a file to read it twice');
+  return values.map((v) => (v === '-' ? v : path(v, 'input')));
 }
 
 function flag(value: unknown, option: string, fallback: boolean): boolean {

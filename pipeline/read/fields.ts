@@ -1,7 +1,7 @@
 import { PerfDbError, quoteValue } from '../core/errors.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import { groupIdOf } from '../core/keys.js';
-import { MAX_SIZE } from '../core/limits.js';
+import { MAX_POWER, MAX_SIZE, MAX_TIME_MS, MIN_TIME_MS } from '../core/limits.js';
 import { METRICS } from '../core/columns.js';
 import type { Measurement, Metric, Metrics } from '../types.js';
 import type { Header } from './header.js';
@@ -67,10 +67,16 @@ function readSize(value: string, name: string, place: FieldPlace): number {
 
 function readMetric(value: string, name: Metric, place: FieldPlace): number {
   const n = readNumber(value, name, place);
+  // A nonzero value written so small that it reads as zero is an underflow, not a zero.
+  if (n === 0 && /[1-9]/.test(value.replace(/[eE].*$/, ''))) throw valueError('E_OUT_OF_RANGE', name, value, 'underflows to zero (below the smallest double)', place);
   if (name === 'peak_power' || name === 'average_power') {
     if (n < 0) throw valueError('E_NEGATIVE', name, value, 'is negative', place);
+    if (n > MAX_POWER) throw valueError('E_OUT_OF_RANGE', name, value, `is above the largest power accepted, ${MAX_POWER}`, place);
   } else if (n <= 0) {
     throw valueError('E_NOT_POSITIVE', name, value, 'is not positive', place);
+  } else if (n < MIN_TIME_MS || n > MAX_TIME_MS) {
+    // Bounds keep every derived value (e2e_time, tails, errors, plot scales) finite.
+    throw valueError('E_OUT_OF_RANGE', name, value, `is outside the times accepted, ${MIN_TIME_MS} to ${MAX_TIME_MS} ms`, place);
   }
   return n;
 }
@@ -91,7 +97,7 @@ function readNumber(value: string, name: string, place: FieldPlace): number {
 function valueError(code: ErrorCode, name: string, value: string, what: string, place: FieldPlace): PerfDbError {
   return new PerfDbError(code, `${name} ${quoteValue(value)} ${what}; expected ${EXPECTED[name] ?? 'a value'}`, {
     ...place,
-    hint: code === 'E_NON_FINITE' ? 'a NaN or infinite value usually marks a failed repetition: drop the row or re-measure it' : `fix the value in ${place.file}, or pass --on-invalid skip to set such rows aside`,
+    hint: code === 'E_OUT_OF_RANGE' && place.column !== undefined && /time/.test(name) ? 'times are in milliseconds: check the unit of the column, or drop the row' : code === 'E_NON_FINITE' ? 'a NaN or infinite value usually marks a failed repetition: drop the row or re-measure it' : `fix the value in ${place.file}, or pass --on-invalid skip to set such rows aside`,
   });
 }
 

@@ -35,6 +35,16 @@ export function readHeader(record: string[], file: string, line: number): Header
     if ((KNOWN_COLUMNS as readonly string[]).includes(name)) index[name as KnownColumn] = i;
   });
   const unknown = record.filter((name) => !(KNOWN_COLUMNS as readonly string[]).includes(name));
+  const source = record.indexOf('source');
+  if (source !== -1) {
+    // The pipeline's own output: reading it back would take predictions for measurements.
+    throw new PerfDbError('E_GENERATED_INPUT', 'the file is a generated perf_db.csv (it has a source column), not measurements', {
+      file,
+      line,
+      column: source + 1,
+      hint: 'pass the raw profiling CSVs (data/raw/*.csv); if this really holds measurements, rename its source column',
+    });
+  }
   for (const required of REQUIRED_COLUMNS) {
     if (index[required] !== undefined) continue;
     const guess = closest(required, unknown);

@@ -1,18 +1,6 @@
 import { CsvError } from 'csv-parse';
 import { PerfDbError } from '../core/errors.js';
 
-/** A NUL byte in the first chunk means the file is not text. */
-export function checkText(buffer: Uint8Array, file: string): void {
-  const head = buffer.subarray(0, 4096);
-  if (head.includes(0)) {
-    throw new PerfDbError('E_NOT_TEXT', 'the file holds binary data (NUL bytes); expected CSV text', {
-      file,
-      line: 1,
-      hint: 'check that the path points at the CSV and not at an archive or a binary log',
-    });
-  }
-}
-
 /** csv-parse reports syntax problems with its own codes; give them ours, with the place. */
 export function translateParseError(error: unknown, file: string): unknown {
   if (error instanceof PerfDbError) return error;

@@ -1,4 +1,5 @@
 import { e2eConsistency, findOutliers, powerRecording, repetitionSpread, type E2eCheck, type Outlier, type PowerState, type SeriesCopy, type SpreadSummary } from '../checks/measured.js';
+import type { Lookalike } from '../checks/names.js';
 import type { FittedMetric, GroupResult, MetricFit } from '../types.js';
 import { STUDIED } from './numbers.js';
 
@@ -9,6 +10,7 @@ export interface GroupFacts {
   outliers: Outlier[];
   e2e: E2eCheck;
   copies: SeriesCopy[];
+  lookalikes: Lookalike[];
   power: Record<'peak_power' | 'average_power', { state: PowerState; zero: number; total: number }>;
   fitQuality: Record<string, FitFacts | null>;
 }
@@ -21,7 +23,7 @@ export interface FitFacts {
   worstX: number | null;
 }
 
-export function groupFacts(result: GroupResult, copies: readonly SeriesCopy[]): GroupFacts {
+export function groupFacts(result: GroupResult, copies: readonly SeriesCopy[], lookalikes: readonly Lookalike[] = []): GroupFacts {
   const { configurations, fit } = result;
   return {
     result,
@@ -29,6 +31,7 @@ export function groupFacts(result: GroupResult, copies: readonly SeriesCopy[]): 
     outliers: STUDIED.flatMap((metric) => findOutliers(configurations, metric)),
     e2e: e2eConsistency(configurations),
     copies: copies.filter((c) => c.group === fit.id),
+    lookalikes: lookalikes.filter((l) => l.group === fit.id),
     power: { peak_power: powerRecording(configurations, 'peak_power'), average_power: powerRecording(configurations, 'average_power') },
     fitQuality: Object.fromEntries(STUDIED.map((metric) => [metric, fitFacts(fit.fits[metric as FittedMetric])])),
   };

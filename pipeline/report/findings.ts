@@ -12,6 +12,7 @@ export const FINDINGS = {
   TAIL_ON_BROKEN_KNOT: { severities: ['warn'], meaning: 'a tail starts from a knot made only of broken measurements' },
   BEYOND_VALIDATED: { severities: ['warn'], meaning: 'rows beyond the factor the backtests validated: no interval there' },
   EXTRAPOLATION_CLAMPED: { severities: ['warn'], meaning: 'extrapolation gave impossible values; those rows take the nearest measured end' },
+  NAME_LOOKALIKE: { severities: ['warn'], meaning: 'a model or hardware name differs from another only by surrounding spaces or Unicode normalisation' },
   SERIES_COPY: { severities: ['warn'], meaning: "a metric series is an exact or scaled copy of another group's" },
   EMITTED_NOT_MONOTONE: { severities: ['warn'], meaning: 'emitted rows fall as a size grows' },
   MEASURED_NOT_MONOTONE: { severities: ['info', 'warn', 'fail'], meaning: 'measured medians fall as a size grows' },

@@ -3,7 +3,7 @@ import { E2E_TOLERANCE, OUTLIER_MIN_RELATIVE, OUTLIER_Z } from '../checks/measur
 import type { FittedMetric } from '../types.js';
 
 /** The quality report's schemaVersion: bump it when its shape changes incompatibly. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Numbers in the report are rounded to this many significant digits. */
 export const SIGNIFICANT_DIGITS = 6;

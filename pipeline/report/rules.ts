@@ -2,6 +2,7 @@
  * The rules that turn a group's facts into findings, one function per topic,
  * in the order the report lists them. Each rule states its threshold.
  */
+import { lookalikeMessage } from '../checks/names.js';
 import { describeConfig as at, pct } from '../core/format.js';
 import type { FittedMetric, MonotonicityViolation } from '../types.js';
 import type { ClampSummary } from '../emit/types.js';
@@ -30,13 +31,14 @@ function repetitionFindings({ result, spread, outliers }: GroupFacts): Finding[]
   return out;
 }
 
-function measuredFindings({ result, e2e, copies, power }: GroupFacts): Finding[] {
+function measuredFindings({ result, e2e, copies, lookalikes, power }: GroupFacts): Finding[] {
   const id = result.fit.id;
   const out = result.measuredMonotonicity.first.map((v) => measuredDrop(id, v));
   const e2eWorst = e2e.inconsistent[0];
   if (e2eWorst !== undefined) {
     out.push(finding('E2E_INCONSISTENT', 'warn', id, `${e2e.inconsistent.length} of ${e2e.checked} configurations have e2e_time off prompt_time + (token_size - 1) * token_time by more than ${pct(THRESHOLDS.e2eTolerance)}; worst ${pct(e2eWorst.relative)} at ${at(e2eWorst)} (measured ${round(e2eWorst.measured)} ms, expected ${round(e2eWorst.expected)} ms): generation probably stopped before token_size tokens`));
   }
+  for (const l of lookalikes) out.push(finding('NAME_LOOKALIKE', 'warn', id, lookalikeMessage(l)));
   for (const c of copies) {
     out.push(finding('SERIES_COPY', 'warn', id, c.factor === 1 ? `${c.metric} medians are an exact copy of ${c.of}'s: not an independent measurement` : `${c.metric} medians are exactly ${round(c.factor)} x ${c.of}'s, every one of them: one series was derived from the other, not measured independently`));
   }

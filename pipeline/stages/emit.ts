@@ -1,3 +1,4 @@
+import { MAX_ROWS } from '../core/limits.js';
 import { PerfDbError } from '../core/errors.js';
 import { checkReach, refusesExtrapolation } from '../core/extrapolation.js';
 import { countRows, resolveGrid } from '../core/grid.js';
@@ -37,9 +38,10 @@ export interface Emitted {
 export async function emit(plans: readonly GroupPlan[], trust: Trust, options: RunOptions, io: EmitStageIo): Promise<Emitted> {
   const total = plans.reduce((sum, g) => sum + countRows(options.grid, g.configurations), 0);
   if (total > options.maxRows) {
-    throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${total.toLocaleString('en-US')} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, {
-      hint: `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}`,
-    });
+    const count = Number.isSafeInteger(total) ? total.toLocaleString('en-US') : `about ${total.toExponential(2)}`;
+    // Only a limit the option accepts is suggested; a grid beyond it can only be narrowed.
+    const hint = total <= MAX_ROWS ? `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}` : `narrow --prompts/--batches/--tokens: no run writes more than ${MAX_ROWS.toLocaleString('en-US')} rows (the most --max-rows allows)`;
+    throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${count} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, { hint });
   }
   const tasks = plans.map((plan, index) => task(plan, index, trust, options));
   await io.sink(headerLine(options.uncertainty));

@@ -4,7 +4,8 @@ import { PerfDbError } from '../core/errors.js';
 import { MAX_RECORD_SIZE } from '../core/limits.js';
 import { readHeader, type Header } from '../read/header.js';
 import { rawGroup, readRow } from '../read/fields.js';
-import { checkText, translateParseError } from '../read/syntax.js';
+import { translateParseError } from '../read/syntax.js';
+import { badByteError, TextGuard } from '../read/text.js';
 import { OPTIONAL_METRICS } from '../core/columns.js';
 import type { IngestResult, IngestSource, InputFileSummary, Measurement, RejectedRow } from '../types.js';
 
@@ -40,13 +41,15 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
 
 async function ingestOne(source: IngestSource, options: IngestOptions, rows: Measurement[], rejected: RejectedRow[]): Promise<InputFileSummary> {
   const { file } = source;
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: options.maxRecordSize ?? MAX_RECORD_SIZE, info: true });
-  const fed = feed(source, parser);
+  const parser = csvParser(options);
+  const guard = new TextGuard(file);
+  const fed = feed(source, parser, guard);
   let header: Header | undefined;
   let rowsRead = 0;
   let rowsRejected = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+      if (guard.bad !== null && info.bytes > guard.bad.offset) throw badByteIn(record, guard.bad, file);
       if (header === undefined) {
         header = readHeader(record, file, info.lines);
         continue;
@@ -61,24 +64,19 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
       rowsRejected++;
       rejected.push({ file, line: info.lines, column: result.place.column, code: result.code, reason: result.message, group: rawGroup(record, header) });
     }
+    if (guard.bad !== null) throw badByteError(guard.bad, file);
   } catch (error) {
     // Stop the feeding loop too: it may be waiting for a drain that will never come.
     parser.destroy();
+    // A bad byte read ahead of a syntax error it caused is the real fault.
+    const bad = guard.bad;
+    const line = (error as { lines?: number }).lines;
+    if (bad !== null && !(error instanceof PerfDbError) && (line === undefined || bad.line <= line)) throw badByteError(bad, file);
     throw translateParseError(error, file);
   } finally {
     await fed.done;
   }
-  if (fed.bytes() === 0 || header === undefined) {
-    throw new PerfDbError('E_EMPTY_FILE', 'the file is empty; expected a CSV header and at least one row', { file, hint: 'check that the profiling run finished writing the file' });
-  }
-  if (rowsRead === 0) {
-    throw new PerfDbError('E_NO_ROWS', 'the file has a header but no data rows', {
-      file,
-      line: 2,
-      hint: 'a header-only file usually means a truncated run; remove it from the inputs or re-run the profiler',
-    });
-  }
-  const h = header;
+  const h = checkNotEmpty(header, fed.bytes(), rowsRead, file);
   return {
     file,
     sha256: fed.sha256(),
@@ -91,26 +89,61 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
   };
 }
 
+function csvParser(options: IngestOptions) {
+  return parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    // Every line ending, whatever their mix in one file (a CR left in a name would make a group of its own).
+    record_delimiter: ['\r\n', '\n', '\r'],
+    max_record_size: options.maxRecordSize ?? MAX_RECORD_SIZE,
+    info: true,
+  });
+}
+
+/** The header of a file that has one and at least one row; E_EMPTY_FILE or E_NO_ROWS otherwise. */
+function checkNotEmpty(header: Header | undefined, bytes: number, rowsRead: number, file: string): Header {
+  if (bytes === 0 || header === undefined) {
+    throw new PerfDbError('E_EMPTY_FILE', 'the file is empty; expected a CSV header and at least one row', { file, hint: 'check that the profiling run finished writing the file' });
+  }
+  if (rowsRead === 0) {
+    throw new PerfDbError('E_NO_ROWS', 'the file has a header but no data rows', {
+      file,
+      line: 2,
+      hint: 'a header-only file usually means a truncated run; remove it from the inputs or re-run the profiler',
+    });
+  }
+  return header;
+}
+
 /** Writes a source's chunks into the parser with back-pressure, hashing them on the way. */
-function feed(source: IngestSource, parser: ReturnType<typeof parse>) {
+function feed(source: IngestSource, parser: ReturnType<typeof parse>, guard: TextGuard) {
   const hash = createHash('sha256');
   let bytes = 0;
   const done = (async () => {
     try {
       for await (const chunk of source.chunks) {
-        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        if (bytes === 0 && buffer.length > 0) checkText(buffer, source.file);
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        guard.check(buffer);
         hash.update(buffer);
         bytes += buffer.length;
         if (parser.destroyed) return;
         if (!parser.write(buffer)) await drained(parser);
       }
+      guard.end();
       if (!parser.destroyed) parser.end();
     } catch (error) {
       parser.destroy(error as Error);
     }
   })();
   return { done, bytes: () => bytes, sha256: () => hash.digest('hex') };
+}
+
+/** The bad byte's error, placed at the field of the record it fell in (as U+FFFD, or the NUL itself). */
+function badByteIn(record: readonly string[], bad: NonNullable<TextGuard['bad']>, file: string): PerfDbError {
+  const mark = bad.kind === 'nul' ? '\u0000' : '\ufffd';
+  const field = record.findIndex((value) => value.includes(mark));
+  return badByteError(bad, file, field === -1 ? undefined : field + 1);
 }
 
 /** Resolves on 'drain', or on 'close' when the parser is destroyed while waiting. */

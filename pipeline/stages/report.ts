@@ -1,4 +1,5 @@
 import { findCopies } from '../checks/measured.js';
+import { findLookalikes } from '../checks/names.js';
 import { compareStrings } from '../core/keys.js';
 import { groupFacts } from '../report/facts.js';
 import { finding, topFindings, worst, type Finding } from '../report/findings.js';
@@ -25,8 +26,9 @@ export function buildReport(result: PipelineResult, options: ReportOptions, plot
     result.groups.map((g) => ({ id: g.fit.id, configurations: g.configurations })),
     ['prompt_time', 'token_time', 'e2e_time', 'peak_power', 'average_power'],
   );
+  const lookalikes = findLookalikes(result.groups.map((g) => ({ id: g.fit.id, model: g.fit.model, hardware: g.fit.hardware })));
   const groups = result.groups.map((g) => {
-    const facts = groupFacts(g, copies);
+    const facts = groupFacts(g, copies, lookalikes);
     return groupSection(facts, groupRules(facts), { duplicates: result.duplicatesByGroup.get(g.fit.id) ?? 0, plots: plots.get(g.fit.id) ?? {} });
   });
   // Groups whose every row was rejected are not in the database: say so at the top.

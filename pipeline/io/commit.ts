@@ -1,0 +1,132 @@
+/**
+ * Putting a run's outputs in place all at once, whatever fails or kills the
+ * process on the way. The new outputs wait in a temporary folder inside the
+ * output folder; a journal (.perfdb-journal, written by rename, so it is
+ * either there whole or not at all) names that folder, a folder for the old
+ * outputs, and the outputs concerned. Then every old output moves aside,
+ * every new one moves in, the journal is marked committed, and the two
+ * folders go. A failure part-way rolls back at once; a kill leaves the
+ * journal, and the next run over the folder (holding its lock) finishes the
+ * job: forward when the journal says committed, else back. Either way the
+ * folder ends with every old output or every new one, never a mix.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeFolders } from './paths.js';
+
+export const JOURNAL = '.perfdb-journal';
+
+/** The file operations of a commit; tests replace them to fail or die at any step. */
+export interface FileOps {
+  rename(from: string, to: string): void;
+  remove(path: string): void;
+  exists(path: string): boolean;
+  write(path: string, text: string): void;
+  read(path: string): string;
+  mkdir(path: string): void;
+}
+
+export const REAL_OPS: FileOps = {
+  rename: (from, to) => renameSync(from, to),
+  remove: (path) => rmSync(path, { recursive: true, force: true }),
+  exists: (path) => existsSync(path),
+  write: (path, text) => writeFileSync(path, text),
+  read: (path) => readFileSync(path, 'utf8'),
+  mkdir: (path) => makeFolders(path),
+};
+
+interface Journal {
+  state: 'moving' | 'committed';
+  /** Folder names inside the output folder. */
+  temp: string;
+  aside: string;
+  /** Outputs this run wrote (moved in) and outputs it owns but did not write (moved out). */
+  written: string[];
+  removed: string[];
+  /** Of those, the ones that existed before the commit. */
+  existing: string[];
+}
+
+/**
+ * Commits: the owned outputs end as `temp` holds them (an owned output the
+ * run did not write is removed). Synchronous, so that no signal handler runs
+ * in between. On a failure, rolls back and rethrows the failure.
+ */
+export function commit(outDir: string, temp: string, written: readonly string[], owned: readonly string[], ops: FileOps = REAL_OPS): void {
+  const removed = owned.filter((name) => !written.includes(name));
+  const all = [...written, ...removed];
+  const journal: Journal = { state: 'moving', temp, aside: `${temp}.previous`, written: [...written], removed, existing: all.filter((n) => ops.exists(join(outDir, n))) };
+  try {
+    writeJournal(outDir, journal, ops);
+  } catch (error) {
+    // Nothing has moved: the old outputs stand; what the run wrote goes.
+    quietly(() => ops.remove(join(outDir, `${JOURNAL}.tmp`)));
+    quietly(() => ops.remove(join(outDir, temp)));
+    throw error;
+  }
+  try {
+    ops.mkdir(join(outDir, journal.aside));
+    for (const name of journal.existing) ops.rename(join(outDir, name), join(outDir, journal.aside, name));
+    for (const name of journal.written) ops.rename(join(outDir, temp, name), join(outDir, name));
+    writeJournal(outDir, { ...journal, state: 'committed' }, ops);
+  } catch (error) {
+    rollBack(outDir, journal, ops);
+    throw error;
+  }
+  // Committed: a folder that cannot be removed now (the folder became read-only) is the next run's to remove.
+  quietly(() => finish(outDir, journal, ops));
+}
+
+function quietly(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // See the callers: the journal, or the run's own leftovers, tell the next run what to do.
+  }
+}
+
+/** Whatever an interrupted commit left in the folder, repaired; what was done, for a message. */
+export function recover(outDir: string, ops: FileOps = REAL_OPS): 'nothing' | 'rolled back' | 'completed' {
+  const path = join(outDir, JOURNAL);
+  ops.remove(join(outDir, `${JOURNAL}.tmp`));
+  if (!ops.exists(path)) return 'nothing';
+  let journal: Journal;
+  try {
+    journal = JSON.parse(ops.read(path)) as Journal;
+  } catch {
+    // A journal cut short was never in force (it is written by rename): nothing had moved.
+    ops.remove(path);
+    return 'nothing';
+  }
+  if (journal.state === 'committed') {
+    finish(outDir, journal, ops);
+    return 'completed';
+  }
+  rollBack(outDir, journal, ops);
+  return 'rolled back';
+}
+
+/** Back to the old outputs: every new one that moved in goes back, every old one that moved aside returns. */
+function rollBack(outDir: string, j: Journal, ops: FileOps): void {
+  for (const name of [...j.written, ...j.removed]) {
+    const [here, aside, temp] = [join(outDir, name), join(outDir, j.aside, name), join(outDir, j.temp, name)];
+    const oldAside = ops.exists(aside);
+    const newHere = ops.exists(here) && (oldAside || !j.existing.includes(name)) && !ops.exists(temp) && j.written.includes(name);
+    if (newHere) ops.rename(here, temp);
+    if (oldAside) ops.rename(aside, here);
+  }
+  finish(outDir, j, ops);
+}
+
+function finish(outDir: string, j: Journal, ops: FileOps): void {
+  ops.remove(join(outDir, j.aside));
+  ops.remove(join(outDir, j.temp));
+  ops.remove(join(outDir, `${JOURNAL}.tmp`));
+  ops.remove(join(outDir, JOURNAL));
+}
+
+/** The journal, whole or not at all: written beside it, then renamed over it. */
+function writeJournal(outDir: string, journal: Journal, ops: FileOps): void {
+  ops.write(join(outDir, `${JOURNAL}.tmp`), `${JSON.stringify(journal)}\n`);
+  ops.rename(join(outDir, `${JOURNAL}.tmp`), join(outDir, JOURNAL));
+}

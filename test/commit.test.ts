@@ -1,0 +1,109 @@
+/**
+ * The commit of a run's outputs (pipeline/io/commit.ts) under a failure and
+ * under a kill at every single step: the folder always ends with every old
+ * output or every new one, and nothing of the commit is left behind.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commit, recover, REAL_OPS, type FileOps } from '../pipeline/io/commit.js';
+import { repair } from '../pipeline/io/transaction.js';
+import { snapshot } from './helpers.js';
+
+const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'rejected.csv', 'plots'];
+// A run that is gone: no process has this PID (above the kernel's limit).
+const TEMP = '.perfdb-tmp-999999999-2-3';
+
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An output folder with old outputs (and a file the run does not own), and a run's new outputs waiting in TEMP. */
+function setUp(): { old: Map<string, Buffer>; fresh: Map<string, Buffer> } {
+  dir = mkdtempSync(join(tmpdir(), 'perfdb-commit-'));
+  const put = (path: string, text: string) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+  for (const [p, t] of [['perf_db.csv', 'old csv'], ['fits.json', 'old fits'], ['rejected.csv', 'old rejected'], ['plots/a.svg', 'old a'], ['plots/b.svg', 'old b'], ['notes.txt', 'mine']]) put(p as string, t as string);
+  const old = snapshot(dir);
+  // The new run writes no rejected.csv (so the old one goes), a new report, and other plots.
+  for (const [p, t] of [['perf_db.csv', 'new csv'], ['fits.json', 'new fits'], ['quality-report.json', 'new report'], ['plots/a.svg', 'new a'], ['plots/c.svg', 'new c']]) put(`${TEMP}/${p}`, t as string);
+  const fresh = new Map([...snapshot(join(dir, TEMP))].map(([k, v]) => [k, v]));
+  fresh.set('notes.txt', Buffer.from('mine'));
+  return { old, fresh };
+}
+
+const WRITTEN = ['fits.json', 'perf_db.csv', 'plots', 'quality-report.json'];
+
+/** Real file operations, numbered; `onStep(k)` may throw to fail step k. */
+function counted(onStep: (k: number) => void): FileOps & { steps: number } {
+  const ops = { steps: 0 } as FileOps & { steps: number };
+  for (const name of Object.keys(REAL_OPS) as (keyof FileOps)[]) {
+    (ops as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      if (name !== 'exists' && name !== 'read') onStep(++ops.steps);
+      return (REAL_OPS[name] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return ops;
+}
+
+const same = (a: Map<string, Buffer>, b: Map<string, Buffer>) => a.size === b.size && [...a].every(([k, v]) => b.get(k)?.equals(v) === true);
+
+describe('commit()', () => {
+  it('puts every new output in place, removes the owned output the run did not write, leaves other files alone', () => {
+    const { fresh } = setUp();
+    commit(dir, TEMP, WRITTEN, OWNED);
+    expect(same(snapshot(dir), fresh)).toBe(true);
+  });
+
+  const total = (() => {
+    setUp();
+    const ops = counted(() => undefined);
+    commit(dir, TEMP, WRITTEN, OWNED, ops);
+    rmSync(dir, { recursive: true, force: true });
+    return ops.steps;
+  })();
+
+  it('takes more than ten steps (so that the cases below cover something)', () => {
+    expect(total).toBeGreaterThan(10);
+  });
+
+  it.each(Array.from({ length: total }, (_, i) => i + 1))('ends with every old output when step %d fails before the journal says committed (rethrowing), else with every new one', (k) => {
+    const { old, fresh } = setUp();
+    const failure = Object.assign(new Error('injected'), { code: 'EPERM' });
+    let committed = false;
+    const ops = counted((step) => {
+      if (step === k) throw failure;
+    });
+    try {
+      commit(dir, TEMP, WRITTEN, OWNED, ops);
+      committed = true;
+    } catch (error) {
+      expect(error).toBe(failure);
+    }
+    repair(dir); // the next run's first act: removes whatever cleaning up a committed run could not
+    expect(same(snapshot(dir), committed ? fresh : old), `step ${k}`).toBe(true);
+  });
+
+  it.each(Array.from({ length: total }, (_, i) => i + 1))('leaves, after a kill at step %d, what the next run repairs into every old or every new output', (k) => {
+    const { old, fresh } = setUp();
+    let dead = false;
+    const killed = Object.assign(new Error('killed'), { code: 'KILLED' });
+    const ops = counted((step) => {
+      if (step >= k) dead = true;
+      if (dead) throw killed;
+    });
+    try {
+      commit(dir, TEMP, WRITTEN, OWNED, ops);
+    } catch (error) {
+      expect(error).toBe(killed);
+    }
+    expect(dead).toBe(true); // from step k on, nothing reached the disk
+    const result = recover(dir);
+    repair(dir); // what the next run does first, holding the lock: also removes the dead run's temporary folder
+    const after = snapshot(dir);
+    expect(same(after, old) || same(after, fresh), `step ${k}: ${[...after.keys()].join(', ')}`).toBe(true);
+    expect(result === 'completed' ? same(after, fresh) : true).toBe(true);
+  });
+});

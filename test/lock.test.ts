@@ -1,0 +1,77 @@
+/**
+ * The output folder's lock under a race: many runs starting together over a
+ * stale lock (every SIGKILL leaves one): exactly one takes it, the others
+ * are told another run holds it; and a live run's temporary folder is never
+ * removed by another run.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'perfdb-lock-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A contender: takes the lock with the compiled code, holds it a while, says what happened. */
+const CONTENDER = `
+const { takeLock, releaseLock } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'pipeline', 'io', 'lock.js')).href)});
+const lock = process.argv.at(-2);
+const go = Number(process.argv.at(-1));
+while (Date.now() < go) await new Promise((r) => setTimeout(r, 1)); // all contenders start at once
+try {
+  await takeLock(lock, 'out');
+  process.stdout.write('won');
+  await new Promise((r) => setTimeout(r, 1500));
+  releaseLock(lock);
+} catch (e) {
+  process.stdout.write(e.code ?? 'crash ' + e.message);
+}`;
+
+function contend(lock: string, go = Date.now()): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CONTENDER, lock, String(go)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', () => resolve(out));
+  });
+}
+
+describe('takeLock()', () => {
+  it.each(Array.from({ length: 4 }, (_, i) => i + 1))('lets exactly one of 8 runs starting together over a stale lock take it (round %d)', async () => {
+    const lock = join(dir, `lock-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(lock, '999999999 123 stale\n'); // no such process
+    const go = Date.now() + 1500; // after every contender's start-up, however slow
+    const results = await Promise.all(Array.from({ length: 8 }, () => contend(lock, go)));
+    expect(results.filter((r) => r === 'won')).toHaveLength(1);
+    expect(results.filter((r) => r === 'E_LOCKED')).toHaveLength(7);
+    expect(existsSync(lock)).toBe(false); // released by the winner
+    expect(existsSync(`${lock}.takeover`)).toBe(false);
+  }, 20_000);
+
+  it('takes a lock whose process reused nothing but the PID (another start time)', async () => {
+    const lock = join(dir, 'reused');
+    writeFileSync(lock, `${process.pid} 1 old\n`); // this PID, but not this process's start time
+    expect(await contend(lock)).toBe('won');
+  });
+});
+
+describe('OutputTransaction.begin()', () => {
+  it('removes the temporary folder of a run that is gone, never that of a live one', async () => {
+    const { OutputTransaction } = await import('../pipeline/io/transaction.js');
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const { startTime } = await import('../pipeline/io/lock.js');
+    const live = `.perfdb-tmp-${process.pid}-${startTime(process.pid)}-live`; // this very process: alive
+    mkdirSync(join(out, live));
+    mkdirSync(join(out, '.perfdb-tmp-999999999-1-dead'));
+    const t = await OutputTransaction.begin(out);
+    const left = readdirSync(out);
+    t.abort();
+    expect(left).toContain(live);
+    expect(left).not.toContain('.perfdb-tmp-999999999-1-dead');
+  });
+});
