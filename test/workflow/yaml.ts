@@ -123,7 +123,9 @@ export function stripComment(line: string): string {
   for (let i = 0; i < line.length; i++) {
     const c = line[i] as string;
     if (quote !== '') {
-      if (c === quote) quote = '';
+      // '' inside single quotes is a quote, not the end.
+      if (c === "'" && quote === "'" && line[i + 1] === "'") i++;
+      else if (c === quote) quote = '';
     } else if (c === '"' || c === "'") {
       if (i === 0 || /[\s:[{,-]/.test(line[i - 1] as string)) quote = c;
     } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1] as string))) {
