@@ -9,7 +9,10 @@ import { fitsFile } from './db/fits-file.js';
 import { compareTrees } from './io/compare.js';
 import { defaultInputs, openInput } from './io/inputs.js';
 import { csvOutput, OWNED, withOutput, writeRejected } from './io/outputs.js';
+import { chartBundles } from './io/bundles.js';
 import { checkScratch } from './io/scratch.js';
+import { pageGroups } from './page/groups.js';
+import { reportPage } from './page/page.js';
 import { drawPlots } from './plots/draw.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QualityReport } from './report/types.js';
@@ -76,6 +79,7 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);
     await out.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
     await out.write('quality-report.md', renderMarkdown(report));
+    await out.write('quality-report.html', reportPage(report, pageGroups(result, options.grid), await chartBundles()));
     lap('report');
     return { result, report };
   });
