@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartBundles, type ChartBundles } from '../pipeline/io/bundles.js';
 import { runOptions } from '../pipeline/options/defaults.js';
 import { pageGroups } from '../pipeline/page/groups.js';
+import { chartSeries } from '../pipeline/plots/draw.js';
 import { esc, inlineScript, jsonForScript } from '../pipeline/page/html.js';
 import { reportPage } from '../pipeline/page/page.js';
 import { plotSpec } from '../pipeline/plots/spec.js';
@@ -37,7 +38,7 @@ async function page(lines: readonly string[], concurrency = 1, with_: ChartBundl
   const options = runOptions({ grid: GRID, concurrency, workerMinRows: 0 });
   const result = await pipelineRun([source(`${HEADER}\n${lines.join('\n')}\n`)], { ...options, scratchDir: dir }, () => undefined);
   const report = buildReport(result, { ...options, command: 'npm run generate --', gridText: { prompts: '50..3200', batches: '1,2', tokens: '10' } });
-  const groups = pageGroups(result, GRID);
+  const groups = pageGroups(result, chartSeries(result.groups, GRID));
   return { html: reportPage(report, groups, with_), report, groups };
 }
 

@@ -4,10 +4,10 @@
  * its frontier backtest errors with the tails it uses.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { plotData } from '../plots/data.js';
 import { plotSpec } from '../plots/spec.js';
+import type { GroupChart } from '../plots/types.js';
 import { STUDIED } from '../report/numbers.js';
-import type { FittedMetric, Grid, PipelineResult } from '../types.js';
+import type { FittedMetric, PipelineResult } from '../types.js';
 import { withTips } from './tips.js';
 
 export interface Backtest {
@@ -25,19 +25,16 @@ export interface PageGroup {
   backtests: Partial<Record<FittedMetric, { upper: Backtest; lower: Backtest }>>;
 }
 
-/** The page's part of each group, in the report's group order. */
-export function pageGroups(result: PipelineResult, grid: Grid): PageGroup[] {
-  return result.groups.map((g) => {
-    const charts: PageGroup['charts'] = [];
+/** The page's part of each group, in the report's group order; `charts` are the run's chart series (plots/draw.ts chartSeries). */
+export function pageGroups(result: PipelineResult, charts: readonly (readonly GroupChart[])[]): PageGroup[] {
+  return result.groups.map((g, i) => {
+    const shown: PageGroup['charts'] = [];
     const backtests: PageGroup['backtests'] = {};
-    for (const metric of STUDIED) {
-      const plotted = plotData(g, grid, metric);
-      if (plotted === null) continue;
-      const { method, ...data } = plotted;
-      const unit = 'ms';
-      const series = { title: `${g.fit.model} / ${g.fit.hardware} / tp=${g.fit.tensor_parallel} — ${metric} (${method})`, metric, unit, ...data };
+    for (const { metric, series } of charts[i] ?? []) {
       const bands = result.trust.metrics[metric]?.bands ?? null;
-      charts.push({ metric, spec: plotSpec(withTips(series, { group: g, metric, unit, bands, coverage: result.trust.coverage }), { tooltips: true }) });
+      shown.push({ metric, spec: plotSpec(withTips(series, { group: g, metric, unit: series.unit, bands, coverage: result.trust.coverage }), { tooltips: true }) });
+    }
+    for (const metric of STUDIED) {
       const tails = g.fit.fits[metric]?.tails ?? null;
       const residuals = g.evidence[metric] ?? [];
       const side = (kind: 'upper' | 'lower'): Backtest => {
@@ -45,9 +42,9 @@ export function pageGroups(result: PipelineResult, grid: Grid): PageGroup[] {
         const errors = residuals.filter((r) => r.kind === kind && r.tail === tail).map((r) => ({ k: r.k, error: Math.abs(r.predicted - r.measured) / r.measured }));
         return { tail, mean: mean(errors.map((e) => e.error)), byK: [1, 2, 3].map((k) => mean(errors.filter((e) => e.k === k).map((e) => e.error))), points: errors.length };
       };
-      backtests[metric] = { upper: side('upper'), lower: side('lower') };
+      if (g.fit.fits[metric] !== null) backtests[metric] = { upper: side('upper'), lower: side('lower') };
     }
-    return { charts, backtests };
+    return { charts: shown, backtests };
   });
 }
 

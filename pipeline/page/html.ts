@@ -12,8 +12,8 @@ export function esc(text: string | number): string {
  * \u escapes (so that no `</script>` or `<!--` in a name ends the element)
  * and the line separators U+2028 and U+2029 too. JSON.parse reads it back unchanged.
  */
-export function jsonForScript(value: unknown, replacer?: (key: string, value: unknown) => unknown): string {
-  return JSON.stringify(value, replacer).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

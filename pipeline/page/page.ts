@@ -6,7 +6,6 @@
  * is escaped. Pure: the same report, groups and bundles give the same bytes.
  */
 import type { ChartBundles } from '../io/bundles.js';
-import { round } from '../report/numbers.js';
 import type { QualityReport } from '../report/types.js';
 import { groupHtml, summaryHtml } from './group.js';
 import type { PageGroup } from './groups.js';
@@ -14,9 +13,6 @@ import { headlineHtml } from './headline.js';
 import { esc, inlineScript, jsonForScript } from './html.js';
 import { PAGE_SCRIPT } from './script.js';
 import { PAGE_STYLE } from './style.js';
-
-/** Chart data at the report's precision: a fractional number to 6 significant digits (integers, such as tick values, stay exact). */
-const sixDigits = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? round(value) : value);
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -45,7 +41,7 @@ export function reportPage(report: QualityReport, groups: readonly PageGroup[], 
     ...report.groups.map((g, i) => groupHtml(g, groups[i] ?? { charts: [], backtests: {} }, i)),
     '</section>',
     '<footer>Charts drawn with vega-lite in the browser from the specs of the SVG charts in <code>plots/</code>.</footer>',
-    `<script type="application/json" id="perfdb-charts">${jsonForScript(groups.map((g) => g.charts.map((c) => c.spec)), sixDigits)}</script>`,
+    `<script type="application/json" id="perfdb-charts">${jsonForScript(groups.map((g) => g.charts.map((c) => c.spec)))}</script>`,
     `<script>${inlineScript(bundles.vega)}</script>`,
     `<script>${inlineScript(bundles.vegaLite)}</script>`,
     `<script>${inlineScript(bundles.vegaEmbed)}</script>`,

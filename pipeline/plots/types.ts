@@ -1,4 +1,5 @@
 /** Types of the plots folder: what a chart shows, and the rows and axes its spec is built from. */
+import type { FittedMetric } from '../types.js';
 
 export interface PlotSeries {
   /** e.g. "llama2-70b / a100-80gb / tp=2 — prompt_time" */
@@ -23,6 +24,12 @@ export interface PlotSeries {
   anomalies: { x: number; y: number; label: string; config?: PointConfig; along?: string; tip?: Tip }[];
   /** The x axis title; default batch_tokens. */
   xTitle?: string;
+}
+
+/** One chart of a group: its metric and what it shows. */
+export interface GroupChart {
+  metric: FittedMetric;
+  series: PlotSeries;
 }
 
 /** The configuration a point stands for: a measured repetition, an emitted row (at the group's smallest token size), an anomaly. */
