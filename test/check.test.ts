@@ -32,7 +32,7 @@ describe('generate --check', () => {
     expect(snapshot(out)).toEqual(before);
   });
 
-  it.each(['perf_db.csv', 'quality-report.json', 'quality-report.md', 'fits.json'])('exits 1 naming %s after one of its bytes changed', async (name) => {
+  it.each(['perf_db.csv', 'quality-report.json', 'quality-report.md', 'quality-report.html', 'fits.json'])('exits 1 naming %s after one of its bytes changed', async (name) => {
     const path = join(out, name);
     const original = readFileSync(path);
     editOneByte(path);

@@ -23,12 +23,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   emit: ['core', 'fit', 'checks', 'io'],
   report: ['core', 'checks', 'fit'],
   plots: ['core', 'fit', 'report', 'io'],
+  page: ['core', 'fit', 'report', 'plots', 'io'],
   diff: ['core', 'report'],
   db: ['core', 'fit'],
   io: ['core'],
   stages: ['core', 'read', 'checks', 'fit', 'emit', 'report', 'io', 'db'],
   options: ['core', 'db'],
-  '.': ['core', 'read', 'checks', 'fit', 'emit', 'report', 'plots', 'diff', 'db', 'io', 'stages', 'options'],
+  '.': ['core', 'read', 'checks', 'fit', 'emit', 'report', 'plots', 'page', 'diff', 'db', 'io', 'stages', 'options'],
 };
 
 function sources(dir: string): string[] {

@@ -7,7 +7,7 @@ import { displayPath } from './paths.js';
 import { OutputTransaction } from './transaction.js';
 
 /** Files and folders a generate run owns in the output folder; anything else there is left alone. */
-export const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'quality-report.md', 'rejected.csv', 'plots'] as const;
+export const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'quality-report.md', 'quality-report.html', 'rejected.csv', 'plots'] as const;
 
 /**
  * Runs `work` against a new output transaction in `outDir` and commits what

@@ -2,7 +2,7 @@ import { pct } from '../core/format.js';
 import { resolveGrid } from '../core/grid.js';
 import { makePredictors, predictedValue, xOf } from '../fit/predict.js';
 import type { FitKey, FittedMetric, Grid, GroupResult } from '../types.js';
-import type { PlotSeries } from './types.js';
+import type { PlotSeries, PointConfig } from './types.js';
 
 /** What a chart of one group and metric shows, computed from the run; null when the metric was not fitted. */
 export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric): (Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method: string }) | null {
@@ -10,18 +10,19 @@ export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric): (Omi
   const predictor = makePredictors(g.fit)[metric];
   if (f === null || predictor === null) return null;
   const range = predictor.range;
-  const repetitions: { x: number; y: number }[] = [];
+  const repetitions: { x: number; y: number; config: PointConfig }[] = [];
   const byX = new Map<number, number[]>();
   for (const m of g.measurements) {
     const y = m.metrics[metric];
     if (y === null) continue;
     const x = xOf(predictor, m.prompt_size, m.batch_size);
-    repetitions.push({ x, y });
+    repetitions.push({ x, y, config: { prompt_size: m.prompt_size, batch_size: m.batch_size, token_size: m.token_size } });
     const list = byX.get(x);
     if (list === undefined) byX.set(x, [y]);
     else list.push(y);
   }
-  repetitions.sort((a, b) => a.x - b.x || a.y - b.y);
+  // Equal points keep one order whatever the input's: their configurations tell them apart on the report page.
+  repetitions.sort((a, b) => a.x - b.x || a.y - b.y || a.config.prompt_size - b.config.prompt_size || a.config.batch_size - b.config.batch_size || a.config.token_size - b.config.token_size);
   const medians = f.knots.x.map((x, i) => {
     const ys = byX.get(x) ?? [];
     return { x, y: f.knots.y[i] as number, min: Math.min(...ys), max: Math.max(...ys) };
@@ -31,13 +32,14 @@ export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric): (Omi
     x,
     y: predictedValue(predictor, metric, p, b, tokens),
     source: (x >= range[0] && x <= range[1] ? 'interpolated' : 'extrapolated') as 'interpolated' | 'extrapolated',
+    config: { prompt_size: p, batch_size: b, token_size: tokens },
   }));
   const xs = [...emitted.map((e) => e.x), ...f.knots.x];
   const extent: [number, number] = [Math.min(...xs), Math.max(...xs)];
   const fitted = sampleLog(extent, 200, f.knots.x).map((x) => ({ x, y: predictor.f(x) }));
   const anomalies = g.measuredMonotonicity.first
     .filter((v) => v.metric === metric)
-    .map((v) => ({ x: xOf(predictor, v.to.prompt_size, v.to.batch_size), y: v.to.value, label: `-${pct(v.drop)}` }));
+    .map((v) => ({ x: xOf(predictor, v.to.prompt_size, v.to.batch_size), y: v.to.value, label: `-${pct(v.drop)}`, config: { prompt_size: v.to.prompt_size, batch_size: v.to.batch_size, token_size: v.to.token_size }, along: v.along }));
   const xTitle = f.key === 'batch_tokens' ? 'batch_tokens = prompt_size × batch_size (tokens)' : 'batch_size (requests)';
   return { repetitions, medians, fitted, emitted, measuredRange: range, extent, anomalies, xTitle, method: f.method };
 }

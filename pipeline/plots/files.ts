@@ -1,28 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../io/packages.js';
 import { plotSpec } from './spec.js';
 import type { PlotSeries } from './types.js';
 
 /** The chart libraries' versions are part of every cache key: a new version draws anew. */
 const LIBRARIES = ['vega', 'vega-lite'].map((name) => `${name}@${packageVersion(name)}`).join(' ');
-
-/** A package's version, from the package.json above its entry point (vega exports no ./package.json). */
-function packageVersion(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.resolve(name)));
-  for (;;) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === name && manifest.version !== undefined) return manifest.version;
-    } catch {
-      // No package.json at this level: keep walking up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
-    dir = parent;
-  }
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { axisFor, placements } from './axes.js';
 import { HEIGHT, LAYERS, RENDERER, TICK_FORMAT, WIDTH, X_TITLE, Y_TICKS } from './style.js';
-import type { Axis, Layer, PlotSeries, Row } from './types.js';
+import type { Axis, Layer, PlotSeries, Row, Tip } from './types.js';
 
 type Layers = NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']>;
 
@@ -16,12 +16,14 @@ const name = (layer: Layer): string => LAYERS[layer].name;
  * The layered vega-lite spec for one series. Pure: builds fresh data objects
  * (vega tags the objects it ingests), never touches `series`. Values that
  * cannot be drawn are left out of their layer and counted in the subtitle:
- * non-finite numbers anywhere, and values <= 0 on a log-scaled axis.
+ * non-finite numbers anywhere, and values <= 0 on a log-scaled axis. With
+ * `tooltips` (the report page), each point's `tip` goes into its row and its
+ * layer shows it on hover; without, the spec is the SVG chart's, unchanged.
  */
-export function plotSpec(series: PlotSeries): TopLevelSpec {
+export function plotSpec(series: PlotSeries, { tooltips = false }: { tooltips?: boolean } = {}): TopLevelSpec {
   const xAxis = axisFor([...series.repetitions, ...series.medians, ...series.fitted, ...series.emitted, ...series.anomalies].map((p) => p.x).concat(series.extent, series.measuredRange), 2);
   const yAxis = axisFor([...series.repetitions.map((p) => p.y), ...series.medians.flatMap((p) => [p.y, p.min, p.max]), ...series.fitted.map((p) => p.y), ...series.emitted.map((p) => p.y), ...series.anomalies.map((p) => p.y)], 10);
-  const rows = drawableRows(series, xAxis, yAxis);
+  const rows = drawableRows(series, xAxis, yAxis, tooltips);
   const present = new Set([...rows.regions, ...rows.repetitions, ...rows.medians, ...rows.fitted, ...rows.emitted, ...rows.anomalies].map((r) => r.layer));
   const shown = (Object.keys(LAYERS) as Layer[]).filter((l) => present.has(name(l)));
   const enc = encodings(series, xAxis, yAxis, shown);
@@ -64,7 +66,7 @@ interface DrawableRows {
 }
 
 /** Each layer's rows, keeping the points whose every value can be drawn and counting the rest (a median and its bar count apart). */
-function drawableRows(series: PlotSeries, xAxis: Axis, yAxis: Axis): DrawableRows {
+function drawableRows(series: PlotSeries, xAxis: Axis, yAxis: Axis, tooltips: boolean): DrawableRows {
   const okX = (v: number): boolean => Number.isFinite(v) && (!xAxis.log || v > 0);
   const okY = (v: number): boolean => Number.isFinite(v) && (!yAxis.log || v > 0);
   let omitted = 0;
@@ -74,15 +76,16 @@ function drawableRows(series: PlotSeries, xAxis: Axis, yAxis: Axis): DrawableRow
     return kept;
   };
   const xy = (p: { x: number; y: number }) => okX(p.x) && okY(p.y);
-  const repetitions = keep(series.repetitions, xy).map((p): Row => ({ layer: name('repetition'), x: p.x, y: p.y }));
-  const medians = keep(series.medians, xy).map((p): Row => ({ layer: name('median'), x: p.x, y: p.y }));
+  const tip = (p: { tip?: Tip }): { tip?: Tip } => (tooltips && p.tip !== undefined ? { tip: p.tip } : {});
+  const repetitions = keep(series.repetitions, xy).map((p): Row => ({ layer: name('repetition'), x: p.x, y: p.y, ...tip(p) }));
+  const medians = keep(series.medians, xy).map((p): Row => ({ layer: name('median'), x: p.x, y: p.y, ...tip(p) }));
   // The min–max bar is a second mark of the same points: drawn where both ends can be.
   const spreads = keep(series.medians, (p) => okX(p.x) && okY(p.min) && okY(p.max)).map((p): Row => ({ layer: name('median'), x: p.x, min: p.min, max: p.max }));
   const fitted = keep(series.fitted, xy)
     .map((p): Row => ({ layer: name('fitted'), x: p.x, y: p.y }))
     .sort((a, b) => (a.x as number) - (b.x as number));
-  const emitted = keep(series.emitted, xy).map((p): Row => ({ layer: name(p.source === 'interpolated' ? 'interpolated' : 'extrapolatedRow'), x: p.x, y: p.y }));
-  const anomalies = keep(series.anomalies, xy).map((p): Row => ({ layer: name('anomaly'), x: p.x, y: p.y, label: p.label }));
+  const emitted = keep(series.emitted, xy).map((p): Row => ({ layer: name(p.source === 'interpolated' ? 'interpolated' : 'extrapolatedRow'), x: p.x, y: p.y, ...tip(p) }));
+  const anomalies = keep(series.anomalies, xy).map((p): Row => ({ layer: name('anomaly'), x: p.x, y: p.y, label: p.label, ...tip(p) }));
   // Shade from the measured range to the chart's edge, wherever rows were extrapolated.
   const [extent0, extent1] = series.extent;
   const [range0, range1] = series.measuredRange;
@@ -120,7 +123,10 @@ type Encodings = ReturnType<typeof encodings>;
 function markLayers(rows: DrawableRows, { x, y, color }: Encodings, xAxis: Axis, yAxis: Axis): Layers {
   const layers: Layers = [];
   const add = (values: Row[], mark: Record<string, unknown>, encoding: Record<string, unknown>) => {
-    if (values.length > 0) layers.push({ data: { values }, mark, encoding } as unknown as Layers[number]);
+    if (values.length === 0) return;
+    // A layer whose rows carry tips shows them on hover (vega-embed's tooltip handler lists the object).
+    const tipped = values.some((r) => r.tip !== undefined) ? { tooltip: { expr: 'datum.tip' } } : {};
+    layers.push({ data: { values }, mark: { ...mark, ...tipped }, encoding } as unknown as Layers[number]);
   };
   add(rows.regions, { type: 'rect', opacity: 0.5 }, { x, x2: { field: 'x2' }, color });
   add(rows.spreads, { type: 'rule', strokeWidth: 1.5 }, { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color });

@@ -8,6 +8,7 @@ type Side = Trust['metrics'][number]['upper'];
 const count = (n: number) => n.toLocaleString('en-US');
 const share = (n: number, total: number) => (total === 0 ? '0%' : percent(n / total));
 
+/** How each tail predicts, in words. */
 const TAIL_WORDS: Record<string, string> = {
   own: "SplitwiseSim's line (--extrapolate linear)",
   line: "SplitwiseSim's line, never falling",
@@ -29,16 +30,27 @@ export function trustMarkdown(trust: Trust, line: (...text: string[]) => void): 
   );
   line(`Out of sample, pooled over families of groups (a group that copies another counts once); intervals are central with nominal coverage ${trust.coverage} (\`--uncertainty\`), and their coverage is checked leaving each family out:`, '');
   line('| metric | region | predicted by | mean error out of sample | interval (±) | coverage at 0.8 / 0.95 |', '| --- | --- | --- | ---: | --- | --- |');
-  for (const m of trust.metrics) {
-    line(`| ${m.metric} | inside the range | linear interpolation on the knots | ${percent(m.interior.meanError)} (configuration left out) | ${bandText(m.interior.band)} | ${coverageText(m.interior.coverage)} |`);
-    for (const [name, side] of [['above the range', m.upper], ['below the range', m.lower]] as [string, Side][]) {
-      line(`| ${m.metric} | ${name} | ${TAIL_WORDS[side.used] ?? side.used}${name.startsWith('below') && side.used !== 'own' ? BELOW : ''} | ${percent(side.meanError)} (k = 1, 2, 3 knots held out: ${side.byK.map(percent).join(', ')}) | ${bandText(side.band)} | ${coverageText(side.coverage)} |`);
-    }
-  }
+  for (const r of trustRows(trust)) line(`| ${r.metric} | ${r.region} | ${r.predictedBy} | ${r.error} | ${r.interval} | ${r.coverage} |`);
   line('');
   measureNextMarkdown(trust, line);
 }
 
+/** The per metric and region table of the trust section, as text cells (shared by the Markdown and the report page). */
+export function trustRows(trust: Trust): { metric: string; region: string; predictedBy: string; error: string; interval: string; coverage: string }[] {
+  return trust.metrics.flatMap((m) => [
+    { metric: m.metric, region: 'inside the range', predictedBy: 'linear interpolation on the knots', error: `${percent(m.interior.meanError)} (configuration left out)`, interval: bandText(m.interior.band), coverage: coverageText(m.interior.coverage) },
+    ...([['above the range', m.upper], ['below the range', m.lower]] as [string, Side][]).map(([region, side]) => ({
+      metric: m.metric,
+      region,
+      predictedBy: `${TAIL_WORDS[side.used] ?? side.used}${region.startsWith('below') && side.used !== 'own' ? BELOW : ''}`,
+      error: `${percent(side.meanError)} (k = 1, 2, 3 knots held out: ${side.byK.map(percent).join(', ')})`,
+      interval: bandText(side.band),
+      coverage: coverageText(side.coverage),
+    })),
+  ]);
+}
+
+/** A calibrated interval's half-width at 2x, 4x, 8x, 16x beyond the range, up to where the backtests reach. */
 function bandText(b: Side['band']): string {
   if (b === null || b.q === null) return '—';
   if (b.maxFactor <= 1) return percent(b.q);
@@ -46,6 +58,7 @@ function bandText(b: Side['band']): string {
   return `${at.map((f) => `${percent(b.q! * f ** b.gamma)} at ${f}x`).join(', ')}; none beyond ${b.maxFactor}x`;
 }
 
+/** The coverage achieved with each family left out, per nominal coverage: `0.806 / 0.94`. */
 function coverageText(c: Side['coverage']): string {
   return c.map((x) => (x.achieved === null ? '—' : String(Number(x.achieved.toPrecision(3))))).join(' / ');
 }

@@ -1,0 +1,53 @@
+/**
+ * What the report page shows of each group beyond its report section: its
+ * charts as vega-lite specs (the SVG charts' specs, with hover tooltips), and
+ * its frontier backtest errors with the tails it uses.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { plotSpec } from '../plots/spec.js';
+import type { GroupChart } from '../plots/types.js';
+import { STUDIED } from '../report/numbers.js';
+import type { FittedMetric, PipelineResult } from '../types.js';
+import { withTips } from './tips.js';
+
+export interface Backtest {
+  /** The tail the rows beyond the range use on this side: a tail kind, or `own` (the method's own line). */
+  tail: string;
+  /** Mean relative error |predicted - measured| / measured over the held-out configurations; null without any. */
+  mean: number | null;
+  /** The same with k = 1, 2, 3 knots held out. */
+  byK: (number | null)[];
+  points: number;
+}
+
+export interface PageGroup {
+  charts: { metric: FittedMetric; spec: TopLevelSpec }[];
+  backtests: Partial<Record<FittedMetric, { upper: Backtest; lower: Backtest }>>;
+}
+
+/** The page's part of each group, in the report's group order; `charts` are the run's chart series (plots/draw.ts chartSeries). */
+export function pageGroups(result: PipelineResult, charts: readonly (readonly GroupChart[])[]): PageGroup[] {
+  return result.groups.map((g, i) => {
+    const shown: PageGroup['charts'] = [];
+    const backtests: PageGroup['backtests'] = {};
+    for (const { metric, series } of charts[i] ?? []) {
+      const bands = result.trust.metrics[metric]?.bands ?? null;
+      shown.push({ metric, spec: plotSpec(withTips(series, { group: g, metric, unit: series.unit, bands, coverage: result.trust.coverage }), { tooltips: true }) });
+    }
+    for (const metric of STUDIED) {
+      const tails = g.fit.fits[metric]?.tails ?? null;
+      const residuals = g.evidence[metric] ?? [];
+      const side = (kind: 'upper' | 'lower'): Backtest => {
+        const tail = tails === null ? 'own' : tails[kind].kind;
+        const errors = residuals.filter((r) => r.kind === kind && r.tail === tail).map((r) => ({ k: r.k, error: Math.abs(r.predicted - r.measured) / r.measured }));
+        return { tail, mean: mean(errors.map((e) => e.error)), byK: [1, 2, 3].map((k) => mean(errors.filter((e) => e.k === k).map((e) => e.error))), points: errors.length };
+      };
+      if (g.fit.fits[metric] !== null) backtests[metric] = { upper: side('upper'), lower: side('lower') };
+    }
+    return { charts: shown, backtests };
+  });
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
+}
