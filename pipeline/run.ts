@@ -6,6 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_CHARTED_GROUPS } from './core/limits.js';
 import { fitsFile } from './db/fits-file.js';
 import { compareTrees } from './io/compare.js';
 import { checkOutputsSpareInputs } from './io/clobber.js';
@@ -16,6 +17,7 @@ import { checkScratch } from './io/scratch.js';
 import { pageGroups } from './page/groups.js';
 import { reportPage } from './page/page.js';
 import { chartSeries, drawPlots } from './plots/draw.js';
+import { reportJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QualityReport } from './report/types.js';
 import { aggregate } from './stages/aggregate.js';
@@ -76,13 +78,14 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     const result = await runPipeline(sources, options, csv.sink, { scratchDir: await out.scratch(), ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) });
     await csv.close();
     const lap = stopwatch(result.timings);
-    const charts = chartSeries(result.groups, options.grid);
-    const plots = options.plots ? await drawPlots(result.groups, charts, hooks.plotCache ?? options.out, (name, text) => out.write(name, text)) : new Map();
+    const charted = result.groups.slice(0, MAX_CHARTED_GROUPS);
+    const charts = chartSeries(charted, options.grid);
+    const plots = options.plots ? await drawPlots(charted, charts, hooks.plotCache ?? options.out, (name, text) => out.write(name, text)) : new Map();
     lap('plots');
-    const report = buildReport(result, options, plots);
+    const report = buildReport(result, options, plots, charted.length);
     await writeRejected(out, result.ingest.rejected);
     await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);
-    await out.write('quality-report.json', `${JSON.stringify(report, null, 2)}\n`);
+    await writePieces(await csvOutput(out, 'quality-report.json'), reportJson(report));
     await out.write('quality-report.md', renderMarkdown(report));
     await out.write('quality-report.html', reportPage(report, pageGroups(result, charts), await chartBundles()));
     lap('report');
@@ -96,10 +99,26 @@ export async function check(options: GenerateOptions, root: string, log: (line: 
   try {
     const generated = await generate({ ...options, out: scratch.path }, root, { log, plotCache: options.out, shownOut: options.out });
     return { stale: await compareTrees(scratch.path, options.out, OWNED), generated };
+  } catch (error) {
+    throw scratch.failed(error);
   } finally {
     scratch.release();
     await rm(scratch.path, { recursive: true, force: true });
   }
+}
+
+/** Writes text pieces to an output file in chunks of about 1 MiB. */
+async function writePieces(file: Awaited<ReturnType<typeof csvOutput>>, pieces: Iterable<string>): Promise<void> {
+  let pending = '';
+  for (const piece of pieces) {
+    pending += piece;
+    if (pending.length >= 1 << 20) {
+      await file.sink(pending);
+      pending = '';
+    }
+  }
+  if (pending !== '') await file.sink(pending);
+  await file.close();
 }
 
 /** Times consecutive stages: each call records the time since the previous one under a name. */

@@ -15,12 +15,15 @@ import { hideBin } from 'yargs/helpers';
 import { PerfDbError, usageError } from '../pipeline/core/errors.js';
 import { median } from '../pipeline/core/stats.js';
 import { commandLine, projectRoot, runCli } from './cli.js';
+import { manyGroups } from './workloads.js';
 
-const WORKLOADS = [
+/** Each workload's arguments; `input`, when given, makes a synthetic input file in place of the real data. */
+const WORKLOADS: readonly { name: string; args: readonly string[]; input?: () => string }[] = [
   { name: 'default', args: ['--prompts', '128..8192', '--step', '64'] },
   { name: 'medium', args: ['--prompts', '1..8192', '--step', '4', '--batches', '1..64', '--tokens', '128,512'] },
   { name: 'large', args: ['--prompts', '1..8192', '--step', '1', '--batches', '1..64', '--tokens', '128,256,512,1024'] },
-] as const;
+  { name: 'groups', args: [], input: () => manyGroups(10_000) },
+];
 
 /** GNU time, for each run's peak RSS. */
 const GNU_TIME = process.env.PERFDB_GNU_TIME ?? '/usr/bin/time';
@@ -58,8 +61,14 @@ async function main(): Promise<number> {
     lines.push('| workload | rows | runs | median wall time (s) | rows/s | fraction of floor | peak RSS (MB) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const workload of WORKLOADS.filter((w) => wanted.includes(w.name))) {
       const runs: Run[] = [];
+      const args = [...workload.args];
+      if (workload.input !== undefined) {
+        const input = join(scratch, `${workload.name}.csv`);
+        await writeFile(input, workload.input());
+        args.push('--input', input);
+      }
       for (let i = 0; i < argv.runs; i++) {
-        runs.push(runGenerate(root, workload.args, join(scratch, workload.name)));
+        runs.push(runGenerate(root, args, join(scratch, workload.name)));
         process.stderr.write(`${workload.name} run ${i + 1}: ${runs.at(-1)?.seconds} s, ${Math.round((runs.at(-1)?.maxRssKb ?? 0) / 1024)} MB\n`);
       }
       const seconds = median(runs.map((r) => r.seconds));
@@ -88,6 +97,7 @@ function resultsPage(table: string): string {
     `Machine: ${machine}.`,
     '',
     'Whole `npm run generate` processes on the real data (compiled JS, plots reused from their cache), median of the runs; peak RSS from GNU time.',
+    'Workload `groups` is a synthetic input of 10,000 groups of two rows each (scripts/workloads.ts), on the measured grid.',
     'The floor is a tight loop on one core that formats 3 million rows of the same shape (names, three sizes, five doubles with `Number.prototype.toString`, source) into 1 MiB buffers and writes them, with no pipeline around it (median of the runs).',
     "The pipeline can pass 1.0: it formats each (prompt, batch) point's four predicted values once for all its token sizes, and uses both cores.",
     '',

@@ -131,7 +131,12 @@ describe('emitGroup()', () => {
   it('gives the same text for any chunk size, never splitting a row', () => {
     const wide: Grid = { prompts: range(1, 3000), batches: [1, 2], tokens: [16, 32] };
     const large = run(group, measured, wide);
-    expect(large.chunks).toHaveLength(1);
+    // The default chunks start at 16 KiB and double: a few of them, growing, for these 12,000 rows.
+    const sizes = large.chunks.map((c) => (typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength));
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(sizes.length).toBeLessThanOrEqual(8);
+    expect(sizes[0]).toBeLessThanOrEqual(16_384);
+    for (let i = 1; i < sizes.length - 1; i++) expect(sizes[i]).toBeGreaterThan(sizes[i - 1] as number);
     for (const chunkBytes of [1, 4096, 65_536]) {
       const small = run(group, measured, wide, chunkBytes);
       expect(small.text).toBe(large.text);

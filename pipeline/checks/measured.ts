@@ -123,27 +123,44 @@ export function findCopies(groups: readonly { id: string; configurations: readon
   const key = (c: Configuration) => configKey(c.prompt_size, c.batch_size, c.token_size);
   const ordered = [...groups].sort((a, b) => compareStrings(a.id, b.id));
   for (const metric of metrics) {
-    const series = ordered.map((g) => ({
-      id: g.id,
-      keys: g.configurations.map(key).join(';'),
-      values: g.configurations.map((c) => c.metrics[metric]?.median ?? NaN),
-    }));
-    for (let j = 1; j < series.length; j++) {
-      const b = series[j] as (typeof series)[number];
+    // Earlier series by signature (their sizes, and their values exactly or as ratios to the first): a copy can only be among them.
+    const earlier = new Map<string, { id: string; values: number[] }[]>();
+    for (const g of ordered) {
+      const keys = g.configurations.map(key).join(';');
+      const b = { id: g.id, values: g.configurations.map((c) => c.metrics[metric]?.median ?? NaN) };
       if (b.values.every((v) => v === 0) || b.values.some((v) => !Number.isFinite(v))) continue;
-      for (let i = 0; i < j; i++) {
-        const a = series[i] as (typeof series)[number];
-        if (a.keys !== b.keys) continue;
-        const factor = constantRatio(b.values, a.values);
-        if (factor !== null) {
-          // A scaled copy is reported on the group with the larger values, with a factor > 1.
-          out.push(factor >= 1 ? { metric, group: b.id, of: a.id, factor } : { metric, group: a.id, of: b.id, factor: (a.values[0] as number) / (b.values[0] as number) });
-          break;
-        }
+      const signatures = seriesSignatures(keys, b.values);
+      const a = firstCopy(signatures.map((s) => earlier.get(s) ?? []), b.values);
+      if (a !== null) {
+        const factor = constantRatio(b.values, a.values) as number;
+        // A scaled copy is reported on the group with the larger values, with a factor > 1.
+        out.push(factor >= 1 ? { metric, group: b.id, of: a.id, factor } : { metric, group: a.id, of: b.id, factor: (a.values[0] as number) / (b.values[0] as number) });
+      }
+      for (const s of signatures) {
+        const list = earlier.get(s);
+        if (list === undefined) earlier.set(s, [b]);
+        else list.push(b);
       }
     }
   }
   return out;
+}
+
+/** A series' exact signature, and (when its first value is not 0) its ratios to the first value to 8 digits: equal for scaled copies. */
+function seriesSignatures(keys: string, values: readonly number[]): string[] {
+  const first = values[0] as number;
+  const exact = `${keys}|=${values.join(',')}`;
+  return first === 0 ? [exact] : [exact, `${keys}|x${values.map((v) => (v / first).toPrecision(8)).join(',')}`];
+}
+
+/** The earliest series (in group order) of the candidates that `values` copies exactly or scaled; null when none. */
+function firstCopy(candidates: readonly (readonly { id: string; values: number[] }[])[], values: readonly number[]): { id: string; values: number[] } | null {
+  let best: { id: string; values: number[] } | null = null;
+  for (const list of candidates) {
+    const match = list.find((a) => constantRatio(values, a.values) !== null);
+    if (match !== undefined && (best === null || compareStrings(match.id, best.id) < 0)) best = match;
+  }
+  return best;
 }
 
 function constantRatio(values: readonly number[], base: readonly number[]): number | null {

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   E_CANNOT_FIT: 'a group has too few distinct x to fit',
   E_METHOD_NOT_APPLICABLE: 'a fit method cannot fit these values',
   E_TOO_MANY_ROWS: 'the grid is larger than --max-rows',
+  E_TOO_MANY_GROUPS: 'more groups than one run fits',
   E_EXTRAPOLATION: 'a point outside the measured range under --extrapolate error',
   E_TOO_FAR: 'a point beyond --max-extrapolation',
   E_MONOTONICITY: 'emitted rows break monotonicity under --strict',

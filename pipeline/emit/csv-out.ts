@@ -34,17 +34,36 @@ export function formatNumber(value: number | null): string {
  * and leaves no garbage behind. `take()` hands the filled chunk over and starts
  * a new one, so a chunk can be written or transferred while the next is filled.
  */
+const FIRST_CHUNK_BYTES = 1 << 14;
+
 export class ChunkWriter {
   private buffer: Uint8Array;
   private offset = 0;
-  private readonly size: number;
-  private readonly limit: number;
+  /** Chunks start small and double up to `maxSize`, so that a group of a few rows allocates a few kilobytes, not a full chunk. */
+  private maxSize: number;
+  private rowBytes: number;
+  private limit: number;
 
   /** `rowBytes`: an upper bound on one row's length; a chunk is full when less than that is left. */
-  constructor(size: number, rowBytes: number) {
-    this.size = Math.max(size, 4 * rowBytes);
-    this.limit = this.size - rowBytes;
-    this.buffer = new Uint8Array(this.size);
+  constructor(maxSize: number, rowBytes: number) {
+    this.rowBytes = rowBytes;
+    this.maxSize = Math.max(maxSize, 4 * rowBytes);
+    this.buffer = new Uint8Array(Math.min(this.maxSize, Math.max(FIRST_CHUNK_BYTES, 4 * rowBytes)));
+    this.limit = this.buffer.length - rowBytes;
+  }
+
+  /**
+   * Raises the bound on one row's length, for a writer shared by groups (a
+   * group with longer names); true when the chunk filled so far must be
+   * taken before the next row is written.
+   */
+  bound(rowBytes: number): boolean {
+    if (rowBytes <= this.rowBytes) return false;
+    this.rowBytes = rowBytes;
+    this.maxSize = Math.max(this.maxSize, 4 * rowBytes);
+    if (this.offset === 0 && this.buffer.length < 4 * rowBytes) this.buffer = new Uint8Array(4 * rowBytes);
+    this.limit = this.buffer.length - rowBytes;
+    return this.offset > this.limit;
   }
 
   get length(): number {
@@ -79,7 +98,9 @@ export class ChunkWriter {
    */
   take(reuse = false): Uint8Array {
     const filled = this.buffer.subarray(0, this.offset);
-    if (!reuse) this.buffer = new Uint8Array(this.size);
+    const grown = Math.min(this.maxSize, Math.max(this.buffer.length * 2, 4 * this.rowBytes));
+    if (!reuse || grown !== this.buffer.length) this.buffer = new Uint8Array(grown);
+    this.limit = this.buffer.length - this.rowBytes;
     this.offset = 0;
     return filled;
   }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EmitSummary } from './types.js';
 import { emitChecked } from './checked.js';
+import { ChunkWriter } from './csv-out.js';
+import { DEFAULT_CHUNK_BYTES } from './rows.js';
 import { rebuildError } from './messages.js';
 import type { EmitTask, WorkerReply } from './types.js';
 
@@ -14,8 +16,10 @@ export type Sink = (chunk: string | Uint8Array) => void | Promise<void>;
 export async function emitHere(tasks: readonly EmitTask[], sink: Sink, progress: (rows: number) => void): Promise<EmitSummary[]> {
   const summaries: EmitSummary[] = [];
   const counter = { rows: 0 };
+  // One writer for all groups: many small groups share chunks instead of each allocating its own.
+  const writer = new ChunkWriter(DEFAULT_CHUNK_BYTES, 1024);
   for (const task of tasks) {
-    const emission = emitChecked(task, counter);
+    const emission = emitChecked(task, counter, { writer });
     let step = emission.next();
     while (!step.done) {
       await sink(step.value);
@@ -24,6 +28,7 @@ export async function emitHere(tasks: readonly EmitTask[], sink: Sink, progress:
     }
     summaries.push(step.value);
   }
+  if (writer.length > 0) await sink(writer.take());
   return summaries;
 }
 

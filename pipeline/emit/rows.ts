@@ -18,9 +18,11 @@ export interface ChunkOptions {
   chunkBytes?: number;
   /** Yield the same buffer each time: the consumer must be done with a chunk before the next is asked for. */
   reuseChunks?: boolean;
+  /** A writer shared by the groups emitted one after the other: a group's last rows stay in it for the next group to fill on, and the caller takes the last chunk. */
+  writer?: ChunkWriter;
 }
 
-const DEFAULT_CHUNK_BYTES = 1 << 20;
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 /**
  * Streams one group's rows of perf_db.csv (no header) as UTF-8 chunks, in
@@ -36,7 +38,10 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
   const reuse = chunks.reuseChunks === true;
   const ctx = groupContext(task);
   const format = ctx.format;
-  const out = new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, format.lead.length + 512);
+  const rowBytes = format.lead.length + 512;
+  const shared = chunks.writer;
+  const out = shared ?? new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, rowBytes);
+  if (shared !== undefined && shared.bound(rowBytes)) yield shared.take(reuse);
   const counters = new EmitCounters(fit.id, fit.range);
   const replaced = new Map(task.replaced);
   const gridPrompts = new Set(grid.prompts);
@@ -82,7 +87,7 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
       }
     }
   }
-  if (out.length > 0) yield out.take(reuse);
+  if (shared === undefined && out.length > 0) yield out.take(reuse);
   return counters.summary();
 }
 

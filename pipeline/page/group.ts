@@ -11,8 +11,9 @@ export const badge = (status: string) => `<span class="badge ${esc(status)}">${e
 
 /** Every group's status, finding counts, leave-one-out errors and extrapolated rows; each name selects its group. */
 export function summaryHtml(report: QualityReport): string {
+  const counts = new Map(report.summary.groups.map((x) => [x.group, x]));
   const rows = report.groups.map((g, i) => {
-    const c = report.summary.groups.find((x) => x.group === g.group);
+    const c = counts.get(g.group);
     return `<tr><td><a href="#group-${i}" data-group="${i}">${esc(g.group)}</a></td><td>${badge(g.status)}</td><td class="n">${c?.fail ?? 0}</td><td class="n">${c?.warn ?? 0}</td><td class="n">${c?.info ?? 0}</td><td class="n">${percent(g.fitQuality.prompt_time?.mape)}</td><td class="n">${percent(g.fitQuality.token_time?.mape)}</td><td class="n">${count(g.coverage.bySource.extrapolated)}</td></tr>`;
   });
   return [

@@ -23,6 +23,7 @@ export interface FitFacts {
   worstX: number | null;
 }
 
+/** A group's facts; `copies` and `lookalikes` are the group's own. */
 export function groupFacts(result: GroupResult, copies: readonly SeriesCopy[], lookalikes: readonly Lookalike[] = []): GroupFacts {
   const { configurations, fit } = result;
   return {
@@ -30,8 +31,8 @@ export function groupFacts(result: GroupResult, copies: readonly SeriesCopy[], l
     spread: { prompt_time: repetitionSpread(configurations, 'prompt_time'), token_time: repetitionSpread(configurations, 'token_time') },
     outliers: STUDIED.flatMap((metric) => findOutliers(configurations, metric)),
     e2e: e2eConsistency(configurations),
-    copies: copies.filter((c) => c.group === fit.id),
-    lookalikes: lookalikes.filter((l) => l.group === fit.id),
+    copies: [...copies],
+    lookalikes: [...lookalikes],
     power: { peak_power: powerRecording(configurations, 'peak_power'), average_power: powerRecording(configurations, 'average_power') },
     fitQuality: Object.fromEntries(STUDIED.map((metric) => [metric, fitFacts(fit.fits[metric as FittedMetric])])),
   };

@@ -14,11 +14,14 @@ export function renderMarkdown(report: QualityReport): string {
   line('## Summary', '');
   line(`Overall status: **${report.summary.status}**. ${report.output.rows} rows in \`${report.output.file}\`: ${s.measured} measured, ${s.interpolated} interpolated, ${s.extrapolated} extrapolated.`, '');
   line('| group | status | fail | warn | info | LOO error prompt_time | LOO error token_time | rows extrapolated |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const counts = new Map(report.summary.groups.map((x) => [x.group, x]));
   for (const g of report.groups) {
-    const c = report.summary.groups.find((x) => x.group === g.group);
+    const c = counts.get(g.group);
     line(`| [${cell(g.group)}](#${anchor(g.group)}) | ${badge(g.status)} | ${c?.fail ?? 0} | ${c?.warn ?? 0} | ${c?.info ?? 0} | ${percent(g.fitQuality.prompt_time?.mape)} | ${percent(g.fitQuality.token_time?.mape)} | ${g.coverage.bySource.extrapolated} |`);
   }
   line('');
+  const charts = report.output.charts;
+  if (charts.groups < charts.of) line(`Charts are drawn for the first ${charts.groups} of the ${charts.of} groups (in group order): more would cost more than the run itself.`, '');
   line(`Mean leave-one-out error over groups: prompt_time ${percent(report.summary.looMape.prompt_time)}, token_time ${percent(report.summary.looMape.token_time)}.`, '');
   if (report.summary.topFindings.length > 0) {
     line('Findings that matter most:', '');

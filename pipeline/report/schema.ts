@@ -70,7 +70,7 @@ export const QualityReportSchema = Type.Object(
     ),
     thresholds: Thresholds,
     inputs: Inputs,
-    output: Obj({ file: Name, rows: Count, bySource: BySource }),
+    output: Obj({ file: Name, rows: Count, bySource: BySource, charts: Obj({ groups: Count, of: Count }, 'Charts are drawn for the first `groups` of the `of` groups, in group order.') }),
     trust: TrustSection,
     summary: Summary,
     groups: Type.Array(GroupSection),

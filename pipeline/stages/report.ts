@@ -21,14 +21,17 @@ export type PlotFiles = ReadonlyMap<string, GroupReport['plots']>;
  * (serialised to quality-report.json; rendered by report/markdown.ts).
  * Findings come from report/rules.ts, sections from report/sections.ts.
  */
-export function buildReport(result: PipelineResult, options: ReportOptions, plots: PlotFiles = new Map()): QualityReport {
+/** `charted`: how many groups, the first in group order, have charts. */
+export function buildReport(result: PipelineResult, options: ReportOptions, plots: PlotFiles = new Map(), charted = result.groups.length): QualityReport {
   const copies = findCopies(
     result.groups.map((g) => ({ id: g.fit.id, configurations: g.configurations })),
     ['prompt_time', 'token_time', 'e2e_time', 'peak_power', 'average_power'],
   );
   const lookalikes = findLookalikes(result.groups.map((g) => ({ id: g.fit.id, model: g.fit.model, hardware: g.fit.hardware })));
+  const copiesOf = byGroup(copies);
+  const lookalikesOf = byGroup(lookalikes);
   const groups = result.groups.map((g) => {
-    const facts = groupFacts(g, copies, lookalikes);
+    const facts = groupFacts(g, copiesOf.get(g.fit.id) ?? [], lookalikesOf.get(g.fit.id) ?? []);
     return groupSection(facts, groupRules(facts), { duplicates: result.duplicatesByGroup.get(g.fit.id) ?? 0, plots: plots.get(g.fit.id) ?? {} });
   });
   // Groups whose every row was rejected are not in the database: say so at the top.
@@ -53,7 +56,7 @@ export function buildReport(result: PipelineResult, options: ReportOptions, plot
     },
     thresholds: THRESHOLDS,
     inputs: inputs(result, rejectedGroups),
-    output: { file: 'perf_db.csv', rows: result.rows, bySource: bySource(result) },
+    output: { file: 'perf_db.csv', rows: result.rows, bySource: bySource(result), charts: { groups: charted, of: result.groups.length } },
     trust: trustSection(result, options.grid),
     summary: {
       status: worst([...groups.map((g) => g.status), ...(rejectedGroups.length > 0 ? (['fail'] as Status[]) : [])]),
@@ -108,4 +111,15 @@ function rejectedOnly(result: PipelineResult): { group: string; rows: number }[]
     if (r.group !== null && !kept.has(r.group)) counts.set(r.group, (counts.get(r.group) ?? 0) + 1);
   }
   return [...counts].sort(([a], [b]) => compareStrings(a, b)).map(([group, rows]) => ({ group, rows }));
+}
+
+/** Items per group id, for each group's facts in one pass (not a scan of every item per group). */
+function byGroup<T extends { group: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(item.group);
+    if (list === undefined) out.set(item.group, [item]);
+    else list.push(item);
+  }
+  return out;
 }
