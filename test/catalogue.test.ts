@@ -3,7 +3,7 @@
  * outcome (accepted, or the error code) must be what the table says.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { PerfDbError } from '../pipeline/core/errors.js';
 import { runOptions } from '../pipeline/options/defaults.js';
 import type { QualityReport } from '../pipeline/report/types.js';
 import { buildReport } from '../pipeline/stages/report.js';
+import { manyGroups } from '../scripts/workloads.js';
 import { generate, LAUNCH, NO_PLOTS, pipelineRun, realDataPath, ROOT, runCommand, runScript, source } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-catalogue-'));
@@ -236,6 +237,21 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(readFileSync(join(out, 'plots'), 'utf8')).toBe('not a folder');
     expect(/\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1]).toBe(linked.outcome);
     return linked.outcome;
+  },
+  '`--check` with `TMPDIR` missing or read-only': async () => {
+    const readOnly = join(dir, 'tmp-ro');
+    mkdirSync(readOnly, { recursive: true });
+    chmodSync(readOnly, 0o555);
+    const check = (tmp: string) => cli(['--input', file('ok7.csv', valid()), '--out', join(dir, 'o-check'), '--check'], { TMPDIR: tmp });
+    const runs = [await check(join(dir, 'no-such-tmp')), ...(process.getuid?.() === 0 ? [] : [await check(readOnly)])];
+    for (const run of runs) expect(run.stderr).toMatch(/--check cannot make its scratch folder in the temporary folder: .*; hint: set TMPDIR/);
+    expect(new Set(runs.map((r) => r.outcome)).size).toBe(1);
+    return runs[0]?.outcome as string;
+  },
+  'more than 20,000 groups in one input': async () => {
+    const result = await pipeline([manyGroups(20_001)]);
+    expect(result.error?.hint).toContain('split the input');
+    return result.outcome;
   },
   'a flag given a value (`--strict=maybe`), an option without its value': async () => {
     const runs = [await cli(['--strict=maybe']), await cli(['--input']), await cli(['--out', join(dir, 'o-x'), '--prompts'])];

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, generate, snapshot } from './helpers.js';
+import { FIXTURES, generate, fingerprint } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,22 +25,22 @@ describe('generate --check', () => {
 
   it('exits 0 on a fresh folder and touches nothing', async () => {
     expect((await generate([...GRID, '--out', out])).status).toBe(0);
-    const before = snapshot(out);
+    const before = fingerprint(out);
     const check = await generate([...GRID, '--out', out, '--check']);
     expect(check.status, check.stderr).toBe(0);
     expect(check.stdout).toContain('is up to date');
-    expect(snapshot(out)).toEqual(before);
+    expect(fingerprint(out)).toEqual(before);
   });
 
   it.each(['perf_db.csv', 'quality-report.json', 'quality-report.md', 'quality-report.html', 'fits.json'])('exits 1 naming %s after one of its bytes changed', async (name) => {
     const path = join(out, name);
     const original = readFileSync(path);
     editOneByte(path);
-    const edited = snapshot(out);
+    const edited = fingerprint(out);
     const check = await generate([...GRID, '--out', out, '--check']);
     expect(check.status).toBe(1);
     expect(check.stdout.split('\n').filter((l) => l.startsWith('stale: '))).toEqual([`stale: ${join(out, name)}`]);
-    expect(snapshot(out)).toEqual(edited);
+    expect(fingerprint(out)).toEqual(edited);
     writeFileSync(path, original);
   });
 

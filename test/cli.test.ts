@@ -88,7 +88,7 @@ describe('generate (CLI)', () => {
     const run = await generate(['--input', one, '--out', join(dir, 'unused'), ...GRID]);
     expect(run.status).toBe(1);
     expect(lines(run.stderr)).toHaveLength(1);
-    expect(run.stderr).toMatch(/^E_CANNOT_FIT .*\(group m\/h\/tp=1\)/);
+    expect(run.stderr).toMatch(/^.*one\.csv:2: E_CANNOT_FIT .*\(group m\/h\/tp=1\)/);
   });
 
   it('exits 1 with E_BAD_QUOTE for a quote after a closing quote, leaving no lock or temporary folder', async () => {

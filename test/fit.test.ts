@@ -59,10 +59,12 @@ describe('fit()', () => {
     row({ model, tensor_parallel, prompt_size, batch_size, token_size: 128, metrics: { prompt_time, token_time: prompt_time / 10 } });
 
   it('throws E_CANNOT_FIT naming the group when it has a single batch_tokens', () => {
-    const rows = deepFreeze([at('ok', 1, 128, 1, 10), at('ok', 1, 256, 1, 20), at('one', 4, 128, 2, 10), at('one', 4, 256, 1, 11), at('one', 4, 128, 2, 12)]);
+    const rows = deepFreeze([at('ok', 1, 128, 1, 10), at('ok', 1, 256, 1, 20), { ...at('one', 4, 128, 2, 10), line: 4 }, at('one', 4, 256, 1, 11), at('one', 4, 128, 2, 12)]);
     const error = fitError(rows);
     expect(error.code).toBe('E_CANNOT_FIT');
-    expect(error.place).toEqual({ group: 'one/h/tp=4' });
+    // Named by the group and by where its first row is.
+    expect(error.place).toEqual({ group: 'one/h/tp=4', file: 'x.csv', line: 4 });
+    expect(error.format()).toMatch(/^x\.csv:4: E_CANNOT_FIT /);
     // 128 * 2 = 256 * 1: two configurations, one batch_tokens
     expect(error.message).toContain('only batch_tokens = 256 was measured');
     expect(error.format()).toContain('(group one/h/tp=4)');

@@ -1,5 +1,6 @@
 /** Small shared helpers for the test files: scipy fixtures, sources from strings, hand-made rows, deep freeze, folder snapshots, child-process runs. */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -117,6 +118,11 @@ export function snapshot(dir: string): Map<string, Buffer> {
   };
   visit('');
   return out;
+}
+
+/** Every file under a folder keyed as in `snapshot`, with the sha256 of its bytes: cheap to compare with toEqual. */
+export function fingerprint(dir: string): Map<string, string> {
+  return new Map([...snapshot(dir)].map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));
 }
 
 /** Runs a TypeScript script (a test's own wrapper) with tsx in a child process, from the project root; env adds to this process's environment. */

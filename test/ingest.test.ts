@@ -92,7 +92,7 @@ describe('ingest() refuses a malformed row or file with its code and place', () 
     ['an empty file', '', 'E_EMPTY_FILE', undefined, undefined],
     ['a file of blank lines', '\n\n\n', 'E_EMPTY_FILE', undefined, undefined],
     ['a header and no rows', `${HEADER}\n`, 'E_NO_ROWS', 2, undefined],
-    ['NUL bytes', `${HEADER}\n\u0000\u0000\u0000\n`, 'E_NOT_TEXT', 1, undefined],
+    ['NUL bytes', `${HEADER}\n\u0000\u0000\u0000\n`, 'E_NOT_TEXT', 2, 1],
   ])('%s -> %s', async (_what, text, code, line, column) => {
     const error = await ingestError([source(text)]);
     expect(error.code).toBe(code);

@@ -60,6 +60,18 @@ export function usageError(code: ErrorCode, message: string, hint?: string): Per
   return new PerfDbError(code, message, { exitCode: 2, ...(hint === undefined ? {} : { hint }) });
 }
 
+/**
+ * The error with the places it lacks filled in (for a group's error: the file
+ * and line of the group's first row), everything else kept.
+ */
+export function withPlace(error: PerfDbError, place: Place): PerfDbError {
+  const merged: Place = { ...place, ...error.place };
+  if (error.place.file !== undefined && error.place.file !== place.file) delete merged.line;
+  const init: PerfDbErrorInit = { ...merged, exitCode: error.exitCode, cause: error.cause };
+  if (error.hint !== undefined) init.hint = error.hint;
+  return new PerfDbError(error.code, error.message, init);
+}
+
 export function isPerfDbError(error: unknown): error is PerfDbError {
   return error instanceof PerfDbError;
 }

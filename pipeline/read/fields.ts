@@ -67,8 +67,6 @@ function readSize(value: string, name: string, place: FieldPlace): number {
 
 function readMetric(value: string, name: Metric, place: FieldPlace): number {
   const n = readNumber(value, name, place);
-  // A nonzero value written so small that it reads as zero is an underflow, not a zero.
-  if (n === 0 && /[1-9]/.test(value.replace(/[eE].*$/, ''))) throw valueError('E_OUT_OF_RANGE', name, value, 'underflows to zero (below the smallest double)', place);
   if (name === 'peak_power' || name === 'average_power') {
     if (n < 0) throw valueError('E_NEGATIVE', name, value, 'is negative', place);
     if (n > MAX_POWER) throw valueError('E_OUT_OF_RANGE', name, value, `is above the largest power accepted, ${MAX_POWER}`, place);
@@ -81,7 +79,7 @@ function readMetric(value: string, name: Metric, place: FieldPlace): number {
   return n;
 }
 
-/** Decimal or scientific notation, surrounding spaces allowed; NaN, Infinity and overflow refused. */
+/** Decimal or scientific notation, surrounding spaces allowed; NaN, Infinity, overflow and underflow refused. */
 function readNumber(value: string, name: string, place: FieldPlace): number {
   const trimmed = value.trim();
   if (trimmed === '') throw valueError('E_EMPTY_VALUE', name, value, 'is empty', place);
@@ -91,6 +89,8 @@ function readNumber(value: string, name: string, place: FieldPlace): number {
   }
   const n = Number(trimmed);
   if (!Number.isFinite(n)) throw valueError('E_NON_FINITE', name, value, 'overflows to infinity', place);
+  // A nonzero value written so small that it reads as zero is an underflow, not a zero.
+  if (n === 0 && /[1-9]/.test(trimmed.replace(/[eE].*$/, ''))) throw valueError('E_OUT_OF_RANGE', name, value, 'underflows to zero (below the smallest double)', place);
   return n;
 }
 

@@ -21,11 +21,38 @@ export class TextGuard {
   private offset = 0;
   private lines = 1;
   private carry: Buffer = Buffer.alloc(0);
+  /** The first bytes, held until there are enough to tell UTF-16, an archive or binary data, whatever the chunk sizes. */
+  private head: Buffer | null = Buffer.alloc(0);
 
   constructor(private readonly file: string) {}
 
-  check(chunk: Buffer): void {
-    if (this.offset === 0 && this.carry.length === 0) checkStart(chunk, this.file);
+  /** Checks a chunk; returns the bytes that may go on to the parser (none while the start is still being gathered). */
+  check(chunk: Buffer): Buffer {
+    if (this.head !== null) {
+      this.head = Buffer.concat([this.head, chunk]);
+      if (this.head.length < START_BYTES) return EMPTY;
+      return this.start();
+    }
+    this.scan(chunk);
+    return chunk;
+  }
+
+  /** At the end of the file: the bytes still held, checked; a multi-byte sequence cut short by the end is invalid too. */
+  end(): Buffer {
+    const rest = this.head !== null && this.head.length > 0 ? this.start() : EMPTY;
+    if (this.bad === null && this.carry.length > 0) this.bad = { kind: 'utf8', offset: this.offset - this.carry.length, line: this.lines };
+    return rest;
+  }
+
+  private start(): Buffer {
+    const head = this.head as Buffer;
+    this.head = null;
+    checkStart(head, this.file);
+    this.scan(head);
+    return head;
+  }
+
+  private scan(chunk: Buffer): void {
     if (this.bad !== null) return;
     const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
     const start = this.offset - this.carry.length;
@@ -39,12 +66,11 @@ export class TextGuard {
     this.carry = Buffer.from(bytes.subarray(whole));
     this.offset += chunk.length;
   }
-
-  /** At the end of the file: a multi-byte sequence cut short by the end is invalid too. */
-  end(): void {
-    if (this.bad === null && this.carry.length > 0) this.bad = { kind: 'utf8', offset: this.offset - this.carry.length, line: this.lines };
-  }
 }
+
+/** How many bytes the start checks look at. */
+const START_BYTES = 64;
+const EMPTY = Buffer.alloc(0);
 
 /** The error for a bad byte, placed at its line and field. */
 export function badByteError(bad: BadByte, file: string, column?: number): PerfDbError {
@@ -79,7 +105,7 @@ function checkStart(chunk: Buffer, file: string): void {
   const b0 = chunk[0];
   const b1 = chunk[1];
   const bom = (b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff);
-  const head = chunk.subarray(0, 64);
+  const head = chunk.subarray(0, START_BYTES);
   let zeros = 0;
   for (let i = 0; i < head.length; i++) if (head[i] === 0) zeros++;
   const alternating = head.length >= 8 && zeros >= head.length / 2 - 2 && zeros <= head.length / 2 + 1;
@@ -90,7 +116,7 @@ function checkStart(chunk: Buffer, file: string): void {
       hint: 'convert it, e.g. `iconv -f UTF-16 -t UTF-8 in.csv > out.csv` (or save it as "CSV UTF-8" in a spreadsheet)',
     });
   }
-  if (chunk.subarray(0, 4096).includes(0)) {
+  if (head.includes(0)) {
     throw new PerfDbError('E_NOT_TEXT', 'the file holds binary data (NUL bytes); expected CSV text', {
       file,
       line: 1,

@@ -1,5 +1,7 @@
 import { findCopies } from '../checks/measured.js';
 import { FITTED_METRICS } from '../core/columns.js';
+import { isPerfDbError, PerfDbError, withPlace } from '../core/errors.js';
+import { MAX_GROUPS } from '../core/limits.js';
 import { compareGroups, configKey, groupKeyString } from '../core/keys.js';
 import { tailsFor } from '../fit/attach.js';
 import { backtest } from '../fit/backtests.js';
@@ -21,8 +23,14 @@ export type FitStageOptions = GroupFitOptions & Pick<RunOptions, 'coverage'>;
  */
 export function fit(rows: readonly Measurement[], configurations: readonly Configuration[], options: FitStageOptions): FitResult {
   const rowsByGroup = splitByGroup(rows);
+  if (rowsByGroup.size > MAX_GROUPS) {
+    // Refused before anything is fitted: past this, memory rather than the data decides whether the run ends.
+    throw new PerfDbError('E_TOO_MANY_GROUPS', `the input holds ${rowsByGroup.size.toLocaleString('en-US')} groups (model, hardware, tensor_parallel); one run fits at most ${MAX_GROUPS.toLocaleString('en-US')}`, {
+      hint: 'split the input by model or hardware and run once per part, each with its own --out',
+    });
+  }
   const configsByGroup = splitByGroup(configurations);
-  const plans = [...rowsByGroup].map(([key, members]) => fitGroup(members, configsByGroup.get(key) ?? [], options)).sort((a, b) => compareGroups(a.fit, b.fit));
+  const plans = [...rowsByGroup].map(([key, members]) => fitAt(members, configsByGroup.get(key) ?? [], options)).sort((a, b) => compareGroups(a.fit, b.fit));
   const withEvidence = plans.map(withBacktests);
   const copies = findCopies(
     withEvidence.map((p) => ({ id: p.fit.id, configurations: p.configurations })),
@@ -50,6 +58,17 @@ export function fit(rows: readonly Measurement[], configurations: readonly Confi
     return { ...plan, fit: { ...plan.fit, fits } };
   });
   return { plans: attached, trust };
+}
+
+/** A group's fit; its errors name the file and line of the group's first row. */
+function fitAt(members: Measurement[], configurations: Configuration[], options: GroupFitOptions): GroupPlan {
+  try {
+    return fitGroup(members, configurations, options);
+  } catch (error) {
+    const first = members[0];
+    if (!isPerfDbError(error) || first === undefined) throw error;
+    throw withPlace(error, { file: first.file, line: first.line });
+  }
 }
 
 /** The plan with every fitted metric's backtests, on the group's sound configurations. */

@@ -124,14 +124,16 @@ function feed(source: IngestSource, parser: ReturnType<typeof parse>, guard: Tex
     try {
       for await (const chunk of source.chunks) {
         const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        guard.check(buffer);
         hash.update(buffer);
         bytes += buffer.length;
+        const ready = guard.check(buffer);
         if (parser.destroyed) return;
-        if (!parser.write(buffer)) await drained(parser);
+        if (ready.length > 0 && !parser.write(ready)) await drained(parser);
       }
-      guard.end();
-      if (!parser.destroyed) parser.end();
+      const rest = guard.end();
+      if (parser.destroyed) return;
+      if (rest.length > 0) parser.write(rest);
+      parser.end();
     } catch (error) {
       parser.destroy(error as Error);
     }

@@ -1,0 +1,336 @@
+/**
+ * The hostile-input classes, one by one, below the command line: text that
+ * is not what it seems, values at the edge of the double range, lookups
+ * that must not trust their files, errors that must not change class, and
+ * the pieces that make 10,000 groups cheap (copy search, shared chunks,
+ * the report written in pieces). Expected answers come from independent
+ * references: Node's own UTF-8 decoder, JSON.stringify, a brute-force search.
+ */
+import { isUtf8 } from 'node:buffer';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findCopies } from '../pipeline/checks/measured.js';
+import { findLookalikes } from '../pipeline/checks/names.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import { readFits } from '../pipeline/db/fits-file.js';
+import { rebuildError, serializeError } from '../pipeline/emit/messages.js';
+import { firstInvalid, TextGuard } from '../pipeline/read/text.js';
+import { reportJson } from '../pipeline/report/json.js';
+import { ingest } from '../pipeline/stages/ingest.js';
+import type { Configuration } from '../pipeline/types.js';
+import { normalizeArgs } from '../scripts/cli-args.js';
+import { ROOT, source } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'perfdb-hostile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time';
+const ROWS = ['m,h,2,128,1,128,10,5', 'm,h,2,256,1,128,12,5.5', 'm,h,2,512,2,128,30,6'];
+
+async function ingestBytes(chunks: Buffer[]) {
+  try {
+    return await ingest([{ file: 'x.csv', chunks: (async function* () { yield* chunks; })() }], { onInvalid: 'error' });
+  } catch (error) {
+    if (error instanceof PerfDbError) return error;
+    throw error;
+  }
+}
+
+/** Splits bytes at the given cut points. */
+function split(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let start = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(start, p));
+    start = p;
+  }
+  out.push(bytes.subarray(start));
+  return out.filter((c) => c.length > 0);
+}
+
+describe('text that is not what it seems', () => {
+  it('finds the first invalid UTF-8 byte exactly where Node\'s fatal decoder stops accepting', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (raw) => {
+        const bytes = Buffer.from(raw);
+        const at = firstInvalid(bytes);
+        expect(at === -1).toBe(isUtf8(bytes));
+        if (at !== -1) {
+          // Valid up to the byte, and no valid sequence starts there.
+          expect(isUtf8(bytes.subarray(0, at))).toBe(true);
+          for (let n = 1; n <= 4 && at + n <= bytes.length; n++) expect(isUtf8(bytes.subarray(at, at + n))).toBe(false);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['overlong NUL', [0xc0, 0x80]],
+    ['overlong slash', [0xe0, 0x80, 0xaf]],
+    ['a surrogate', [0xed, 0xa0, 0x80]],
+    ['above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+    ['a lone continuation byte', [0x80]],
+    ['a sequence cut short by a comma', [0xe2, 0x82, 0x2c]],
+    ['Latin-1 é', [0xe9]],
+  ])('refuses %s inside a name at its line and field, however the bytes are chunked', async (_name, bad) => {
+    const text = Buffer.from(`${HEADER}\n${ROWS[0]}\n${ROWS[1]}\n${ROWS[2]}\n`);
+    const at = text.indexOf('h,2,512');
+    const bytes = Buffer.concat([text.subarray(0, at), Buffer.from(bad), text.subarray(at)]);
+    for (const cuts of [[], [at + 1], [at + 2], [at, at + 1, at + 2, at + 3], [1, 7, at - 1]]) {
+      const error = await ingestBytes(split(bytes, cuts));
+      expect(error).toBeInstanceOf(PerfDbError);
+      expect(error).toMatchObject({ code: 'E_INVALID_UTF8', place: { file: 'x.csv', line: 4, column: 2 } });
+    }
+  });
+
+  it('accepts any valid UTF-8 split anywhere, a multi-byte character across chunks included', async () => {
+    const text = Buffer.from(`${HEADER}\n${ROWS.map((r) => r.replace(/^m,/, 'mödel-🚀-日本,')).join('\n')}\n`);
+    const whole = await ingestBytes([text]);
+    expect(whole).not.toBeInstanceOf(PerfDbError);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(text.length), { maxLength: 12 }), async (cuts) => {
+        const result = await ingestBytes(split(text, cuts));
+        expect(result).toEqual(whole);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('finds a NUL anywhere, at its line and field', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ROWS[i % 3] as string);
+    rows[250] = 'm,h,2,128,1,128,1\u00000,5';
+    const bytes = Buffer.from(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(bytes.indexOf(0)).toBeGreaterThan(4096);
+    for (const cuts of [[], [bytes.indexOf(0)], [bytes.indexOf(0) + 1, 100]]) {
+      expect(await ingestBytes(split(bytes, cuts))).toMatchObject({ code: 'E_NOT_TEXT', place: { line: 252, column: 7 } });
+    }
+  });
+
+  it('reads random bytes in random chunks as it reads them whole: the same verdict, the same first bad byte, every byte passed on once', () => {
+    const verdict = (chunks: Buffer[]) => {
+      const guard = new TextGuard('x');
+      const passed: Buffer[] = [];
+      try {
+        for (const c of chunks) passed.push(guard.check(c));
+        passed.push(guard.end());
+      } catch (error) {
+        return { error: (error as PerfDbError).format() };
+      }
+      return { bad: guard.bad, passed: Buffer.concat(passed).toString('hex') };
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 160 }), fc.array(fc.nat(160), { maxLength: 8 }), fc.boolean(), (raw, cuts, textStart) => {
+        const bytes = Buffer.concat([Buffer.from(textStart ? 'model,hardware,prompt_size,batch_size,token_size,prompt_time,tok\n' : ''), Buffer.from(raw)]);
+        expect(verdict(split(bytes, cuts))).toEqual(verdict([bytes]));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it.each([
+    ['UTF-16 LE with its byte-order mark', Buffer.from(`\uFEFF${HEADER}\n${ROWS[0]}\n`, 'utf16le'), 'E_UTF16'],
+    ['UTF-16 BE with its byte-order mark', Buffer.from(`\uFEFF${HEADER}\n`, 'utf16le').swap16(), 'E_UTF16'],
+    ['UTF-16 LE without a byte-order mark', Buffer.from(`${HEADER}\n${ROWS[0]}\n`, 'utf16le'), 'E_UTF16'],
+    ['a zip archive', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00]), 'E_NOT_TEXT'],
+    ['a zstd frame', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), 'E_NOT_TEXT'],
+  ])('names %s for what it is', async (_name, bytes, code) => {
+    expect(await ingestBytes([bytes])).toMatchObject({ code, place: { file: 'x.csv', line: 1 } });
+  });
+
+  it('reads every line ending the same, whatever their mix and wherever a chunk cuts a CRLF', async () => {
+    const lf = await ingestBytes([Buffer.from(`${HEADER}\n${ROWS.join('\n')}\n`)]);
+    const mixed = Buffer.from(`${HEADER}\n${ROWS[0]}\r\n${ROWS[1]}\r${ROWS[2]}\r\n`);
+    const crAt = mixed.indexOf('\r\n');
+    const strip = (r: unknown) => JSON.parse(JSON.stringify(r, (k, v) => (k === 'sha256' || k === 'bytes' || k === 'line' ? undefined : v)));
+    for (const cuts of [[], [crAt + 1], [crAt, crAt + 1]]) expect(strip(await ingestBytes(split(mixed, cuts)))).toEqual(strip(lf));
+  });
+
+  it('flags names that differ only by surrounding spaces or Unicode normalisation, and no other', () => {
+    const g = (id: string, model: string, hardware = 'h') => ({ id, model, hardware });
+    const found = findLookalikes([g('a', 'llama'), g('b', ' llama'), g('c', 'caf\u00e9'), g('d', 'cafe\u0301'), g('e', 'Llama'), g('f', 'llama-2')]);
+    expect(found.map((l) => [l.group, l.differs])).toEqual([
+      ['a', 'surrounding spaces'],
+      ['b', 'surrounding spaces'],
+      ['c', 'Unicode normalisation'],
+      ['d', 'Unicode normalisation'],
+    ]);
+  });
+});
+
+describe('values at the edge of the double range', () => {
+  const withTime = (value: string) => source(`${HEADER}\n${ROWS[0]}\nm,h,2,256,1,128,${value},5.5\n${ROWS[2]}\n`);
+  it.each([
+    ['1e-400', /underflows to zero/],
+    ['-1e-400', /underflows to zero/],
+    ['0.0000e-500', /is not positive/],
+    ['1e13', /outside the times accepted/],
+    ['1e305', /outside the times accepted/],
+    ['4.9e-324', /outside the times accepted/],
+  ])('refuses prompt_time %s with a message of its own', async (value, message) => {
+    const error = await ingest([withTime(value)], { onInvalid: 'error' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect((error as PerfDbError).message).toMatch(message);
+    expect((error as PerfDbError).place).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it.each([
+    [3, 'tensor_parallel'],
+    [4, 'prompt_size'],
+    [9, 'peak_power'],
+  ])('calls 1e-400 an underflow in column %i (%s) too, not a zero', async (column, name) => {
+    const header = `${HEADER},peak_power`;
+    const fields = `m,h,2,256,1,128,12,5.5,1`.split(',');
+    fields[column - 1] = '1e-400';
+    const text = `${header}\n${ROWS[0]},1\n${fields.join(',')}\n${ROWS[2]},1\n`;
+    const error = await ingest([source(text)], { onInvalid: 'error' }).catch((e: unknown) => e);
+    expect((error as PerfDbError).message).toBe(`${name} "1e-400" underflows to zero (below the smallest double); expected ${name === 'peak_power' ? 'a finite number >= 0' : name === 'tensor_parallel' ? 'a positive integer (GPUs)' : 'a positive integer number of tokens'}`);
+    expect((error as PerfDbError).place).toMatchObject({ line: 3, column });
+  });
+
+  it('accepts the bounds themselves', async () => {
+    for (const value of ['1e-9', '1e12']) expect((await ingest([withTime(value)], { onInvalid: 'error' })).rows).toHaveLength(3);
+  });
+});
+
+describe('normalizeArgs()', () => {
+  const kinds = { boolean: ['strict', 'plots', 'help'], key: { strict: true, plots: true, help: true, prompts: true, input: true, out: true } };
+  it.each([
+    [['--prompts', '-5..10'], ['--prompts=-5..10']],
+    [['--input', '-'], ['--input=-']],
+    [['--strict=true', '--no-plots'], ['--strict=true', '--no-plots']],
+    [['--prompts', '128', '--', '--strict=maybe'], ['--prompts', '128', '--', '--strict=maybe']],
+    [['--unknown', '-1'], ['--unknown', '-1']],
+  ])('passes %j on as %j', (args, expected) => {
+    expect(normalizeArgs(args, kinds, {})).toEqual(expected);
+  });
+
+  it.each([
+    [['--strict=maybe'], /--strict is a flag and takes no value; got "maybe"/],
+    [['--no-strict=1'], /--no-strict is a flag/],
+    [['--input'], /--input needs a value/],
+    [['--prompts', '--strict'], /--prompts needs a value/],
+  ])('refuses %j', (args, message) => {
+    const error = (() => {
+      try {
+        normalizeArgs(args, kinds, {});
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toMatchObject({ code: 'E_BAD_OPTION', exitCode: 2 });
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('names the options npm took for itself when `--` is missing', () => {
+    expect(() => normalizeArgs(['128..8192'], kinds, { npm_lifecycle_event: 'generate', npm_config_prompts: 'true' })).toThrow(/npm took --prompts for its own settings/);
+    // Given after `--`, the same setting is ours, and nothing is said.
+    expect(normalizeArgs(['--prompts', '128'], kinds, { npm_lifecycle_event: 'generate', npm_config_prompts: 'true' })).toEqual(['--prompts', '128']);
+  });
+});
+
+describe('lookups that do not trust fits.json', () => {
+  const good = JSON.parse(readFileSync(join(ROOT, 'data', 'generated', 'fits.json'), 'utf8')) as Record<string, unknown> & { groups: Record<string, unknown>[] };
+  const knots = (f: typeof good) => (f.groups[0] as { fits: { prompt_time: { knots: { x: number[]; y: number[] } } } }).fits.prompt_time.knots;
+  const cases: [string, (f: typeof good) => unknown, RegExp][] = [
+    ['null knots', (f) => ((f.groups[0] as { fits: { prompt_time: Record<string, unknown> } }).fits.prompt_time.knots = null), /knots/],
+    ['knots missing', (f) => delete (f.groups[0] as { fits: { prompt_time: Record<string, unknown> } }).fits.prompt_time.knots, /knots/],
+    ['x and y of different lengths', (f) => knots(f).y.pop(), /x but .* y/],
+    ['an unknown method', (f) => ((f.groups[0] as { fits: { token_time: Record<string, unknown> } }).fits.token_time.method = 'cubic'), /method/],
+    ['a single knot', (f) => Object.assign(knots(f), { x: [128], y: [10] }), /x/],
+    ['reversed knots', (f) => knots(f).x.reverse(), /does not rise/],
+    ['negated knots', (f) => Object.assign(knots(f), { x: knots(f).x.map((x) => -x) }), /x/],
+    ['a zero time', (f) => (knots(f).y[1] = 0), /not a positive time/],
+    ['a reversed range', (f) => ((f.groups[0] as { range: number[] }).range.reverse()), /range/],
+    ['groups not an array', (f) => (f.groups = {} as never), /groups/],
+    ['a string for a number', (f) => ((f as unknown as { coverage: unknown }).coverage = '0.8'), /coverage/],
+  ];
+  it.each(cases)('refuses %s in one line naming the place, never a stack trace', async (_name, damage, where) => {
+    const fits = structuredClone(good);
+    damage(fits);
+    const path = join(dir, `fits-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(path, JSON.stringify(fits));
+    const error = await readFits(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect(error).toMatchObject({ code: 'E_BAD_DATABASE', place: { file: path } });
+    expect((error as PerfDbError).message).toMatch(where);
+  });
+
+  it.each([
+    ['null', 'E_BAD_DATABASE'],
+    ['[]', 'E_BAD_DATABASE'],
+    ['"fits"', 'E_BAD_DATABASE'],
+    ['{"fitsVersion": 2}', 'E_SCHEMA_VERSION'],
+    ['{', 'E_BAD_DATABASE'],
+  ])('refuses the file %s', async (text, code) => {
+    const path = join(dir, 'fits-text.json');
+    writeFileSync(path, text);
+    expect(await readFits(path).catch((e: unknown) => e)).toMatchObject({ code });
+  });
+});
+
+describe('errors that cross from a worker', () => {
+  it.each([
+    ['an ENOENT with a code and a path', Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', syscall: 'open', path: '/x' })],
+    ['an error with a made-up E_ code', Object.assign(new Error('looks known'), { code: 'E_EMPTY_FILE' })],
+    ['a TypeError', new TypeError('x is undefined')],
+  ])('keeps %s a bug (not a one-line user error)', (_name, error) => {
+    const rebuilt = rebuildError(serializeError(error));
+    expect(rebuilt).not.toBeInstanceOf(PerfDbError);
+    expect(rebuilt.message).toContain('in an emit worker');
+  });
+
+  it('lets the project\'s own errors cross as they are', () => {
+    const rebuilt = rebuildError(serializeError(new PerfDbError('E_NO_ROWS', 'no rows', { file: 'a.csv', line: 2, hint: 'h' })));
+    expect(rebuilt).toBeInstanceOf(PerfDbError);
+    expect((rebuilt as PerfDbError).format()).toBe('a.csv:2: E_NO_ROWS no rows; hint: h');
+  });
+});
+
+describe('what makes many groups cheap', () => {
+  /** The plain search: each series against every earlier one. */
+  function bruteForce(groups: { id: string; configurations: Configuration[] }[]) {
+    const sorted = [...groups].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const out: { group: string; of: string }[] = [];
+    const keys = (g: (typeof sorted)[number]) => g.configurations.map((c) => `${c.prompt_size}/${c.batch_size}/${c.token_size}`).join(';');
+    const values = (g: (typeof sorted)[number]) => g.configurations.map((c) => c.metrics.prompt_time?.median ?? NaN);
+    for (let j = 1; j < sorted.length; j++) {
+      const b = values(sorted[j]!);
+      if (b.every((v) => v === 0)) continue;
+      for (let i = 0; i < j; i++) {
+        const a = values(sorted[i]!);
+        if (keys(sorted[i]!) !== keys(sorted[j]!)) continue;
+        const f = b[0]! / a[0]!;
+        if (b.every((v, k) => v === a[k]) || (a[0] !== 0 && b.every((v, k) => a[k] !== 0 && Math.abs(v / a[k]! - f) <= 1e-12 * Math.abs(f)))) {
+          out.push(f >= 1 ? { group: sorted[j]!.id, of: sorted[i]!.id } : { group: sorted[i]!.id, of: sorted[j]!.id });
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  it('finds the copies a brute-force search finds', () => {
+    const config = (p: number, v: number): Configuration => ({ prompt_size: p, batch_size: 1, token_size: 128, count: 1, metrics: { prompt_time: { median: v } } }) as unknown as Configuration;
+    fc.assert(
+      fc.property(fc.array(fc.record({ base: fc.integer({ min: 0, max: 3 }), factor: fc.constantFrom(1, 2, 0.5, 3), sizes: fc.constantFrom([128, 256], [128, 512], [128, 256, 512]) }), { minLength: 1, maxLength: 12 }), (specs) => {
+        const bases = [[10, 20, 35], [7, 9, 11], [0, 0, 0], [5, 0, 8]];
+        const groups = specs.map((s, i) => ({ id: `g${String(i).padStart(2, '0')}`, configurations: s.sizes.map((p, k) => config(p, (bases[s.base]![k] as number) * s.factor)) }));
+        expect(findCopies(groups, ['prompt_time']).map((c) => ({ group: c.group, of: c.of }))).toEqual(bruteForce(groups));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes quality-report.json in pieces with the bytes JSON.stringify writes', () => {
+    const report = JSON.parse(readFileSync(join(ROOT, 'data', 'generated', 'quality-report.json'), 'utf8')) as Record<string, unknown>;
+    for (const value of [report, { ...report, groups: [] }, { a: 1, groups: [{ b: [1, { c: null }], d: 'x\ny' }, {}], e: undefined }, {}, { groups: [[]] }]) {
+      expect([...reportJson(value)].join('')).toBe(`${JSON.stringify(value, null, 2)}\n`);
+    }
+  });
+});
