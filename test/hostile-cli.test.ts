@@ -7,11 +7,11 @@
  * previous outputs are byte-identical; nothing is left behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { generate, LAUNCH, NO_PLOTS, ROOT, fingerprint } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-hostile-cli-'));
@@ -108,6 +108,8 @@ describe('a fuzz of hostile files', () => {
 });
 
 const root = process.getuid?.() === 0;
+/** The uid and gid of nobody on Debian. */
+const NOBODY = 65534;
 const canMount = root && spawnSync('mount', ['--version']).status === 0;
 
 describe.skipIf(!canMount)('a full disk (a 1 MiB tmpfs; needs root, skipped otherwise)', () => {
@@ -162,6 +164,40 @@ describe.skipIf(!canMount)('a full disk (a 1 MiB tmpfs; needs root, skipped othe
       expect(run.stderr).toContain('TMPDIR');
     }
   });
+});
+
+describe.skipIf(!root)('a folder made read-only mid-run (run as nobody, so that permissions hold; needs root, skipped otherwise)', () => {
+  it('fails in one line at the commit, the previous outputs intact; the next run repairs what it left', async () => {
+    // A folder of nobody's own: the suite's scratch folder is private to root.
+    const home = mkdtempSync(join(tmpdir(), 'perfdb-ro-mid-'));
+    chownSync(home, NOBODY, NOBODY);
+    onTestFinished(() => rmSync(home, { recursive: true, force: true }));
+    const out = join(home, 'out');
+    const asNobody = (args: string[]) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [LAUNCH, 'generate', NO_PLOTS, '--out', out, ...args], { cwd: ROOT, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status) => resolve({ status, stderr }));
+      });
+    expect((await asNobody(['--prompts', '128..1024:128'])).status).toBe(0);
+    const before = fingerprint(out);
+    // About 400,000 rows: a second or two of work, during which the folder loses its write permission.
+    const running = asNobody(['--prompts', '1..8192', '--batches', '1..4', '--tokens', '128']);
+    while (!readdirSync(out).some((n) => n.startsWith('.perfdb-tmp-'))) await new Promise((r) => setTimeout(r, 20));
+    chmodSync(out, 0o555);
+    const run = await running;
+    chmodSync(out, 0o755);
+    expectOneLineFailure(run, out);
+    expect(run.stderr).toMatch(/E_OUTPUT_NOT_WRITABLE cannot write the outputs: permission denied \(EACCES\)/);
+    // The outputs as they were; beside them, what a read-only folder kept the run from removing.
+    const outputs = (m: Map<string, string>) => new Map([...m].filter(([name]) => !name.startsWith('.perfdb')));
+    expect(outputs(fingerprint(out))).toEqual(before);
+    // What the failed run could not remove (its temporary folder, its lock), the next run clears.
+    expect((await asNobody(['--prompts', '128..1024:128'])).status).toBe(0);
+    expect(fingerprint(out)).toEqual(before);
+    expect(leftovers(out)).toEqual([]);
+  }, 120_000);
 });
 
 describe('signals, pipes and pseudo file systems', () => {
