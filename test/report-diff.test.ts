@@ -52,6 +52,20 @@ describe('diffReports()', () => {
     expect(result).toEqual({ markdown: '### Quality report diff\n\nNo changes.\n', changed: false, failures: [] });
   });
 
+  it('compares method.extrapolate metric by metric: equal policies in other objects are no change, a changed one is named with both values', () => {
+    const same = structuredClone(committed) as QualityReport;
+    same.method.extrapolate = { ...committed.method.extrapolate };
+    same.groups[0]!.measured[0]!.prompt_time = 1; // a change, so that the settings are listed if any differs
+    const unchanged = diffReports(committed, same, []).markdown;
+    expect(unchanged).not.toContain('extrapolate');
+    expect(unchanged).not.toContain('[object Object]');
+    const head = structuredClone(committed) as QualityReport;
+    head.method.extrapolate = { ...committed.method.extrapolate, prompt_time: 'linear', average_power: 'clamp' };
+    const changed = diffReports(committed, head, []).markdown;
+    expect(changed).toContain(`**Inputs and settings**\n- extrapolate of average_power: ${committed.method.extrapolate.average_power} -> clamp\n- extrapolate of prompt_time: ${committed.method.extrapolate.prompt_time} -> linear\n`);
+    expect(changed).not.toContain('[object Object]');
+  });
+
   it('throws E_NOT_A_REPORT naming the side and the first schema error', () => {
     const broken = structuredClone(committed) as unknown as { groups: { status: string }[] };
     broken.groups[0]!.status = 'bad';
