@@ -69,7 +69,7 @@ describe('diffReports()', () => {
   it('throws E_NOT_A_REPORT naming the side and the first schema error', () => {
     const broken = structuredClone(committed) as unknown as { groups: { status: string }[] };
     broken.groups[0]!.status = 'bad';
-    expect(() => diffReports(committed, broken, [])).toThrow(/^the head report is not a valid quality report: \/groups\/0\/status must be equal to one of the allowed values \("ok", "warn", "fail"\)$/);
+    expect(() => diffReports(committed, broken, [])).toThrow(/^the head report is not a valid quality report: \/groups\/0\/status must be equal to one of the allowed values \("ok", "quirks", "warn", "fail"\)$/);
     expect(() => diffReports([], committed, [])).toThrow(/^the base report is not a valid quality report: the top level must be object$/);
     expect(thrown(() => diffReports({}, committed, []))).toMatchObject({ code: 'E_NOT_A_REPORT', exitCode: 1 });
   });
@@ -166,7 +166,7 @@ describe.concurrent('report-diff CLI on reports generated from altered raw data'
     const md = run.stdout;
     expect(md.startsWith('### Quality report diff\n\n')).toBe(true);
     expect(md).toContain('**Overall status:** **warn** -> **fail** (worse)');
-    expect(md).toContain('#### tiny/hw/tp=1\n\nStatus: **warn** -> **fail** (worse)');
+    expect(md).toContain('#### tiny/hw/tp=1\n\nStatus: quirks -> **fail** (worse)');
     // tiny2's own data did not change: none of its medians or predictions did. (Its rows beyond the range
     // are judged by the factor the pooled backtests validate, which tiny's new data narrows.)
     const tiny2 = md.slice(md.indexOf('#### tiny2/hw/tp=2'));
