@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { displayPath } from '../pipeline/io/paths.js';
 import { DEFAULTS } from '../pipeline/options/defaults.js';
 import { resolveGenerateOptions } from '../pipeline/options/generate.js';
+import { statusFailure } from '../pipeline/report/fail-on-status.js';
 import { check, generate, type Generated } from '../pipeline/run.js';
 import { commandLine, projectRoot, runCli } from './cli.js';
 import { progressLine } from './progress.js';
@@ -22,6 +23,7 @@ function parseArgs(argv: string[]) {
       .option('tokens', { type: 'string', describe: "token (output) sizes, same syntax; default: each group's measured sizes" })
       .option('input', { type: 'string', array: true, describe: 'input CSV, repeatable; replaces the default data/raw/*.csv' })
       .option('out', { type: 'string', describe: 'output folder', defaultDescription: DEFAULTS.out })
+      .option('fail-on-status', { type: 'string', describe: "exit 1 once the outputs are written when the report's overall status is at least this: quirks|warn|fail (default: never)" })
       .option('check', { type: 'boolean', describe: 'regenerate into a temporary folder and compare with --out: exit 1 naming each stale file, 0 when fresh; --out is not touched' })
       .option('strict', { type: 'boolean', describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
       .option('on-invalid', { type: 'string', describe: 'an invalid input row stops the run (error), or is set aside in rejected.csv (skip)', defaultDescription: DEFAULTS.onInvalid })
@@ -62,17 +64,19 @@ async function main(): Promise<number> {
   if (options.timings) {
     for (const [stage, ms] of [['start-up', startup] as [string, number], ...generated.result.timings]) process.stderr.write(`${stage.padEnd(40)} ${ms.toFixed(1).padStart(9)} ms\n`);
   }
-  return 0;
+  const failure = options.failOnStatus === null ? null : statusFailure(generated.report, options.failOnStatus, join(shownOut, 'quality-report.md'));
+  if (failure !== null) process.stderr.write(`${failure}\n`);
+  return failure === null ? 0 : 1;
 }
 
 function summaryLine({ report }: Generated, shownOut: string): string {
   const s = report.output.bySource;
-  const flagged = report.summary.groups.filter((g) => g.status !== 'ok').length;
+  const n = (status: string) => report.summary.groups.filter((g) => g.status === status).length;
   return (
     `Wrote ${report.output.rows} rows to ${join(shownOut, 'perf_db.csv')} (${s.measured} measured, ${s.interpolated} interpolated, ${s.extrapolated} extrapolated) ` +
     `for ${report.groups.length} groups from ${report.inputs.rowsKept} rows kept of ${report.inputs.rowsRead} read ` +
     `(${report.inputs.duplicatesDropped} duplicates, ${report.inputs.rowsRejected} rejected); ` +
-    `status ${report.summary.status}, ${flagged} groups with warnings or failures: see ${join(shownOut, 'quality-report.md')}.`
+    `status ${report.summary.status} (${n('fail')} groups fail, ${n('warn')} warn, ${n('quirks')} quirks only, ${n('ok')} ok): see ${join(shownOut, 'quality-report.md')}.`
   );
 }
 

@@ -52,10 +52,24 @@ describe('diffReports()', () => {
     expect(result).toEqual({ markdown: '### Quality report diff\n\nNo changes.\n', changed: false, failures: [] });
   });
 
+  it('compares method.extrapolate metric by metric: equal policies in other objects are no change, a changed one is named with both values', () => {
+    const same = structuredClone(committed) as QualityReport;
+    same.method.extrapolate = { ...committed.method.extrapolate };
+    same.groups[0]!.measured[0]!.prompt_time = 1; // a change, so that the settings are listed if any differs
+    const unchanged = diffReports(committed, same, []).markdown;
+    expect(unchanged).not.toContain('extrapolate');
+    expect(unchanged).not.toContain('[object Object]');
+    const head = structuredClone(committed) as QualityReport;
+    head.method.extrapolate = { ...committed.method.extrapolate, prompt_time: 'linear', average_power: 'clamp' };
+    const changed = diffReports(committed, head, []).markdown;
+    expect(changed).toContain(`**Inputs and settings**\n- extrapolate of average_power: ${committed.method.extrapolate.average_power} -> clamp\n- extrapolate of prompt_time: ${committed.method.extrapolate.prompt_time} -> linear\n`);
+    expect(changed).not.toContain('[object Object]');
+  });
+
   it('throws E_NOT_A_REPORT naming the side and the first schema error', () => {
     const broken = structuredClone(committed) as unknown as { groups: { status: string }[] };
     broken.groups[0]!.status = 'bad';
-    expect(() => diffReports(committed, broken, [])).toThrow(/^the head report is not a valid quality report: \/groups\/0\/status must be equal to one of the allowed values \("ok", "warn", "fail"\)$/);
+    expect(() => diffReports(committed, broken, [])).toThrow(/^the head report is not a valid quality report: \/groups\/0\/status must be equal to one of the allowed values \("ok", "quirks", "warn", "fail"\)$/);
     expect(() => diffReports([], committed, [])).toThrow(/^the base report is not a valid quality report: the top level must be object$/);
     expect(thrown(() => diffReports({}, committed, []))).toMatchObject({ code: 'E_NOT_A_REPORT', exitCode: 1 });
   });
@@ -152,7 +166,7 @@ describe.concurrent('report-diff CLI on reports generated from altered raw data'
     const md = run.stdout;
     expect(md.startsWith('### Quality report diff\n\n')).toBe(true);
     expect(md).toContain('**Overall status:** **warn** -> **fail** (worse)');
-    expect(md).toContain('#### tiny/hw/tp=1\n\nStatus: **warn** -> **fail** (worse)');
+    expect(md).toContain('#### tiny/hw/tp=1\n\nStatus: quirks -> **fail** (worse)');
     // tiny2's own data did not change: none of its medians or predictions did. (Its rows beyond the range
     // are judged by the factor the pooled backtests validate, which tiny's new data narrows.)
     const tiny2 = md.slice(md.indexOf('#### tiny2/hw/tp=2'));

@@ -50,7 +50,11 @@ function compareSettings(b: QualityReport, h: QualityReport): string[] {
   for (const metric of Object.keys(h.method.methods).sort(byText) as (keyof QualityReport['method']['methods'])[]) {
     if (b.method.methods[metric] !== h.method.methods[metric]) out.push(`fit method of ${metric}: ${b.method.methods[metric]} -> ${h.method.methods[metric]}`);
   }
-  for (const key of ['tokenKey', 'extrapolate', 'maxExtrapolation', 'excludeAnomalies', 'uncertainty'] as const) {
+  // extrapolate is a policy per metric: compared metric by metric, not as an object (which is never === another).
+  for (const metric of Object.keys(h.method.extrapolate).sort(byText) as (keyof QualityReport['method']['extrapolate'])[]) {
+    if (b.method.extrapolate[metric] !== h.method.extrapolate[metric]) out.push(`extrapolate of ${metric}: ${b.method.extrapolate[metric]} -> ${h.method.extrapolate[metric]}`);
+  }
+  for (const key of ['tokenKey', 'coverage', 'maxExtrapolation', 'excludeAnomalies', 'uncertainty'] as const) {
     if (b.method[key] !== h.method[key]) out.push(`${key}: ${String(b.method[key])} -> ${String(h.method[key])}`);
   }
   for (const key of Object.keys(h.thresholds).sort(byText) as (keyof QualityReport['thresholds'])[]) {

@@ -92,6 +92,6 @@ function statusChange(status: [Status, Status]): string {
 
 function severityCounts(findings: readonly Finding[]): string {
   const n = (s: Severity) => findings.filter((f) => f.severity === s).length;
-  return `${n('fail')} fail, ${n('warn')} warn, ${n('info')} info`;
+  return `${n('fail')} fail, ${n('warn')} warn, ${n('quirk')} quirk, ${n('info')} info`;
 }
 

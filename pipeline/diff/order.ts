@@ -4,7 +4,7 @@ import type { Finding } from '../report/findings.js';
 import type { Severity } from '../report/types.js';
 import type { NumberChange, PredictionChange, Sizes } from './types.js';
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, fail: 2 };
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, quirk: 1, warn: 2, fail: 3 };
 
 export function numberChange(base: number | null, head: number | null): NumberChange {
   if (base === null || head === null) return { base, head, relative: null };

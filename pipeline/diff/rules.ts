@@ -20,7 +20,7 @@ export const RULE_FORMS = ['new-fail', 'new-warn', 'status-worse', 'loo-increase
 const RULE_HINT = 'PP is percentage points and PCT percent, plain non-negative numbers: --fail-on loo-increase=2 --fail-on prediction-change=0.5';
 /** How many items a list or a failure line names before "and N more". */
 const NAMED = 3;
-const STATUS_RANK: Record<Status, number> = { ok: 0, warn: 1, fail: 2 };
+const STATUS_RANK: Record<Status, number> = { ok: 0, quirks: 1, warn: 2, fail: 3 };
 
 /** Parses one `--fail-on` value; a usage error (exit 2) lists the accepted forms. */
 export function parseFailRule(text: string): FailRule {

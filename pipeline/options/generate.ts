@@ -3,7 +3,7 @@ import { usageError } from '../core/errors.js';
 import { MAX_CONCURRENCY, MAX_ROWS } from '../core/limits.js';
 import { DEFAULTS, deepFreeze, defaultConcurrency, runOptions } from './defaults.js';
 import { parseSizeList, usesStep } from './sizes.js';
-import type { GenerateArgs, GenerateOptions, GridText } from './types.js';
+import { FAIL_ON_STATUS, type GenerateArgs, type GenerateOptions, type GridText } from './types.js';
 import { choiceOption, coverageOption, factorOption, flagOption, integerOption, parseExtrapolate, parseMethods, shown } from './values.js';
 
 /**
@@ -49,6 +49,7 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
     plots: flag(args.plots, 'plots', true),
     timings: flag(args.timings, 'timings', false),
     check: flag(args.check, 'check', false),
+    failOnStatus: failOnStatus(args),
     command: canonicalCommand(args, step),
     gridText: gridText(args, step),
   });
@@ -58,6 +59,14 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
 function inputPaths(values: readonly string[], path: (value: string, option: string) => string): string[] {
   if (values.filter((v) => v === '-').length > 1) throw usageError('E_BAD_OPTION', '--input - (standard input) is given twice', 'standard input can be read once; save it to a file to read it twice');
   return values.map((v) => (v === '-' ? v : path(v, 'input')));
+}
+
+/** --fail-on-status: a level of the report's status; with --check, which writes no report, a usage error. */
+function failOnStatus(args: GenerateArgs): GenerateOptions['failOnStatus'] {
+  if (args.failOnStatus === undefined) return null;
+  const level = choiceOption(args.failOnStatus, 'fail-on-status', FAIL_ON_STATUS);
+  if (args.check !== undefined && flagOption(args.check, 'check')) throw usageError('E_BAD_OPTION', `--fail-on-status ${level} cannot be combined with --check: --check compares files and writes no report`, 'run --check and --fail-on-status as two commands');
+  return level;
 }
 
 function flag(value: unknown, option: string, fallback: boolean): boolean {

@@ -60,7 +60,13 @@ export interface GenerateOptions extends RunOptions {
   /** The command that reproduces the outputs: only the options that change them, in a fixed order. */
   readonly command: string;
   readonly gridText: GridText;
+  /** Exit 1, once the outputs are written, when the report's overall status is at least this; null: never. */
+  readonly failOnStatus: FailOnStatus | null;
 }
+
+/** The statuses --fail-on-status accepts: the report's, but ok (every run would fail). */
+export const FAIL_ON_STATUS = ['quirks', 'warn', 'fail'] as const;
+export type FailOnStatus = (typeof FAIL_ON_STATUS)[number];
 
 export interface GenerateArgs {
   prompts?: string;
@@ -70,6 +76,7 @@ export interface GenerateArgs {
   input?: readonly string[];
   out?: string;
   check?: unknown;
+  failOnStatus?: unknown;
   strict?: unknown;
   onInvalid?: unknown;
   maxRows?: string | number;

@@ -14,13 +14,13 @@ export function summaryHtml(report: QualityReport): string {
   const counts = new Map(report.summary.groups.map((x) => [x.group, x]));
   const rows = report.groups.map((g, i) => {
     const c = counts.get(g.group);
-    return `<tr><td><a href="#group-${i}" data-group="${i}">${esc(g.group)}</a></td><td>${badge(g.status)}</td><td class="n">${c?.fail ?? 0}</td><td class="n">${c?.warn ?? 0}</td><td class="n">${c?.info ?? 0}</td><td class="n">${percent(g.fitQuality.prompt_time?.mape)}</td><td class="n">${percent(g.fitQuality.token_time?.mape)}</td><td class="n">${count(g.coverage.bySource.extrapolated)}</td></tr>`;
+    return `<tr><td><a href="#group-${i}" data-group="${i}">${esc(g.group)}</a></td><td>${badge(g.status)}</td><td class="n">${c?.fail ?? 0}</td><td class="n">${c?.warn ?? 0}</td><td class="n">${c?.quirk ?? 0}</td><td class="n">${c?.info ?? 0}</td><td class="n">${percent(g.fitQuality.prompt_time?.mape)}</td><td class="n">${percent(g.fitQuality.token_time?.mape)}</td><td class="n">${count(g.coverage.bySource.extrapolated)}</td></tr>`;
   });
   return [
     '<section id="summary">',
     '<h2>Summary</h2>',
     `<p>Overall status: ${badge(report.summary.status)}. Mean leave-one-out error over groups: prompt_time ${percent(report.summary.looMape.prompt_time)}, token_time ${percent(report.summary.looMape.token_time)}.</p>`,
-    '<table class="groups"><thead><tr><th>group</th><th>status</th><th class="n">fail</th><th class="n">warn</th><th class="n">info</th><th class="n">LOO error prompt_time</th><th class="n">LOO error token_time</th><th class="n">rows extrapolated</th></tr></thead>',
+    '<table class="groups"><thead><tr><th>group</th><th>status</th><th class="n">fail</th><th class="n">warn</th><th class="n">quirk</th><th class="n">info</th><th class="n">LOO error prompt_time</th><th class="n">LOO error token_time</th><th class="n">rows extrapolated</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table>`,
     '</section>',
   ].join('\n');

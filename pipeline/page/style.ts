@@ -19,6 +19,7 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .badge.warn { background: #b26a00; }
 .badge.fail { background: #c62828; }
 .badge.info { background: #607d8b; }
+.badge.quirk, .badge.quirks { background: #5d6d7e; }
 .selector { position: sticky; top: 0; background: #fff; padding: 10px 0; border-bottom: 1px solid #ddd; z-index: 2; }
 .selector select { font-size: 15px; padding: 3px 6px; margin-left: 6px; max-width: 90vw; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }

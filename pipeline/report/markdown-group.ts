@@ -1,32 +1,35 @@
 import { STUDIED } from './numbers.js';
-import { badge, cell, findingLine, percent } from './markdown-text.js';
+import { findingKinds, particularFindings } from './markdown-findings.js';
+import { badge, cell, findingLine } from './markdown-text.js';
 import type { GroupReport } from './types.js';
 
-/** One group's part of quality-report.md. */
-export function groupMarkdown(g: GroupReport, line: (...text: string[]) => void): void {
-  line(`### ${cell(g.group)}`, '');
-  line(`Status: ${badge(g.status)}. ${g.repetitions.configurations} configurations measured, ${g.repetitions.perConfiguration.min}–${g.repetitions.perConfiguration.max} repetitions each (median ${g.repetitions.perConfiguration.median}); ${g.inputs.rowsKept} rows kept, ${g.inputs.duplicatesDropped} exact duplicates dropped.`, '');
-  for (const metric of STUDIED) {
-    const plot = g.plots[metric];
-    if (plot !== undefined) line(`![${cell(g.group)} ${metric}](${encodeURI(plot)})`, '');
-  }
-  if (g.findings.length > 0) {
-    line('Findings:', '');
-    for (const f of g.findings) line(`- ${findingLine(f, false)}`);
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** The per-group part of quality-report.md: what is particular to each group (the rest is merged across groups). */
+export function groupsMarkdown(groups: readonly GroupReport[], line: (...text: string[]) => void): void {
+  const kinds = findingKinds(groups);
+  line('## Per group', '');
+  for (const g of groups) {
+    line(`### ${cell(g.group)}`, '');
+    line(`${badge(g.status)}: ${repetitionsText(g)}; ${coverageText(g)}.`);
+    const plots = STUDIED.flatMap((metric) => (g.plots[metric] === undefined ? [] : [`![${cell(g.group)} ${metric}](${encodeURI(g.plots[metric] as string)})`]));
+    if (plots.length > 0) line(plots.join(' '));
     line('');
+    const own = particularFindings(g, kinds);
+    if (own.length > 0) line(...own.map((f) => `- ${findingLine(f, false)}`), '');
   }
-  line('| metric | method | LOO mean error | LOO worst error | worst at x | median CV | max CV | max/min |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const metric of STUDIED) {
-    const q = g.fitQuality[metric as 'prompt_time'];
-    const sp = g.repetitions.spread[metric as 'prompt_time'];
-    line(`| ${metric} | ${q === null || q === undefined ? '—' : `${q.method} on ${q.key}`} | ${percent(q?.mape)} | ${percent(q?.maxApe)} | ${q?.worstX ?? '—'} | ${percent(sp.medianCv)} | ${percent(sp.maxCv)} | ${sp.maxRatio ?? '—'} |`);
-  }
-  line('');
+}
+
+/** `19 configurations measured, 5 repetitions each (95 rows kept, 10 exact duplicates dropped)`. */
+function repetitionsText(g: GroupReport): string {
+  const { min, max, median } = g.repetitions.perConfiguration;
+  const each = min === max ? `${min} repetition${min === 1 ? '' : 's'} each` : `${min} to ${max} repetitions each (median ${median})`;
+  return `${g.repetitions.configurations} configurations measured, ${each} (${count(g.inputs.rowsKept)} rows kept, ${count(g.inputs.duplicatesDropped)} exact duplicates dropped)`;
+}
+
+/** Measured range, emitted rows by source and the furthest extrapolation. */
+function coverageText(g: GroupReport): string {
   const c = g.coverage;
-  line(
-    `Coverage: measured batch_tokens ${c.batchTokensRange[0]} to ${c.batchTokensRange[1]}; emitted ${c.rows} rows (${c.bySource.measured} measured, ${c.bySource.interpolated} interpolated, ${c.bySource.extrapolated} extrapolated)` +
-      (c.maxExtrapolation === null ? '.' : `; furthest extrapolation ${c.maxExtrapolation.factor}x at prompt ${c.maxExtrapolation.prompt_size} x batch ${c.maxExtrapolation.batch_size}.`),
-    '',
-  );
-  line(`Emitted-row checks: ${g.emittedChecks.monotonicity.count} monotonicity violations; power: peak ${g.anomalies.power.peak_power}, average ${g.anomalies.power.average_power}; e2e consistency: ${g.anomalies.e2e.inconsistent} of ${g.anomalies.e2e.checked} configurations off; ${g.outliers.count} outlying repetitions.`, '');
+  const far = c.maxExtrapolation === null ? '' : `, up to ${c.maxExtrapolation.factor}x beyond the range at prompt ${c.maxExtrapolation.prompt_size} x batch ${c.maxExtrapolation.batch_size}`;
+  return `batch_tokens ${count(c.batchTokensRange[0])} to ${count(c.batchTokensRange[1])} measured; ${count(c.rows)} rows emitted (${count(c.bySource.measured)} measured, ${count(c.bySource.interpolated)} interpolated, ${count(c.bySource.extrapolated)} extrapolated${far})`;
 }

@@ -18,10 +18,12 @@ const TAIL_WORDS: Record<string, string> = {
 };
 const BELOW = ', never below anything measured';
 
-export function trustMarkdown(trust: Trust, line: (...text: string[]) => void): void {
+/** `status`: the overall status in a sentence, first under the heading. */
+export function trustMarkdown(trust: Trust, line: (...text: string[]) => void, status: string): void {
   const r = trust.rows;
   const far = trust.largestFactor;
   line('## How far to trust this database', '');
+  line(status, '');
   line(
     `${count(r.total)} rows: ${count(r.measured)} measured (${share(r.measured, r.total)}), ${count(r.interpolated)} interpolated (${share(r.interpolated, r.total)}), ${count(r.extrapolated)} extrapolated (${share(r.extrapolated, r.total)})` +
       (far === null ? '.' : `, up to ${far.factor}x beyond the measured batch_tokens range (${cell(far.group)}, prompt ${far.prompt_size} x batch ${far.batch_size}).`) +

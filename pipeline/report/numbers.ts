@@ -3,7 +3,7 @@ import { E2E_TOLERANCE, OUTLIER_MIN_RELATIVE, OUTLIER_Z } from '../checks/measur
 import type { FittedMetric } from '../types.js';
 
 /** The quality report's schemaVersion: bump it when its shape changes incompatibly. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Numbers in the report are rounded to this many significant digits. */
 export const SIGNIFICANT_DIGITS = 6;
@@ -36,3 +36,19 @@ export const THRESHOLDS = {
   /** Extrapolating further than this factor beyond the measured range (warn). */
   extrapolationWarnFactor: 8,
 } as const;
+
+/** Digits from the first non-zero one to the last one of a number written in decimal (the exponent aside): 0.0012300 has 5. */
+export function significantDigits(text: string): number {
+  const mantissa = text.replace(/^[-+]/, '').replace(/e.*$/i, '').replace('.', '');
+  return mantissa.replace(/^0+/, '').length;
+}
+
+/**
+ * Text whose decimal numbers are rounded to SIGNIFICANT_DIGITS: messages
+ * built elsewhere (a fit's exclusion rule) carry numbers as JavaScript prints
+ * them. Integers (counts, sizes, names such as a100) and numbers already
+ * short enough are left exactly as written.
+ */
+export function roundText(text: string): string {
+  return text.replace(/(?<![\w.])-?\d+\.\d+(?:e[+-]?\d+)?(?![.\d])/gi, (m) => (significantDigits(m) > SIGNIFICANT_DIGITS ? String(round(Number(m))) : m));
+}

@@ -27,8 +27,10 @@ export const NumberOrNull = OrNull(Type.Number());
 export const NonNegativeOrNull = OrNull(NonNegative);
 export const Name = Type.String({ minLength: 1 });
 export const Code = Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' });
-export const Status = Enum(['ok', 'warn', 'fail']);
-export const Severity = Enum(['info', 'warn', 'fail']);
+/** A group's status, best to worst: the worst severity among its findings (info counts as ok, quirk as quirks). */
+export const Status = Enum(['ok', 'quirks', 'warn', 'fail']);
+/** A finding's severity, mildest first (the rule: pipeline/report/findings.ts, SEVERITY_RULE). */
+export const Severity = Enum(['info', 'quirk', 'warn', 'fail']);
 export const Metric = Enum(['peak_power', 'average_power', 'prompt_time', 'token_time', 'e2e_time']);
 export const TimeMetric = Enum(['prompt_time', 'token_time', 'e2e_time']);
 export const SizeColumn = Enum(['prompt_size', 'batch_size', 'token_size']);

@@ -45,7 +45,8 @@ const Thresholds = Obj({
 
 const Summary = Obj({
   status: Status,
-  groups: Type.Array(Obj({ group: Name, status: Status, fail: Count, warn: Count, info: Count })),
+  severityRule: Obj({ fail: Name, warn: Name, quirk: Name, info: Name }, "What each finding severity means; a group's status is the worst severity among its findings (info: ok, quirk: quirks), the overall status the worst group's."),
+  groups: Type.Array(Obj({ group: Name, status: Status, fail: Count, warn: Count, quirk: Count, info: Count })),
   looMape: Obj({ prompt_time: NonNegativeOrNull, token_time: NonNegativeOrNull }, 'Mean over groups of the leave-one-out mean error, per studied metric; null when no group could be scored.'),
   topFindings: Type.Array(Finding, { maxItems: 10 }),
 });

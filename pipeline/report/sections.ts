@@ -4,7 +4,7 @@ import { parseConfigKey } from '../core/keys.js';
 import type { MetricFit, MonotonicityViolation, TokenKeyComparison } from '../types.js';
 import type { FitFacts, GroupFacts } from './facts.js';
 import { statusOf, type Finding } from './findings.js';
-import { round } from './numbers.js';
+import { round, roundText } from './numbers.js';
 import { probePredictions } from './probes.js';
 import type { GroupReport } from './types.js';
 
@@ -34,7 +34,7 @@ export function groupSection(facts: GroupFacts, findings: Finding[], extras: { d
     })),
     fitQuality: { prompt_time: fitQuality(facts.fitQuality.prompt_time ?? null), token_time: fitQuality(facts.fitQuality.token_time ?? null) },
     tokenKeys: tokenKeys(facts.result.tokenKeys),
-    excluded: fit.excluded,
+    excluded: fit.excluded.map(roundRule),
     broken: facts.result.broken.map((k) => {
       const [prompt_size, batch_size, token_size] = parseConfigKey(k);
       return { prompt_size, batch_size, token_size };
@@ -116,7 +116,7 @@ function emittedChecks({ result }: GroupFacts): GroupReport['emittedChecks'] {
     belowMinimum: emitted.belowMinimum,
     beyondValidated: emitted.beyondValidated,
     differsFromSplitwise: emitted.differsFromLinear,
-    replaced: emitted.replaced,
+    replaced: emitted.replaced.map(roundRule),
     clamped: { prompt_time: clamp(emitted.clamped.prompt_time), token_time: clamp(emitted.clamped.token_time), peak_power: clamp(emitted.clamped.peak_power), average_power: clamp(emitted.clamped.average_power) },
   };
 }
@@ -131,4 +131,9 @@ function tailsOf(f: MetricFit | null): GroupReport['tails']['prompt_time'] {
 
 function roundViolation(v: MonotonicityViolation) {
   return { metric: v.metric, along: v.along, from: { ...v.from, value: round(v.from.value) }, to: { ...v.to, value: round(v.to.value) }, drop: round(v.drop) };
+}
+
+/** A configuration and its rule, the rule's numbers rounded. */
+function roundRule<T extends { rule: string }>(e: T): T {
+  return { ...e, rule: roundText(e.rule) };
 }

@@ -2,7 +2,7 @@ import { findCopies } from '../checks/measured.js';
 import { findLookalikes } from '../checks/names.js';
 import { compareStrings } from '../core/keys.js';
 import { groupFacts } from '../report/facts.js';
-import { finding, topFindings, worst, type Finding } from '../report/findings.js';
+import { finding, SEVERITY_RULE, topFindings, worst, type Finding } from '../report/findings.js';
 import { round, SCHEMA_VERSION, SIGNIFICANT_DIGITS, STUDIED, THRESHOLDS } from '../report/numbers.js';
 import { groupRules } from '../report/rules.js';
 import { groupSection } from '../report/sections.js';
@@ -60,6 +60,7 @@ export function buildReport(result: PipelineResult, options: ReportOptions, plot
     trust: trustSection(result, options.grid),
     summary: {
       status: worst([...groups.map((g) => g.status), ...(rejectedGroups.length > 0 ? (['fail'] as Status[]) : [])]),
+      severityRule: SEVERITY_RULE,
       groups: groups.map((g) => ({ group: g.group, status: g.status, ...severityCounts(g.findings) })),
       looMape: looMean(groups),
       topFindings: topFindings(findings),
@@ -91,7 +92,7 @@ function bySource(result: PipelineResult): Record<Source, number> {
 
 function severityCounts(findings: readonly Finding[]) {
   const count = (severity: Finding['severity']) => findings.filter((f) => f.severity === severity).length;
-  return { fail: count('fail'), warn: count('warn'), info: count('info') };
+  return { fail: count('fail'), warn: count('warn'), quirk: count('quirk'), info: count('info') };
 }
 
 /** Mean over groups of each studied metric's leave-one-out mean error (each group's already rounded). */
