@@ -111,6 +111,22 @@ describe('perf-db.yml on a pull request', () => {
     expect(run.sent[0]?.body).toContain('**Failed checks**\n- status-worse: status got worse');
   });
 
+  it('says the schema changed, and passes, when the base report is of another schema version', () => {
+    const base = { ...report(), schemaVersion: 2 };
+    const run = runScenario({ event: 'pull_request', head: slower(), base });
+    const body = run.sent[0]?.body ?? '';
+    expect(body.split('\n').slice(0, 3)).toEqual([MARKER, HEADING, '']);
+    expect(body).toContain("The report's schema changed in this pull request, so it is not compared field by field:");
+    expect(body).toMatch(/E_SCHEMA_VERSION the base report has schemaVersion 2 and the head report 3/);
+    expect(run.jobs.regenerate?.result).toBe('success');
+  });
+
+  it('fails, saying why, when a report cannot be read at all', () => {
+    const run = runScenario({ event: 'pull_request', head: slower(), base: { not: 'a report' } });
+    expect(run.sent[0]?.body).toContain('The reports could not be compared:');
+    expect(run.jobs.regenerate?.result).toBe('failure');
+  });
+
   it('says so when the base branch has no quality report yet', () => {
     const run = runScenario({ event: 'pull_request', head: slower(), base: null });
     expect(run.sent[0]?.body).toBe(`${MARKER}\n${HEADING}\n\nThe base branch \`main\` has no quality report yet.\n`);

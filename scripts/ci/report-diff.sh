@@ -48,8 +48,12 @@ else
   npm run -s report:diff -- "$work/base.json" "$head_report" \
     --fail-on new-fail --fail-on status-worse --out "$work/diff.md" 2> "$work/stderr" || status=$?
   cat "$work/stderr" >&2
-  if [[ ! -f "$work/diff.md" ]]; then
-    # report:diff refused the reports (e.g. different schema versions): say so where the diff would be.
+  if [[ ! -f "$work/diff.md" ]] && grep -q 'E_SCHEMA_VERSION' "$work/stderr"; then
+    # A pull request that changes the report's shape: nothing to compare field by field, and nothing wrong.
+    { printf '%s\n\nThe report'"'"'s schema changed in this pull request, so it is not compared field by field:\n\n```\n' "$heading"; cat "$work/stderr"; printf '```\n\nThe regenerated report is in this run'"'"'s artifact.\n'; } > "$work/diff.md"
+    status=0
+  elif [[ ! -f "$work/diff.md" ]]; then
+    # report:diff refused the reports: say so where the diff would be.
     { printf '%s\n\nThe reports could not be compared:\n\n```\n' "$heading"; cat "$work/stderr"; printf '```\n'; } > "$work/diff.md"
     if [[ $status -eq 0 ]]; then status=1; fi
   fi
