@@ -248,6 +248,17 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(new Set(runs.map((r) => r.outcome)).size).toBe(1);
     return runs[0]?.outcome as string;
   },
+  'a commit journal (`.perfdb-journal`) damaged or edited by hand': async () => {
+    const out = join(dir, 'o-journal');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    writeFileSync(join(out, '.perfdb-journal'), '{"state":"committed","temp":"","aside":"","written":[],"removed":[],"existing":[]}');
+    const run = await cli(['--input', file('ok8.csv', valid()), '--out', out]);
+    // Nothing followed from it: the folder and the file beside the journal are still there.
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(run.stderr).toContain('.perfdb-journal');
+    return run.outcome;
+  },
   'more than 20,000 groups in one input': async () => {
     const result = await pipeline([manyGroups(20_001)]);
     expect(result.error?.hint).toContain('split the input');

@@ -16,11 +16,19 @@ const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'rejected.csv'
 const TEMP = '.perfdb-tmp-999999999-2-3';
 
 let dir: string;
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+let scratch: string;
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** An output folder with old outputs (and a file the run does not own), and a run's new outputs waiting in TEMP. */
+/**
+ * An output folder with old outputs (and a file the run does not own), and a
+ * run's new outputs waiting in TEMP. The folder is three levels down in its
+ * scratch folder: a journal whose names climb out with `..` must not reach
+ * anything outside the scratch folder even if recovery followed them.
+ */
 function setUp(): { old: Map<string, Buffer>; fresh: Map<string, Buffer> } {
-  dir = mkdtempSync(join(tmpdir(), 'perfdb-commit-'));
+  scratch = mkdtempSync(join(tmpdir(), 'perfdb-commit-'));
+  dir = join(scratch, 'a', 'b', 'out');
+  mkdirSync(dir, { recursive: true });
   const put = (path: string, text: string) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -105,5 +113,37 @@ describe('commit()', () => {
     const after = snapshot(dir);
     expect(same(after, old) || same(after, fresh), `step ${k}: ${[...after.keys()].join(', ')}`).toBe(true);
     expect(result === 'completed' ? same(after, fresh) : true).toBe(true);
+  });
+});
+
+describe('recover() on a journal damaged or edited by hand', () => {
+  const journal = (fields: Record<string, unknown>) => JSON.stringify({ state: 'committed', temp: TEMP, aside: `${TEMP}.previous`, written: ['perf_db.csv'], removed: [], existing: ['perf_db.csv'], ...fields });
+  it.each([
+    ['null', 'null', /it is not an object/],
+    ['an array', '[]', /it is not an object/],
+    ['no state', journal({ state: undefined }), /its state is neither/],
+    ['an empty temporary folder', journal({ temp: '', aside: '.previous' }), /its temporary folder is not a \.perfdb-tmp-\* name/],
+    ['a temporary folder outside the output folder', journal({ temp: '../victim', aside: '../victim.previous' }), /its temporary folder is not/],
+    ['a temporary folder with a slash', journal({ temp: '.perfdb-tmp-1/../..', aside: '.perfdb-tmp-1/../...previous' }), /its temporary folder is not/],
+    ['another folder for the old outputs', journal({ aside: '..' }), /its folder for the old outputs/],
+    ['an output list that is not a list', journal({ written: 'perf_db.csv' }), /its lists of outputs name something other than/],
+    ['an output outside the owned names', journal({ written: ['../../etc'] }), /its lists of outputs name something other than/],
+    ['an empty output name', journal({ removed: [''] }), /its lists of outputs name something other than/],
+  ])('refuses %s with E_BAD_JOURNAL, changing nothing', (_name, text, fault) => {
+    setUp();
+    writeFileSync(join(dir, '.perfdb-journal'), text);
+    const before = snapshot(dir);
+    const error = (() => {
+      try {
+        recover(dir);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })() as { code?: string; message?: string; format?: () => string } | null;
+    expect(error?.code).toBe('E_BAD_JOURNAL');
+    expect(error?.message).toMatch(fault);
+    expect(error?.format?.()).toMatch(/\.perfdb-journal: E_BAD_JOURNAL .*; hint: /);
+    expect(snapshot(dir)).toEqual(before);
   });
 });

@@ -5,7 +5,7 @@
  * removed by another run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,10 +22,10 @@ const lock = process.argv.at(-2);
 const go = Number(process.argv.at(-1));
 while (Date.now() < go) await new Promise((r) => setTimeout(r, 1)); // all contenders start at once
 try {
-  await takeLock(lock, 'out');
+  const held = await takeLock(lock, 'out');
   process.stdout.write('won');
   await new Promise((r) => setTimeout(r, 1500));
-  releaseLock(lock);
+  releaseLock(lock, held);
 } catch (e) {
   process.stdout.write(e.code ?? 'crash ' + e.message);
 }`;
@@ -56,6 +56,22 @@ describe('takeLock()', () => {
     const lock = join(dir, 'reused');
     writeFileSync(lock, `${process.pid} 1 old\n`); // this PID, but not this process's start time
     expect(await contend(lock)).toBe('won');
+  });
+});
+
+describe('releaseLock()', () => {
+  it('removes its own lock, and leaves a lock that another run took since', async () => {
+    const { takeLock, releaseLock } = await import('../pipeline/io/lock.js');
+    const lock = join(dir, 'released');
+    const mine = await takeLock(lock, 'out');
+    releaseLock(lock, mine);
+    expect(existsSync(lock)).toBe(false);
+    // This run's lock removed by hand, then taken by another run: ending this run must not free it.
+    const again = await takeLock(lock, 'out');
+    rmSync(lock);
+    writeFileSync(lock, `${process.pid} ${'x'} other run's token\n`);
+    releaseLock(lock, again);
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} x other run's token\n`);
   });
 });
 

@@ -12,7 +12,9 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeFolders } from './paths.js';
+import { PerfDbError } from '../core/errors.js';
+import { OWNED, TEMP_PREFIX } from './owned.js';
+import { displayPath, makeFolders } from './paths.js';
 
 export const JOURNAL = '.perfdb-journal';
 
@@ -90,20 +92,49 @@ export function recover(outDir: string, ops: FileOps = REAL_OPS): 'nothing' | 'r
   const path = join(outDir, JOURNAL);
   ops.remove(join(outDir, `${JOURNAL}.tmp`));
   if (!ops.exists(path)) return 'nothing';
-  let journal: Journal;
+  let parsed: unknown;
   try {
-    journal = JSON.parse(ops.read(path)) as Journal;
+    parsed = JSON.parse(ops.read(path));
   } catch {
     // A journal cut short was never in force (it is written by rename): nothing had moved.
     ops.remove(path);
     return 'nothing';
   }
+  const journal = checkedJournal(parsed, path);
   if (journal.state === 'committed') {
     finish(outDir, journal, ops);
     return 'completed';
   }
   rollBack(outDir, journal, ops);
   return 'rolled back';
+}
+
+/**
+ * The journal as this code writes it, or E_BAD_JOURNAL: recovery renames and
+ * removes what the journal names, so a journal edited or damaged by hand must
+ * name nothing but a run's temporary folder and the outputs a run owns.
+ */
+function checkedJournal(value: unknown, path: string): Journal {
+  const j = value as Partial<Journal> | null;
+  const owned = new Set<string>(OWNED);
+  const names = (list: unknown) => Array.isArray(list) && list.every((n) => typeof n === 'string' && owned.has(n));
+  const fault =
+    j === null || typeof j !== 'object' || Array.isArray(j)
+      ? 'it is not an object'
+      : j.state !== 'moving' && j.state !== 'committed'
+        ? 'its state is neither "moving" nor "committed"'
+        : typeof j.temp !== 'string' || !/^[A-Za-z0-9-]+$/.test(j.temp.slice(TEMP_PREFIX.length)) || !j.temp.startsWith(TEMP_PREFIX)
+          ? `its temporary folder is not a ${TEMP_PREFIX}* name`
+          : j.aside !== `${j.temp}.previous`
+            ? 'its folder for the old outputs is not the temporary folder\'s'
+            : !names(j.written) || !names(j.removed) || !names(j.existing)
+              ? `its lists of outputs name something other than ${OWNED.join(', ')}`
+              : null;
+  if (fault === null) return j as Journal;
+  throw new PerfDbError('E_BAD_JOURNAL', `the journal of an interrupted commit is damaged: ${fault}; nothing was changed`, {
+    file: displayPath(path),
+    hint: `check the outputs beside it and any ${TEMP_PREFIX}* folder, then delete the journal and run again`,
+  });
 }
 
 /** Back to the old outputs: every new one that moved in goes back, every old one that moved aside returns. */

@@ -12,13 +12,13 @@ import { displayPath } from './paths.js';
  * many runs starting together over a stale lock exactly one replaces it:
  * the holder of the takeover file removes the stale lock only while it is
  * still the very one it read, and everyone then races for the exclusive
- * create again.
+ * create again. Returns the lock's text: releasing it needs that text.
  */
-export async function takeLock(lockPath: string, shownDir: string): Promise<void> {
+export async function takeLock(lockPath: string, shownDir: string): Promise<string> {
   const mine = `${process.pid} ${startTime(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}\n`;
   const takeover = `${lockPath}.takeover`;
   for (let attempt = 0; attempt < 400; attempt++) {
-    if (createExclusive(lockPath, mine, shownDir)) return;
+    if (createExclusive(lockPath, mine, shownDir)) return mine;
     const held = readHolder(lockPath);
     if (held === null) continue; // released meanwhile
     if (held.alive) {
@@ -42,9 +42,13 @@ export async function takeLock(lockPath: string, shownDir: string): Promise<void
   throw new PerfDbError('E_LOCKED', 'the output folder lock could not be taken', { file: displayPath(lockPath), hint: 'remove the lock file if no run is active' });
 }
 
-/** Releases a lock this process holds (best effort). */
-export function releaseLock(lockPath: string): void {
-  unlinkQuiet(lockPath);
+/**
+ * Releases the lock `held` (takeLock's text), best effort, and only while the
+ * lock file is still that one: a lock removed by hand and taken by another
+ * run since is that run's, and stays.
+ */
+export function releaseLock(lockPath: string, held: string): void {
+  if (readRaw(lockPath) === held) unlinkQuiet(lockPath);
 }
 
 function createExclusive(path: string, text: string, shownDir: string): boolean {
@@ -53,6 +57,8 @@ function createExclusive(path: string, text: string, shownDir: string): boolean 
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // Created but not written (a full disk): an empty lock would outlive this run.
+    unlinkQuiet(path);
     throw writeError(error, shownDir);
   }
 }

@@ -3,11 +3,11 @@ import type { WriteStream } from 'node:fs';
 import type { RejectedRow } from '../types.js';
 import { outputPathError } from './file-errors.js';
 import { checkOwnedKinds } from './output-folder.js';
+import { OWNED } from './owned.js';
 import { displayPath } from './paths.js';
 import { OutputTransaction } from './transaction.js';
 
-/** Files and folders a generate run owns in the output folder; anything else there is left alone. */
-export const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'quality-report.md', 'quality-report.html', 'rejected.csv', 'plots'] as const;
+export { OWNED } from './owned.js';
 
 /**
  * Runs `work` against a new output transaction in `outDir` and commits what

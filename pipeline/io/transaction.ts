@@ -5,9 +5,9 @@ import { commit, recover, REAL_OPS, type FileOps } from './commit.js';
 import { outputPathError } from './file-errors.js';
 import { isAlive, releaseLock, startTime, takeLock } from './lock.js';
 import { checkOutputFolder } from './output-folder.js';
+import { TEMP_PREFIX } from './owned.js';
 import { displayPath, makeFolders } from './paths.js';
 
-const TEMP_PREFIX = '.perfdb-tmp-';
 
 /**
  * All-or-nothing output: files are written into a temporary folder inside the
@@ -27,6 +27,7 @@ export class OutputTransaction {
     readonly outDir: string,
     private readonly tempName: string,
     private readonly lockPath: string,
+    private readonly lock: string,
     private readonly ops: FileOps,
   ) {}
 
@@ -43,14 +44,14 @@ export class OutputTransaction {
       throw outputPathError(error, shown);
     }
     const lockPath = join(outDir, '.perfdb.lock');
-    await takeLock(lockPath, shown);
+    const lock = await takeLock(lockPath, shown);
     try {
       repair(outDir, ops);
       const tempName = `${TEMP_PREFIX}${process.pid}-${startTime(process.pid) ?? '-'}-${Date.now().toString(36)}`;
       mkdirSync(join(outDir, tempName));
-      return new OutputTransaction(outDir, tempName, lockPath, ops);
+      return new OutputTransaction(outDir, tempName, lockPath, lock, ops);
     } catch (error) {
-      releaseLock(lockPath);
+      releaseLock(lockPath, lock);
       throw outputPathError(error, shown);
     }
   }
@@ -93,7 +94,7 @@ export class OutputTransaction {
     } catch (error) {
       throw outputPathError(error, displayPath(this.outDir));
     } finally {
-      releaseLock(this.lockPath);
+      releaseLock(this.lockPath, this.lock);
     }
   }
 
@@ -101,7 +102,7 @@ export class OutputTransaction {
     if (this.done) return;
     this.done = true;
     quietly(() => rmSync(this.tempDir, { recursive: true, force: true }));
-    releaseLock(this.lockPath);
+    releaseLock(this.lockPath, this.lock);
   }
 
   private async prepare(name: string): Promise<string> {
