@@ -259,6 +259,15 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(run.stderr).toContain('.perfdb-journal');
     return run.outcome;
   },
+  'a file of your own in `--out`\'s `plots/`, or a `rejected.csv` another tool wrote': async () => {
+    const out = join(dir, 'o-foreign');
+    mkdirSync(join(out, 'plots'), { recursive: true });
+    writeFileSync(join(out, 'plots', 'my-figure.svg'), '<svg>mine</svg>');
+    const run = await cli(['--input', file('ok9.csv', valid()), '--out', out]);
+    expect(readFileSync(join(out, 'plots', 'my-figure.svg'), 'utf8')).toBe('<svg>mine</svg>');
+    expect(run.stderr).toContain('my-figure.svg');
+    return run.outcome;
+  },
   'more than 20,000 groups in one input': async () => {
     const result = await pipeline([manyGroups(20_001)]);
     expect(result.error?.hint).toContain('split the input');

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   E_OUTPUT_NOT_WRITABLE: 'the output folder or a file cannot be written',
   E_LOCKED: 'another run holds the output folder',
   E_BAD_JOURNAL: 'the journal of an interrupted commit is damaged',
+  E_FOREIGN_FILE: 'a file that a run replaces was not written by this project',
   // Raw data.
   E_MANIFEST: 'data/raw/manifest.json is unreadable or malformed',
   E_CHECKSUM: 'a raw file is not the pinned one',

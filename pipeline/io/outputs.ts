@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { WriteStream } from 'node:fs';
 import type { RejectedRow } from '../types.js';
 import { outputPathError } from './file-errors.js';
+import { checkNoForeignFiles } from './foreign.js';
 import { checkOwnedKinds } from './output-folder.js';
 import { OWNED } from './owned.js';
 import { displayPath } from './paths.js';
@@ -17,6 +18,7 @@ export { OWNED } from './owned.js';
  */
 export async function withOutput<T>(outDir: string, shownDir: string, work: (out: OutputTransaction) => Promise<T>): Promise<T> {
   checkOwnedKinds(outDir, OWNED.filter((n) => n !== 'plots'), ['plots']);
+  checkNoForeignFiles(outDir);
   const transaction = await OutputTransaction.begin(outDir);
   const onSignal = (signal: NodeJS.Signals) => {
     transaction.abort();
