@@ -23,9 +23,11 @@ export function projectRoot(): string {
  */
 export async function runCli(main: () => Promise<number | void>): Promise<void> {
   // A reader that stops early (`| head`) closes the pipe: the work is done, the rest of the text has nowhere to go.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreClosedPipe);
+  process.stdout.on('error', stdoutFailed);
+  process.stderr.on('error', stderrFailed);
   try {
-    process.exitCode = (await main()) ?? 0;
+    const code = (await main()) ?? 0;
+    process.exitCode = streamFailed ? Math.max(code, 1) : code;
   } catch (error) {
     if (isPerfDbError(error)) {
       process.stderr.write(`${error.format()}\n`);
@@ -37,9 +39,24 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
   }
 }
 
-function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
-  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
-  throw error;
+/** Set when standard output or error failed for a reason other than a closed pipe. */
+let streamFailed = false;
+
+const closedPipe = (error: NodeJS.ErrnoException) => error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+
+/** Standard output that cannot be written (a full disk, an I/O error): one line on stderr and exit 1, never a stack. */
+function stdoutFailed(error: NodeJS.ErrnoException): void {
+  if (closedPipe(error)) return;
+  if (!streamFailed) process.stderr.write(`E_OUTPUT_NOT_WRITABLE standard output cannot be written: ${error.code ?? error.message}; hint: send it somewhere with room (files written by the command are not affected)\n`);
+  streamFailed = true;
+  process.exitCode = 1;
+}
+
+/** Standard error that cannot be written: nowhere left to say so; the exit code does. */
+function stderrFailed(error: NodeJS.ErrnoException): void {
+  if (closedPipe(error)) return;
+  streamFailed = true;
+  process.exitCode = 1;
 }
 
 /** yargs reports usage problems through `fail`; turn them into our usage error, with the closest option for an unknown one. */

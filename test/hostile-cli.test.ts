@@ -232,6 +232,24 @@ describe('signals, pipes and pseudo file systems', () => {
     expect(run.stderr).toBe('');
   });
 
+  it.skipIf(!existsSync('/dev/full'))('exits 1 in one line when standard output is a full device, for every command', () => {
+    const out = join(dir, 'full-stdout');
+    const commands = [
+      `generate ${NO_PLOTS} --prompts 128..1024:128 --out ${JSON.stringify(out)}`,
+      `query --db ${JSON.stringify(out)} --model m --hardware h --tp 2 --prompt 300 --batch 1 --tokens 128`,
+      `report-diff ${JSON.stringify(join(out, 'quality-report.json'))} ${JSON.stringify(join(out, 'quality-report.json'))}`,
+    ];
+    writeFileSync(join(dir, 'full.csv'), VALID);
+    commands[0] = `${commands[0]} --input ${JSON.stringify(join(dir, 'full.csv'))}`;
+    for (const command of commands) {
+      const run = spawnSync('bash', ['-c', `node ${JSON.stringify(LAUNCH)} ${command} > /dev/full`], { cwd: ROOT, encoding: 'utf8' });
+      expect(run.status, command).toBe(1);
+      expect(run.stderr.trim().split('\n'), command).toEqual([expect.stringMatching(/^E_OUTPUT_NOT_WRITABLE standard output cannot be written: ENOSPC; hint: /)]);
+    }
+    // The files the run wrote are in place: only its summary line had nowhere to go.
+    expect(existsSync(join(out, 'perf_db.csv'))).toBe(true);
+  });
+
   it('ends at once, in one line, for an --out under /proc', async () => {
     if (!existsSync('/proc/self')) return;
     const started = Date.now();
