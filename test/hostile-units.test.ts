@@ -7,7 +7,7 @@
  * references: Node's own UTF-8 decoder, JSON.stringify, a brute-force search.
  */
 import { isUtf8 } from 'node:buffer';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -17,6 +17,7 @@ import { findLookalikes } from '../pipeline/checks/names.js';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { readFits } from '../pipeline/db/fits-file.js';
 import { rebuildError, serializeError } from '../pipeline/emit/messages.js';
+import { openInput } from '../pipeline/io/inputs.js';
 import { firstInvalid, TextGuard } from '../pipeline/read/text.js';
 import { reportJson } from '../pipeline/report/json.js';
 import { ingest } from '../pipeline/stages/ingest.js';
@@ -332,5 +333,23 @@ describe('what makes many groups cheap', () => {
     for (const value of [report, { ...report, groups: [] }, { a: 1, groups: [{ b: [1, { c: null }], d: 'x\ny' }, {}], e: undefined }, {}, { groups: [[]] }]) {
       expect([...reportJson(value)].join('')).toBe(`${JSON.stringify(value, null, 2)}\n`);
     }
+  });
+});
+
+describe('openInput() on paths that lead nowhere', () => {
+  const here = mkdtempSync(join(tmpdir(), 'perfdb-paths-'));
+  afterAll(() => rmSync(here, { recursive: true, force: true }));
+  it.each([
+    ['a loop of symbolic links', () => {
+      symlinkSync(join(here, 'b'), join(here, 'a'));
+      symlinkSync(join(here, 'a'), join(here, 'b'));
+      return join(here, 'a');
+    }, /cannot be read: too many symbolic links \(ELOOP\)/],
+    ['a name longer than the file system allows', () => join(here, `${'n'.repeat(300)}.csv`), /cannot be read: the path is too long \(ENAMETOOLONG\)/],
+  ])('refuses %s with E_UNREADABLE naming the cause', async (_what, make, cause) => {
+    const error = await openInput(make()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect((error as PerfDbError).code).toBe('E_UNREADABLE');
+    expect((error as PerfDbError).message).toMatch(cause);
   });
 });

@@ -18,6 +18,8 @@ export function readError(error: unknown, file: string, role: FileRole = 'input 
   }
   if (code === 'EACCES' || code === 'EPERM') return new PerfDbError('E_UNREADABLE', `the ${role} cannot be read (permission denied)`, { file, hint: 'check the file permissions' });
   if (code === 'EISDIR') return new PerfDbError('E_IS_DIRECTORY', `${article} is a folder; expected a ${role === 'input file' ? 'CSV' : 'JSON'} file`, { file, hint: 'pass the file inside it' });
+  // A loop of links, a name too long, a failing device: still a path the user gave, not a bug.
+  if (isFileSystemError(error)) return new PerfDbError('E_UNREADABLE', `the ${role} cannot be read: ${CAUSES[code as string]} (${code})`, { file, hint: 'check the path and what it leads to' });
   return error;
 }
 
