@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { parseSizeList } from '../pipeline/options/sizes.js';
-import { integerOption, parseMethods } from '../pipeline/options/values.js';
+import { coverageOption, integerOption, parseExtrapolate, parseMethods } from '../pipeline/options/values.js';
+import { resolveGenerateOptions } from '../pipeline/options/generate.js';
 
 function thrown(fn: () => unknown): PerfDbError {
   try {
@@ -107,9 +108,25 @@ describe('integerOption()', () => {
 });
 
 describe('parseMethods()', () => {
-  it('gives every metric a plain method and a named metric its own; later entries win', () => {
+  it('gives every metric a plain method and a named metric its own, whatever the order', () => {
     expect(parseMethods(['auto', 'token_time=isotonic'])).toEqual({ prompt_time: 'auto', token_time: 'isotonic', peak_power: 'auto', average_power: 'auto' });
-    expect(parseMethods(['token_time=pchip', 'linear'])).toEqual({ prompt_time: 'linear', token_time: 'linear', peak_power: 'linear', average_power: 'linear' });
+    expect(parseMethods(['token_time=pchip', 'linear'])).toEqual({ prompt_time: 'linear', token_time: 'pchip', peak_power: 'linear', average_power: 'linear' });
+    expect(parseMethods(['pchip', 'pchip', 'prompt_time=auto', 'prompt_time=auto'])).toEqual({ prompt_time: 'auto', token_time: 'pchip', peak_power: 'pchip', average_power: 'pchip' });
+  });
+
+  it.each([
+    [['pchip', 'linear'], '"linear"', '"pchip"'],
+    [['prompt_time=pchip', 'prompt_time=isotonic'], '"prompt_time=isotonic"', '"prompt_time=pchip"'],
+  ])('refuses the contradiction %j with E_BAD_METHOD naming both entries', (entries, later, earlier) => {
+    const error = thrown(() => parseMethods(entries));
+    expect(error.code).toBe('E_BAD_METHOD');
+    expect(error.message).toBe(`--method ${later}: it contradicts ${earlier} given before; give one method ${entries[0]?.includes('=') ? 'for prompt_time' : 'for every metric'}`);
+  });
+
+  it('refuses contradicting --extrapolate entries for one metric', () => {
+    const error = thrown(() => parseExtrapolate(['prompt_time=clamp', 'prompt_time=line']));
+    expect(error.code).toBe('E_BAD_OPTION');
+    expect(error.message).toContain('it contradicts "prompt_time=clamp" given before');
   });
 
   it.each([
@@ -122,5 +139,27 @@ describe('parseMethods()', () => {
     expect(error.code).toBe('E_BAD_METHOD');
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(`--method ${JSON.stringify(entry)}: ${what}`);
+  });
+});
+
+describe('coverageOption()', () => {
+  it.each(['0.8', '0.95', '.5', '0.999999', '0.000001'])('accepts %s', (text) => {
+    expect(coverageOption(text)).toBe(Number(text));
+  });
+
+  it.each(['0', '1', '0.9999999999999999', '0.0000001', '1.5', '-0.8', '80%', ''])('refuses %j with E_BAD_OPTION (exit 2)', (text) => {
+    const error = thrown(() => coverageOption(text));
+    expect(error.code).toBe('E_BAD_OPTION');
+    expect(error.exitCode).toBe(2);
+  });
+});
+
+describe('resolveGenerateOptions()', () => {
+  it('refuses --max-extrapolation-action without --max-extrapolation, whatever its value', () => {
+    for (const action of ['skip', 'maybe', '']) {
+      const error = thrown(() => resolveGenerateOptions({ maxExtrapolationAction: action } as Parameters<typeof resolveGenerateOptions>[0]));
+      expect(error.code).toBe('E_BAD_OPTION');
+      expect(error.message).toContain('has no factor to act on: --max-extrapolation is not given');
+    }
   });
 });

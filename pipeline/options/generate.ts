@@ -20,6 +20,9 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
     if (value.trim() === '') throw usageError('E_BAD_OPTION', `--${option} is empty`, `give --${option} a path`);
     return resolve(cwd, value);
   };
+  if (args.maxExtrapolationAction !== undefined && args.maxExtrapolation === undefined) {
+    throw usageError('E_BAD_OPTION', `--max-extrapolation-action ${shown(args.maxExtrapolationAction)} has no factor to act on: --max-extrapolation is not given`, 'give --max-extrapolation F too, e.g. --max-extrapolation 4 --max-extrapolation-action skip');
+  }
   const methodEntries = args.method ?? [DEFAULTS.method];
   const maxExtrapolation = args.maxExtrapolation === undefined ? null : { factor: factorOption(args.maxExtrapolation, 'max-extrapolation'), action: choiceOption(args.maxExtrapolationAction ?? DEFAULTS.maxExtrapolationAction, 'max-extrapolation-action', ['error', 'skip'] as const) };
   const run = runOptions({

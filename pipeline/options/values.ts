@@ -44,8 +44,10 @@ export function flagOption(value: unknown, option: string): boolean {
 }
 
 /**
- * `--method auto` or `--method prompt_time=pchip`, repeatable: later entries
- * win; unnamed metrics take the plain entry, else linear.
+ * `--method auto` or `--method prompt_time=pchip`, repeatable: a named metric
+ * takes its own entry, the others the plain one, else linear, whatever the
+ * order; two different entries for the same metric (or two plain ones) are
+ * a contradiction, refused.
  */
 export function parseMethods(entries: readonly string[]): Record<FittedMetric, MethodChoice> {
   return perMetric(entries, 'method', METHOD_CHOICES, 'linear', (entry, what) =>
@@ -64,26 +66,28 @@ export function parseExtrapolate(entries: readonly string[]): Record<FittedMetri
 }
 
 function perMetric<T extends string>(entries: readonly string[], what: string, choices: readonly T[], fallback: T, bad: (entry: string, what: string) => Error): Record<FittedMetric, T> {
-  const out = { prompt_time: fallback, token_time: fallback, peak_power: fallback, average_power: fallback } as Record<FittedMetric, T>;
+  let plain: { entry: string; value: T } | null = null;
+  const named = new Map<FittedMetric, { entry: string; value: T }>();
   for (const entry of entries) {
     const cut = entry.indexOf('=');
     const [left, right] = cut === -1 ? [undefined, entry] : [entry.slice(0, cut), entry.slice(cut + 1)];
     if (!(choices as readonly string[]).includes(right)) throw bad(entry, `${JSON.stringify(right)} is not a ${what}`);
-    if (left === undefined) {
-      for (const metric of FITTED_METRICS) out[metric] = right as T;
-    } else if ((FITTED_METRICS as readonly string[]).includes(left)) {
-      out[left as FittedMetric] = right as T;
-    } else {
-      throw bad(entry, `${JSON.stringify(left)} is not a fitted metric`);
-    }
+    if (left !== undefined && !(FITTED_METRICS as readonly string[]).includes(left)) throw bad(entry, `${JSON.stringify(left)} is not a fitted metric`);
+    const earlier: { entry: string; value: T } | null = left === undefined ? plain : (named.get(left as FittedMetric) ?? null);
+    if (earlier !== null && earlier.value !== right) throw bad(entry, `it contradicts ${JSON.stringify(earlier.entry)} given before; give one ${what} ${left === undefined ? 'for every metric' : `for ${left}`}`);
+    if (left === undefined) plain = { entry, value: right as T };
+    else named.set(left as FittedMetric, { entry, value: right as T });
   }
+  const out = {} as Record<FittedMetric, T>;
+  for (const metric of FITTED_METRICS) out[metric] = named.get(metric)?.value ?? plain?.value ?? fallback;
   return out;
 }
 
-/** --coverage: a probability strictly between 0 and 1. */
+/** --coverage: a probability strictly between 0 and 1, at most six decimals. */
 export function coverageOption(value: string | number): number {
   const text = String(value).trim();
-  const n = /^(0?\.\d+|0|1)$/.test(text) ? Number(text) : NaN;
-  if (!(n > 0 && n < 1)) throw usageError('E_BAD_OPTION', `--coverage ${shown(value)} is not allowed`, 'expected a probability between 0 and 1, e.g. 0.8 or 0.95');
+  // Up to six decimals: closer to 1, (1 + P) / 2 rounds to 1 in doubles and no interval is defined.
+  const n = /^(0?\.\d{1,6}|0|1)$/.test(text) ? Number(text) : NaN;
+  if (!(n > 0 && n < 1)) throw usageError('E_BAD_OPTION', `--coverage ${shown(value)} is not allowed`, 'expected a probability between 0 and 1 with at most six decimals, e.g. 0.8 or 0.95');
   return n;
 }
