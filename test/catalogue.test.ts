@@ -176,16 +176,21 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     return run.outcome;
   },
   'LF, CRLF and CR line ends mixed in one file': () => same([`${HEADER}\n${ROWS[0]}\r\n${ROWS[1]}\r${ROWS[2]}\n`]),
-  'names that differ only by surrounding spaces or Unicode normalisation': async () => {
+  'a name holding a control character (an escape sequence, a tab) or a text-direction override': async () => {
+    const all = [await outcome([withField(0, 'm\u001b[2J')]), await outcome([withField(0, 'm\tx')]), await outcome([withField(1, 'h\u202e')])];
+    expect(new Set(all).size).toBe(1);
+    return all[0] as string;
+  },
+  'names that differ only by surrounding spaces, invisible characters (a zero-width space) or Unicode normalisation': async () => {
     const composed = 'caf\u00e9';
     const decomposed = 'cafe\u0301';
-    const rows = [...ROWS, ...ROWS.map((r) => r.replace(/^m,/, 'm ,')), ...ROWS.map((r) => r.replace(/^m,h,/, `m,${composed},`)), ...ROWS.map((r) => r.replace(/^m,h,/, `m,${decomposed},`))];
+    const rows = [...ROWS, ...ROWS.map((r) => r.replace(/^m,/, 'm ,')), ...ROWS.map((r) => r.replace(/^m,h,/, `m,${composed},`)), ...ROWS.map((r) => r.replace(/^m,h,/, `m,${decomposed},`)), ...ROWS.map((r) => r.replace(/^m,h,/, 'm\u200b,h,'))];
     const { outcome: result, report } = await pipeline([valid(rows)]);
     const found = report?.groups.flatMap((g) => g.findings).filter((f) => f.code === 'NAME_LOOKALIKE') ?? [];
-    expect(report?.groups).toHaveLength(4); // kept apart: merging names is the user's call
-    // Every group with a model or hardware that has another spelling: m (3 groups) and "m " for the model, both cafés for the hardware.
-    expect(found.map((f) => f.message.includes('surrounding spaces') || f.message.includes('Unicode normalisation'))).toEqual([true, true, true, true, true, true]);
-    return result === 'accepted' && found.length === 6 ? 'NAME_LOOKALIKE (report finding)' : result;
+    expect(report?.groups).toHaveLength(5); // kept apart: merging names is the user's call
+    // Every group with a model or hardware that has another spelling: all five for the model (m, "m " and m with a zero-width space), both cafés for the hardware.
+    expect(found.map((f) => /surrounding spaces|Unicode normalisation|invisible characters/.test(f.message))).toEqual([true, true, true, true, true, true, true]);
+    return result === 'accepted' && found.length === 7 ? 'NAME_LOOKALIKE (report finding)' : result;
   },
   'time below 1e-9 ms or above 1e12 ms, or one that underflows (`1e-400`)': async () => {
     const results = await Promise.all([withField(6, '1e13'), withField(7, '1e-10'), withField(6, '1e-400')].map((t) => pipeline([t])));

@@ -143,6 +143,42 @@ describe('text that is not what it seems', () => {
     expect(await ingestBytes([bytes])).toMatchObject({ code, place: { file: 'x.csv', line: 1 } });
   });
 
+  const utf32le = (text: string) => Buffer.concat([...text].map((c) => Buffer.from([c.charCodeAt(0), 0, 0, 0])));
+  it.each([
+    ['UTF-32 LE with its byte-order mark', utf32le(`\uFEFF${HEADER}\n`)],
+    ['UTF-32 BE with its byte-order mark', utf32le(`\uFEFF${HEADER}\n`).swap32()],
+    ['UTF-32 LE without a byte-order mark', utf32le(`${HEADER}\n${ROWS[0]}\n`)],
+    ['UTF-32 BE without a byte-order mark', utf32le(`${HEADER}\n`).swap32()],
+  ])('tells %s from UTF-16, with a hint that converts from UTF-32', async (_name, bytes) => {
+    const error = (await ingestBytes([bytes])) as PerfDbError;
+    expect(error).toMatchObject({ code: 'E_UTF16', message: 'the file is UTF-32 encoded; expected UTF-8 text', place: { line: 1 } });
+    expect(error.hint).toContain('iconv -f UTF-32 -t UTF-8');
+  });
+
+  it.each([
+    ['an escape sequence', 'm\u001b[31m', 'a control character (U+001B)'],
+    ['a tab', 'm\tx', 'a control character (U+0009)'],
+    ['a C1 next line', 'm\u0085x', 'a control character (U+0085)'],
+    ['a right-to-left override', 'm\u202ex', 'a text-direction character (U+202E)'],
+    ['a first-strong isolate', 'm\u2068x', 'a text-direction character (U+2068)'],
+  ])('refuses a model name holding %s, at its line and field', async (_what, name, kind) => {
+    const error = (await ingestBytes([Buffer.from(`${HEADER}\n${ROWS[0]}\n"${name}",h,2,256,1,128,12,5.5\n`)])) as PerfDbError;
+    expect(error.code).toBe('E_CONTROL_CHARACTER');
+    expect(error.message).toContain(`holds ${kind}; expected a printable name`);
+    expect(error.place).toMatchObject({ line: 3, column: 1 });
+  });
+
+  it('flags names that differ only by invisible characters (zero-width space, byte-order mark, joiner)', () => {
+    const g = (id: string, model: string) => ({ id, model, hardware: 'h' });
+    const found = findLookalikes([g('a', 'llama2-70b'), g('b', 'llama2\u200b-70b'), g('c', '\ufeffllama2-70b'), g('d', 'llama2-7\u200d0b'), g('e', 'llama2-70')]);
+    expect(found.map((l) => [l.group, l.differs])).toEqual([
+      ['a', 'invisible characters'],
+      ['b', 'invisible characters'],
+      ['c', 'invisible characters'],
+      ['d', 'invisible characters'],
+    ]);
+  });
+
   it('reads every line ending the same, whatever their mix and wherever a chunk cuts a CRLF', async () => {
     const lf = await ingestBytes([Buffer.from(`${HEADER}\n${ROWS.join('\n')}\n`)]);
     const mixed = Buffer.from(`${HEADER}\n${ROWS[0]}\r\n${ROWS[1]}\r${ROWS[2]}\r\n`);

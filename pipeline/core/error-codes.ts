@@ -12,7 +12,7 @@ export const ERROR_CODES = {
   E_NO_ROWS: 'an input file has a header and no rows',
   E_NOT_TEXT: 'an input file is binary (a NUL byte, an archive)',
   E_INVALID_UTF8: 'an input file holds bytes that are not UTF-8',
-  E_UTF16: 'an input file is UTF-16 encoded',
+  E_UTF16: 'an input file is UTF-16 or UTF-32 encoded',
   E_NOT_REGULAR_FILE: 'an input is a FIFO, a device or a socket',
   E_GENERATED_INPUT: 'an input is a generated perf_db.csv, not measurements',
   E_INPUT_IN_OUTPUT: 'an input would be overwritten or read back by the outputs',
@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   // Values.
   E_NON_NUMERIC: 'a value is not a number',
   E_EMPTY_VALUE: 'a value is empty',
+  E_CONTROL_CHARACTER: 'a name holds a control or text-direction character',
   E_NON_FINITE: 'NaN, Infinity or an overflow',
   E_NOT_POSITIVE: 'a time or size that is zero or negative',
   E_NEGATIVE: 'a negative power',

@@ -37,6 +37,7 @@ export function readRow(record: string[], header: Header, file: string, line: nu
       const place = { file, line, column: i + 1 };
       if (name === 'model' || name === 'hardware') {
         if (value.trim() === '') throw new PerfDbError('E_EMPTY_VALUE', `${name} is empty; expected a name`, place);
+        checkPrintable(value, name, place);
         out[name] = value;
       } else if (name === 'tensor_parallel' || name === 'prompt_size' || name === 'batch_size' || name === 'token_size') {
         out[name] = readSize(value, name, place);
@@ -49,6 +50,22 @@ export function readRow(record: string[], header: Header, file: string, line: nu
     if (error instanceof PerfDbError) return error;
     throw error;
   }
+}
+
+/** Control characters (C0 but the line feed a quoted field may hold, DEL, C1) and the overrides and isolates that reorder text on screen. */
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * A name is printed in the reports, the CSV and the terminal: a control
+ * character (an escape sequence, a carriage return) or a direction override
+ * would change what a reader sees there, so it is refused.
+ */
+function checkPrintable(value: string, name: string, place: FieldPlace): void {
+  const found = UNPRINTABLE.exec(value);
+  if (found === null) return;
+  const code = `U+${(found[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+  const kind = found[0] >= '\u202a' ? 'a text-direction character' : 'a control character';
+  throw new PerfDbError('E_CONTROL_CHARACTER', `${name} ${quoteValue(value)} holds ${kind} (${code}); expected a printable name`, { ...place, hint: `remove it from the name in ${place.file}, or pass --on-invalid skip to set such rows aside` });
 }
 
 interface FieldPlace {

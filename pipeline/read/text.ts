@@ -12,7 +12,7 @@ export interface BadByte {
 
 /**
  * Watches the bytes of a file as they stream by: NUL bytes and invalid UTF-8
- * anywhere (a sequence split between two chunks is joined first), and UTF-16
+ * anywhere (a sequence split between two chunks is joined first), and UTF-16 or UTF-32
  * at the start. A UTF-16 or binary start stops at once; a later bad byte is
  * kept, so that ingest can name the record and field it falls in.
  */
@@ -104,8 +104,15 @@ function checkStart(chunk: Buffer, file: string): void {
   }
   const b0 = chunk[0];
   const b1 = chunk[1];
-  const bom = (b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff);
   const head = chunk.subarray(0, START_BYTES);
+  if (isUtf32(head)) {
+    throw new PerfDbError('E_UTF16', 'the file is UTF-32 encoded; expected UTF-8 text', {
+      file,
+      line: 1,
+      hint: 'convert it, e.g. `iconv -f UTF-32 -t UTF-8 in.csv > out.csv`',
+    });
+  }
+  const bom = (b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff);
   let zeros = 0;
   for (let i = 0; i < head.length; i++) if (head[i] === 0) zeros++;
   const alternating = head.length >= 8 && zeros >= head.length / 2 - 2 && zeros <= head.length / 2 + 1;
@@ -123,6 +130,20 @@ function checkStart(chunk: Buffer, file: string): void {
       hint: 'check that the path points at the CSV and not at an archive or a binary log',
     });
   }
+}
+
+/** UTF-32 by its byte-order mark (either order), or ASCII with three NULs beside every character. */
+function isUtf32(head: Buffer): boolean {
+  const bom = (head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) || (head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff);
+  if (bom) return true;
+  if (head.length < 16 || head.length % 4 !== 0) return false;
+  let le = true;
+  let be = true;
+  for (let i = 0; i < head.length; i += 4) {
+    if (head[i + 1] !== 0 || head[i + 2] !== 0 || head[i + 3] !== 0 || head[i] === 0) le = false;
+    if (head[i] !== 0 || head[i + 1] !== 0 || head[i + 2] !== 0 || head[i + 3] === 0) be = false;
+  }
+  return le || be;
 }
 
 /** The length of the part of `bytes` that does not end inside a multi-byte sequence. */

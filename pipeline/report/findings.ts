@@ -13,7 +13,7 @@ export const FINDINGS = {
   TAIL_ON_BROKEN_KNOT: { severities: ['quirk'], meaning: 'a tail starts from a knot made only of broken measurements' },
   BEYOND_VALIDATED: { severities: ['quirk'], meaning: 'rows beyond the factor the backtests validated: no interval there' },
   EXTRAPOLATION_CLAMPED: { severities: ['warn'], meaning: 'extrapolation gave impossible values; those rows take the nearest measured end' },
-  NAME_LOOKALIKE: { severities: ['warn'], meaning: 'a model or hardware name differs from another only by surrounding spaces or Unicode normalisation' },
+  NAME_LOOKALIKE: { severities: ['warn'], meaning: 'a model or hardware name differs from another only by surrounding spaces, invisible characters or Unicode normalisation' },
   SERIES_COPY: { severities: ['quirk'], meaning: "a metric series is an exact or scaled copy of another group's" },
   EMITTED_NOT_MONOTONE: { severities: ['quirk'], meaning: 'emitted rows fall as a size grows' },
   MEASURED_NOT_MONOTONE: { severities: ['info', 'quirk', 'fail'], meaning: 'measured medians fall as a size grows' },
