@@ -23,27 +23,19 @@ export const LINE_POINTS = 160;
 export function emittedLine(g: GroupResult, grid: Grid, metric: ChartMetric, predictors: Predictors, tokens: readonly number[], most: number): Emitted[] {
   const key = metric === 'e2e_time' ? predictors.prompt_time : predictors[metric];
   if (key === null) return [];
-  const { prompts, batches } = resolveGrid(grid, g.configurations);
+  const candidates = candidatesByX(g, grid, metric === 'e2e_time' ? predictors.token_time : predictors[metric], key);
   const replaced = new Set(g.emitted.replaced.map((c) => configKey(c.prompt_size, c.batch_size, c.token_size)));
   const measured = new Set(g.configurations.map((c) => configKey(c.prompt_size, c.batch_size, c.token_size)).filter((k) => !replaced.has(k)));
   const knots = new Set(metric === 'e2e_time' ? [] : (g.fit.fits[metric]?.knots.x ?? []));
   const [lo, hi] = g.fit.range;
-  // Where a value depends on the configuration, not on x alone (a decode-model tail), the line keeps to the largest batch
-  // wherever that reaches: picking whichever (prompt, batch) comes first would zigzag between batch sizes.
-  const shaped = metric === 'e2e_time' ? predictors.token_time : predictors[metric];
-  const bMax = Math.max(...batches);
-  const reach = Math.min(...prompts) * bMax;
   const out: Emitted[] = [];
   for (const t of tokens) {
     const byX = new Map<number, [number, number]>();
-    for (const p of prompts) {
-      for (const b of batches) {
-        const x = xOf(key, p, b);
-        if (b !== bMax && x >= reach && shaped !== null && dependsOnTokens(shaped, p, b)) continue;
-        if (!byX.has(x) && !measured.has(configKey(p, b, t))) byX.set(x, [p, b]);
-      }
+    for (const [x, list] of candidates) {
+      const first = list.find(([p, b]) => !measured.has(configKey(p, b, t)));
+      if (first !== undefined) byX.set(x, first);
     }
-    for (const x of thinLog([...byX.keys()].sort((a, b) => a - b), most, knots)) {
+    for (const x of thinLog([...byX.keys()], most, knots)) {
       const [p, b] = byX.get(x) as [number, number];
       const { y, held } = valueAt(predictors, metric, p, b, t);
       const source = p * b >= lo && p * b <= hi ? 'interpolated' : 'extrapolated';
@@ -51,6 +43,28 @@ export function emittedLine(g: GroupResult, grid: Grid, metric: ChartMetric, pre
     }
   }
   return out;
+}
+
+/**
+ * Each distinct x of the grid, ascending, with the (prompt, batch) points giving it in grid order.
+ * Where a value depends on the configuration, not on x alone (a decode-model tail), only the largest
+ * batch is kept wherever it reaches: picking whichever point comes first would zigzag between batch sizes.
+ */
+function candidatesByX(g: GroupResult, grid: Grid, shaped: Predictor | null, key: Predictor): [number, [number, number][]][] {
+  const { prompts, batches } = resolveGrid(grid, g.configurations);
+  const bMax = Math.max(...batches);
+  const reach = Math.min(...prompts) * bMax;
+  const byX = new Map<number, [number, number][]>();
+  for (const p of prompts) {
+    for (const b of batches) {
+      const x = xOf(key, p, b);
+      if (b !== bMax && x >= reach && shaped !== null && dependsOnTokens(shaped, p, b)) continue;
+      const list = byX.get(x);
+      if (list === undefined) byX.set(x, [[p, b]]);
+      else list.push([p, b]);
+    }
+  }
+  return [...byX].sort((a, b) => a[0] - b[0]);
 }
 
 /** The row's value as emit writes it, and whether a hold (tail or impossible-value clamp) made it. */
