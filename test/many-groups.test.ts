@@ -30,11 +30,11 @@ describe('an input of 10,000 groups', () => {
     const report = JSON.parse(readFileSync(join(out, 'quality-report.json'), 'utf8')) as { groups: { group: string }[]; output: { charts: { groups: number; of: number } } };
     expect(report.groups).toHaveLength(10_000);
     expect(report.output.charts).toEqual({ groups: 40, of: 10_000 });
-    // Two charts (prompt_time, token_time) for each of the first 40 groups in group order, and none for the others.
+    // Three charts (prompt_time, token_time, e2e_time) for each of the first 40 groups in group order, and none for the others.
     const charted = report.groups.slice(0, 40).map((g) => g.group.replaceAll('/', '__').replace('tp=', 'tp'));
     const svgs = readdirSync(join(out, 'plots')).filter((n) => n.endsWith('.svg'));
-    expect(svgs).toHaveLength(80);
-    expect(new Set(svgs.map((n) => n.replace(/__(prompt|token)_time\.svg$/, '')))).toEqual(new Set(charted));
+    expect(svgs).toHaveLength(120);
+    expect(new Set(svgs.map((n) => n.replace(/__(prompt|token|e2e)_time\.svg$/, '')))).toEqual(new Set(charted));
     expect(readFileSync(join(out, 'quality-report.md'), 'utf8')).toContain('Charts are drawn for the first 40 of the 10000 groups');
   }, 180_000);
 

@@ -54,10 +54,10 @@ async function open(url: string): Promise<Opened> {
   return { page, problems };
 }
 
-/** The charts of group `index`, each drawn: an SVG holding symbol marks. */
-async function expectDrawn(page: Page, index: number): Promise<Locator> {
+/** The charts of group `index` (`count` of them), each drawn: an SVG holding symbol marks. */
+async function expectDrawn(page: Page, index: number, count = 5): Promise<Locator> {
   const charts = page.locator(`#group-${index} figure.chart`);
-  expect(await charts.count()).toBe(2);
+  expect(await charts.count()).toBe(count);
   for (const chart of await charts.all()) {
     await expect.poll(() => chart.getAttribute('data-drawn'), { timeout: 20_000 }).toBe('true');
     expect(await chart.locator('svg.marks').count()).toBe(1);
@@ -89,7 +89,8 @@ describe.skipIf(!HAVE_BROWSER)('quality-report.html in Chromium', () => {
     expect(real.groups).toHaveLength(12);
     for (let i = 0; i < real.groups.length; i++) {
       await page.selectOption('#group-select', String(i));
-      await expectDrawn(page, i);
+      // prompt_time, token_time, e2e_time, and the powers where recorded (the a100 groups: the h100 ones hold zeros).
+      await expectDrawn(page, i, real.groups[i]!.includes('/a100-80gb/') ? 5 : 3);
     }
     expect(problems).toEqual([]);
     await page.close();
@@ -99,16 +100,25 @@ describe.skipIf(!HAVE_BROWSER)('quality-report.html in Chromium', () => {
     const { page, problems } = await open(real.url);
     const chart = (await expectDrawn(page, 0)).first();
     const tooltip = page.locator('#vg-tooltip-element.visible');
-    // The emitted rows are ticks (rect marks) drawn above the repetitions: hover them until one answers.
-    const ticks = chart.locator('svg.marks .mark-rect path');
-    let text = '';
-    for (let k = 0; k < Math.min(await ticks.count(), 40) && text === ''; k += 5) {
-      await ticks.nth(k).hover({ force: true });
-      if (await tooltip.isVisible()) text = await tooltip.innerText();
+    // Hover the symbols (repetitions, the line's markers, medians) until a repetition and an emitted row have answered.
+    const symbols = chart.locator('svg.marks .mark-symbol path');
+    const texts = new Map<string, string>();
+    for (let k = 0; k < Math.min(await symbols.count(), 400) && texts.size < 2; k += 3) {
+      await symbols.nth(k).hover({ force: true });
+      if (!(await tooltip.isVisible())) continue;
+      const text = await tooltip.innerText();
+      const kind = /^(measured repetition|emitted row)/.exec(text)?.[1];
+      if (kind !== undefined && !texts.has(kind)) texts.set(kind, text);
     }
-    expect(text).toMatch(/configuration\s+prompt \d+, batch \d+, tokens \d+/);
-    expect(text).toMatch(/source\s+(interpolated|extrapolated|measured)/);
-    expect(text).toMatch(/uncertainty\s+(±[\d.]+% \((leave-one-out|backtest)\)|none stated)/);
+    const emitted = texts.get('emitted row') ?? '';
+    expect(emitted).toMatch(/configuration\s+prompt \d+, batch \d+, tokens \d+/);
+    expect(emitted).toMatch(/prompt_time\s+[\d.]+ ms/);
+    expect(emitted).toMatch(/source\s+(interpolated|extrapolated)/);
+    expect(emitted).toMatch(/uncertainty\s+(±[\d.]+% \((leave-one-out|backtest)\)|none stated \(unvalidated\))/);
+    const repetition = texts.get('measured repetition') ?? '';
+    expect(repetition).toMatch(/configuration\s+prompt \d+, batch \d+, tokens \d+/);
+    expect(repetition).toMatch(/source\s+measured/);
+    expect(repetition).toMatch(/uncertainty\s+±[\d.]+% \(repetitions\)/);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -124,7 +134,7 @@ describe.skipIf(!HAVE_BROWSER)('quality-report.html in Chromium', () => {
     expect(await page.locator('#group-0').isHidden()).toBe(true);
     expect(await page.locator('section.group:not([hidden]) h2').innerText()).toContain(real.groups[3]);
     const shown = await titles(page);
-    expect(shown).toHaveLength(2);
+    expect(shown).toHaveLength(5);
     expect(shown[0]).toContain(real.groups[3]!.split('/').join(' / '));
     expect(shown).not.toEqual(first);
     expect(problems).toEqual([]);
@@ -133,7 +143,8 @@ describe.skipIf(!HAVE_BROWSER)('quality-report.html in Chromium', () => {
 
   it('shows a hostile model name as text and runs none of it', async () => {
     const { page, problems } = await open(hostile.url);
-    await expectDrawn(page, 0);
+    // No e2e_time or power column: prompt_time and token_time only.
+    await expectDrawn(page, 0, 2);
     expect(await page.locator('#group-select option').first().textContent()).toMatch(/^<script>alert\(1\)<%2Fscript>&"\/h\/tp=1 \((ok|warn|fail)\)$/);
     expect((await titles(page))[0]).toBe('<script>alert(1)</script>&" / h / tp=1 — prompt_time (linear)');
     expect(problems).toEqual([]);

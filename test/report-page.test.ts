@@ -42,18 +42,31 @@ async function page(lines: readonly string[], concurrency = 1, with_: ChartBundl
   return { html: reportPage(report, groups, with_), report, groups };
 }
 
-/** The chart specs the page carries, read back as the browser reads them. */
-function chartsOf(html: string): unknown[][] {
-  const text = /<script type="application\/json" id="perfdb-charts">([\s\S]*?)<\/script>/.exec(html)?.[1];
-  if (text === undefined) throw new Error('no chart data in the page');
-  return JSON.parse(text) as unknown[][];
-}
-
 interface Layer {
   mark: { type: string; tooltip?: unknown };
   data: { values: Record<string, unknown>[] };
 }
-const layersOf = (spec: unknown) => (spec as { layer: Layer[] }).layer;
+interface PageChart {
+  metric: string;
+  unit: string;
+  spec: { title: { text: string }; layer: (Omit<Layer, 'data'> & { data?: { compact?: { n: number; k: Record<string, unknown>; c: Record<string, unknown[]> } } })[] };
+}
+
+/** The charts the page carries, read back as the browser reads them. */
+function chartsOf(html: string): PageChart[][] {
+  const text = /<script type="application\/json" id="perfdb-charts">([\s\S]*?)<\/script>/.exec(html)?.[1];
+  if (text === undefined) throw new Error('no chart data in the page');
+  return (JSON.parse(text) as { groups: PageChart[][] }).groups;
+}
+
+/** A chart's layers with their rows rebuilt from the compact columns (as the page's script does; its tip codes left as codes). */
+const layersOf = (chart: PageChart | undefined): Layer[] =>
+  (chart?.spec.layer ?? []).map((l) => {
+    const c = l.data?.compact;
+    if (c === undefined) return { ...l, data: { values: [] } };
+    const values = Array.from({ length: c.n }, (_, i) => ({ ...c.k, ...Object.fromEntries(Object.entries(c.c).filter(([, v]) => v[i] !== null).map(([f, v]) => [f, v[i]])) }));
+    return { ...l, data: { values } };
+  });
 
 describe('reportPage()', () => {
   it('escapes a hostile model name everywhere: no markup, no script, and the name intact in the chart data', async () => {
@@ -70,7 +83,7 @@ describe('reportPage()', () => {
     // Only the page's own five scripts: the chart data, three libraries, the page's script.
     expect(html.match(/<script\b/g)?.length).toBe(5);
     expect(html.match(/<\/script>/g)?.length).toBe(5);
-    const title = (chartsOf(html)[0]?.[0] as { title: { text: string } }).title.text;
+    const title = chartsOf(html)[0]?.[0]?.spec.title.text;
     expect(title).toBe(`${HOSTILE} / h / tp=1 — prompt_time (linear)`);
   });
 
@@ -89,12 +102,19 @@ describe('reportPage()', () => {
     const layers = layersOf(charts[1]?.[0]);
     const repetitions = layers.find((l) => l.data.values[0]?.layer === 'repetition');
     expect(repetitions?.mark.tooltip).toEqual({ expr: 'datum.tip' });
-    expect(repetitions?.data.values[0]?.tip).toEqual({ title: 'measured repetition', configuration: 'prompt 100, batch 1, tokens 10', prompt_time: '19.6 ms', source: 'measured' });
-    const emitted = layers.filter((l) => String(l.data.values[0]?.layer).startsWith('emitted')).flatMap((l) => l.data.values);
-    const tip = (p: number, b: number) => emitted.find((r) => (r.tip as Record<string, string>).configuration === `prompt ${p}, batch ${b}, tokens 10`)?.tip;
-    expect(tip(200, 2)).toMatchObject({ title: 'emitted row', source: 'interpolated', uncertainty: expect.stringMatching(/^±[\d.]+% \(leave-one-out\)$/) });
-    expect(tip(3200, 2)).toMatchObject({ source: 'extrapolated', 'beyond the range': '4x' });
-    expect(tip(50, 1)).toMatchObject({ source: 'extrapolated', 'beyond the range': '2x' });
+    expect(charts[1]?.[0]).toMatchObject({ metric: 'prompt_time', unit: 'ms' });
+    // A TipCode: [kind, prompt, batch, tokens, value, source, err, basis, factor]; 100 × 1 × 2 / 10 × 0.98 = 19.6 ms.
+    const first = repetitions?.data.values[0]?.tip as unknown[];
+    expect(first.slice(0, 6)).toEqual([0, 100, 1, 10, 19.6, 0]);
+    // The err of the repetitions 19.6, 20, 20.6 at 0.8 (scipy: norm.ppf(0.9) · sqrt(π/2) · CV / sqrt(3), CV 0.0250825) = 0.0232598.
+    expect(first[6]).toBeCloseTo(0.0232598, 6);
+    expect(first.slice(7)).toEqual([0, null]);
+    const emitted = layers.flatMap((l) => l.data.values).filter((r) => Array.isArray(r.tip) && r.tip[0] === 1);
+    const tip = (p: number, b: number) => emitted.find((r) => { const t = r.tip as unknown[]; return t[1] === p && t[2] === b; })?.tip as unknown[] | undefined;
+    const at = (p: number, b: number) => { const t = tip(p, b)!; return { kind: t[0], source: ['measured', 'interpolated', 'extrapolated'][t[5] as number], basis: t[7], factor: t[8] }; };
+    expect(emitted.length).toBeGreaterThan(0);
+    expect(at(50, 1)).toEqual({ kind: 1, source: 'extrapolated', basis: 2, factor: 2 });
+    expect(at(3200, 2)).toMatchObject({ kind: 1, source: 'extrapolated', factor: 4 });
     expect(groups[0]?.backtests.prompt_time?.upper.points).toBeGreaterThan(0);
   });
 
@@ -102,7 +122,7 @@ describe('reportPage()', () => {
     const { groups } = await page(rows());
     const spec = groups[0]!.charts[0]!.spec;
     expect(JSON.stringify(spec)).toContain('"tip"');
-    const series = deepFreeze({ title: 't', metric: 'prompt_time', unit: 'ms', repetitions: [{ x: 1, y: 2, tip: { title: 'a' } }], medians: [], fitted: [], emitted: [], anomalies: [], measuredRange: [1, 4] as [number, number], extent: [1, 4] as [number, number] });
+    const series = deepFreeze({ title: 't', metric: 'prompt_time', unit: 'ms', repetitions: [{ x: 1, y: 2, tip: { title: 'a' } }], medians: [], emitted: [], anomalies: [], measuredRange: [1, 4] as [number, number], extent: [1, 4] as [number, number] });
     expect(JSON.stringify(plotSpec(series))).not.toMatch(/"tip"|tooltip/);
     expect(JSON.stringify(plotSpec(series, { tooltips: true }))).toContain('"tooltip":{"expr":"datum.tip"}');
   });

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { plotSpec } from '../plots/spec.js';
-import type { GroupChart } from '../plots/types.js';
+import type { ChartMetric, GroupChart } from '../plots/types.js';
 import { STUDIED } from '../report/numbers.js';
 import type { FittedMetric, PipelineResult } from '../types.js';
 import { withTips } from './tips.js';
@@ -21,7 +21,7 @@ export interface Backtest {
 }
 
 export interface PageGroup {
-  charts: { metric: FittedMetric; spec: TopLevelSpec }[];
+  charts: { metric: ChartMetric; unit: string; spec: TopLevelSpec }[];
   backtests: Partial<Record<FittedMetric, { upper: Backtest; lower: Backtest }>>;
 }
 
@@ -30,9 +30,9 @@ export function pageGroups(result: PipelineResult, charts: readonly (readonly Gr
   return result.groups.map((g, i) => {
     const shown: PageGroup['charts'] = [];
     const backtests: PageGroup['backtests'] = {};
+    const bands = Object.fromEntries(STUDIED.map((m) => [m, result.trust.metrics[m]?.bands ?? null]));
     for (const { metric, series } of charts[i] ?? []) {
-      const bands = result.trust.metrics[metric]?.bands ?? null;
-      shown.push({ metric, spec: plotSpec(withTips(series, { group: g, metric, unit: series.unit, bands, coverage: result.trust.coverage }), { tooltips: true }) });
+      shown.push({ metric, unit: series.unit, spec: plotSpec(withTips(series, { group: g, metric, unit: series.unit, bands, coverage: result.trust.coverage }), { tooltips: true }) });
     }
     for (const metric of STUDIED) {
       const tails = g.fit.fits[metric]?.tails ?? null;

@@ -2,11 +2,12 @@
  * quality-report.html: the quality report as one self-contained page that
  * works from a file:// address, offline. The vega, vega-lite and vega-embed
  * bundles are inlined as text; the charts are the SVG charts' vega-lite
- * specs with hover tooltips, drawn in the browser. Every name from the data
+ * specs with hover tooltips, their rows in columns (compact.ts), drawn in the browser. Every name from the data
  * is escaped. Pure: the same report, groups and bundles give the same bytes.
  */
 import type { ChartBundles } from '../io/bundles.js';
 import type { QualityReport } from '../report/types.js';
+import { chartData } from './compact.js';
 import { groupHtml, summaryHtml } from './group.js';
 import type { PageGroup } from './groups.js';
 import { headlineHtml } from './headline.js';
@@ -41,7 +42,7 @@ export function reportPage(report: QualityReport, groups: readonly PageGroup[], 
     ...report.groups.map((g, i) => groupHtml(g, groups[i] ?? { charts: [], backtests: {} }, i)),
     '</section>',
     '<footer>Charts drawn with vega-lite in the browser from the specs of the SVG charts in <code>plots/</code>.</footer>',
-    `<script type="application/json" id="perfdb-charts">${jsonForScript(groups.map((g) => g.charts.map((c) => c.spec)))}</script>`,
+    `<script type="application/json" id="perfdb-charts">${jsonForScript(chartData(groups))}</script>`,
     `<script>${inlineScript(bundles.vega)}</script>`,
     `<script>${inlineScript(bundles.vegaLite)}</script>`,
     `<script>${inlineScript(bundles.vegaEmbed)}</script>`,

@@ -2,11 +2,54 @@
  * The report page's own script, run in the browser after the inlined vega,
  * vega-lite and vega-embed: the group selector shows one group's section and
  * draws its charts the first time it is shown (from the specs in
- * #perfdb-charts); #group-N in the address opens group N.
+ * #perfdb-charts, their rows rebuilt from columns and their tips spelt out
+ * from codes: compact.ts, tips.ts); #group-N in the address opens group N.
  */
 export const PAGE_SCRIPT = String.raw`(function () {
   'use strict';
-  var specs = JSON.parse(document.getElementById('perfdb-charts').textContent);
+  var data = JSON.parse(document.getElementById('perfdb-charts').textContent);
+  var codes = data.codes;
+  var HELD = { end: "the end knot's value (the tail's shape would fall below it)", floor: 'the smallest median measured in the group', impossible: 'the nearest measured end (the line gave an impossible value)' };
+
+  function percent(f) {
+    return Number((f * 100).toPrecision(3)) + '%';
+  }
+
+  // A TipCode (tips.ts): [kind, prompt, batch, tokens, value, source, err, basis, factor, held].
+  function spell(code, chart) {
+    var out = { title: code[0] === 0 ? 'measured repetition' : 'emitted row' };
+    out.configuration = 'prompt ' + code[1] + ', batch ' + code[2] + ', tokens ' + code[3];
+    out[chart.metric] = chart.unit ? code[4] + ' ' + chart.unit : String(code[4]);
+    out.source = codes.sources[code[5]];
+    if (code[8] !== null) out['beyond the range'] = code[8] + 'x';
+    out.uncertainty = code[6] === null ? 'none stated (' + codes.bases[code[7]] + ')' : '±' + percent(code[6]) + ' (' + codes.bases[code[7]] + ')';
+    if (code[9]) out['held at'] = HELD[code[9]];
+    return out;
+  }
+
+  function rows(compact, chart) {
+    var out = [];
+    for (var i = 0; i < compact.n; i++) {
+      var row = {};
+      for (var k in compact.k) row[k] = compact.k[k];
+      for (var c in compact.c) {
+        var v = compact.c[c][i];
+        if (v !== null) row[c] = c === 'tip' && Array.isArray(v) ? spell(v, chart) : v;
+      }
+      out.push(row);
+    }
+    return out;
+  }
+
+  function specOf(chart) {
+    var spec = Object.assign({}, chart.spec);
+    spec.layer = chart.spec.layer.map(function (layer) {
+      if (!layer.data || !layer.data.compact) return layer;
+      return Object.assign({}, layer, { data: { values: rows(layer.data.compact, chart) } });
+    });
+    return spec;
+  }
+  var specs = data.groups;
   var select = document.getElementById('group-select');
   var sections = Array.prototype.slice.call(document.querySelectorAll('section.group'));
   var drawn = {};
@@ -15,9 +58,9 @@ export const PAGE_SCRIPT = String.raw`(function () {
   function draw(index) {
     if (drawn[index]) return;
     drawn[index] = true;
-    specs[index].forEach(function (spec, k) {
+    specs[index].forEach(function (chart, k) {
       var figure = document.getElementById('chart-' + index + '-' + k);
-      vegaEmbed(figure, spec, options).then(function () {
+      vegaEmbed(figure, specOf(chart), options).then(function () {
         figure.setAttribute('data-drawn', 'true');
       }, function (error) {
         figure.setAttribute('data-drawn', 'error');

@@ -1,60 +1,64 @@
 /**
  * The hover tooltip of every point on the report page's charts: the
- * configuration it stands for, its value, its source and, where the run
- * states one, its uncertainty (the err columns' interval and basis). Built
- * field by field: a run makes some 15,000 of them.
+ * configuration it stands for, its value, its source and its uncertainty
+ * (the err columns' interval and basis). Repetitions and emitted rows, the
+ * bulk of a chart, carry a compact code (TipCode) that the page's script
+ * spells out in the browser; knots and anomalies, a few per chart, carry
+ * their text.
  */
+import { configKey } from '../core/keys.js';
 import { extrapolationFactor } from '../core/extrapolation.js';
-import { makePredictors, xOf, type Predictor } from '../fit/predict.js';
+import { makePredictors, xOf, type Predictor, type Predictors } from '../fit/predict.js';
 import { measuredError, predictedError, type MetricBands } from '../fit/uncertainty.js';
 import { percent } from '../report/markdown-text.js';
 import { round } from '../report/numbers.js';
-import type { PlotSeries, PointConfig, Tip } from '../plots/types.js';
+import type { ChartMetric, PlotSeries, Tip, TipCode } from '../plots/types.js';
 import type { FittedMetric, GroupResult } from '../types.js';
 
 /** What the tips of one chart need beyond its series. */
 export interface TipContext {
   group: GroupResult;
-  metric: FittedMetric;
+  metric: ChartMetric;
   unit: string;
-  bands: MetricBands | null;
+  bands: Partial<Record<FittedMetric, MetricBands | null>>;
   coverage: number;
 }
 
+/** Codes of TipCode's source and basis fields; the page's script holds the same lists (script.ts). */
+export const TIP_SOURCES = ['measured', 'interpolated', 'extrapolated'] as const;
+export const TIP_BASES = ['repetitions', 'leave-one-out', 'backtest', 'unvalidated', 'one repetition', 'no err column for this metric'] as const;
+
 /** The report's precision (6 significant digits) for fractions; integers stay exact (round would write 2^20 as 1.04858e6). */
 const six = (v: number) => (Number.isInteger(v) ? v : round(v));
-const configText = (c: PointConfig) => `prompt ${c.prompt_size}, batch ${c.batch_size}, tokens ${c.token_size}`;
+const ERR_METRICS: readonly ChartMetric[] = ['prompt_time', 'token_time'];
 
 /**
  * The series with a tip on each repetition, median, emitted row and anomaly,
- * and its coordinates at the report's precision (the page's data is a third
- * the size); a new object, `series` untouched.
+ * and its coordinates at the report's precision; a new object, `series` untouched.
  */
 export function withTips(series: PlotSeries, context: TipContext): PlotSeries {
-  const predictor = makePredictors(context.group.fit)[context.metric];
+  const predictors = makePredictors(context.group.fit);
+  const predictor = context.metric === 'e2e_time' ? predictors.prompt_time : predictors[context.metric];
   if (predictor === null) return series;
   const { metric, unit } = context;
   const value = (v: number) => (unit === '' ? String(six(v)) : `${six(v)} ${unit}`);
-  const measured = new Set(context.group.configurations.map(configText));
-  const tip = (title: string, config: PointConfig | undefined, y: number, source: string): Record<string, string> => {
-    const out: Record<string, string> = { title };
-    if (config !== undefined) out.configuration = configText(config);
-    out[metric] = value(y);
-    out.source = source;
-    return out;
-  };
+  const errs = new Map(context.group.configurations.map((c) => [configKey(c.prompt_size, c.batch_size, c.token_size), ERR_METRICS.includes(metric) ? measuredError(c.repetitions[metric], context.coverage) : null]));
+  const noErr = TIP_BASES.indexOf(ERR_METRICS.includes(metric) ? 'one repetition' : 'no err column for this metric');
   return {
     ...series,
-    repetitions: series.repetitions.map((p) => ({ ...p, x: six(p.x), y: six(p.y), tip: tip('measured repetition', p.config, p.y, 'measured') })),
-    medians: series.medians.map((p) => ({ ...p, x: six(p.x), y: six(p.y), min: six(p.min), max: six(p.max), tip: medianTip(p, predictor, context, value) })),
-    fitted: series.fitted.map((p) => ({ x: six(p.x), y: six(p.y) })),
-    emitted: series.emitted.map((p) => {
-      const out = tip('emitted row', p.config, p.y, p.source);
-      if (out.configuration !== undefined && measured.has(out.configuration)) out.source = 'measured (the row holds the median; this is the fit)';
-      return { x: six(p.x), y: six(p.y), source: p.source, ...(p.config === undefined ? {} : { config: p.config }), tip: withUncertainty(out, p, predictor, context) };
+    repetitions: series.repetitions.map((p) => {
+      const c = p.config;
+      const err = c === undefined ? null : (errs.get(configKey(c.prompt_size, c.batch_size, c.token_size)) ?? null);
+      const tip: TipCode = [0, c?.prompt_size ?? 0, c?.batch_size ?? 0, c?.token_size ?? 0, six(p.y), 0, err === null ? null : six(err), err === null ? noErr : 0, null];
+      return { ...p, x: six(p.x), y: six(p.y), tip };
     }),
+    medians: series.medians.map((p) => ({ ...p, x: six(p.x), y: six(p.y), min: six(p.min), max: six(p.max), tip: medianTip(p, predictor, context, value) })),
+    emitted: series.emitted.map((p) => ({ ...p, x: six(p.x), y: six(p.y), tip: emittedTip(p, predictors, context) })),
     anomalies: series.anomalies.map((p) => {
-      const out = tip('anomaly', p.config, p.y, 'measured');
+      const out: Record<string, string> = { title: 'anomaly' };
+      if (p.config !== undefined) out.configuration = `prompt ${p.config.prompt_size}, batch ${p.config.batch_size}, tokens ${p.config.token_size}`;
+      out[metric] = value(p.y);
+      out.source = 'measured';
       out.finding = `the measured median falls ${p.label.replace(/^-/, '')}${p.along === undefined ? '' : ` as ${p.along} grows`}`;
       return { ...p, x: six(p.x), y: six(p.y), tip: out };
     }),
@@ -66,39 +70,41 @@ function medianTip(p: PlotSeries['medians'][number], predictor: Predictor, conte
   const { group, metric } = context;
   // One entry per (prompt, batch) with its token sizes: the real data measures each at up to 7.
   const byPoint = new Map<string, number[]>();
+  const values: number[] = [];
   for (const c of group.configurations) {
-    if (xOf(predictor, c.prompt_size, c.batch_size) !== p.x) continue;
+    if (xOf(predictor, c.prompt_size, c.batch_size) !== p.x || (metric === 'e2e_time' && c.metrics.e2e_time?.median !== p.y)) continue;
     const key = `prompt ${c.prompt_size}, batch ${c.batch_size}`;
     byPoint.set(key, [...(byPoint.get(key) ?? []), c.token_size]);
+    values.push(...c.repetitions[metric]);
   }
   const points = [...byPoint].map(([key, tokens]) => `${key}, tokens ${tokens.sort((a, b) => a - b).join('/')}`);
-  const values: number[] = [];
-  for (const m of group.measurements) {
-    const v = m.metrics[metric];
-    if (v !== null && xOf(predictor, m.prompt_size, m.batch_size) === p.x) values.push(v);
-  }
-  const fit = group.fit.fits[metric];
+  const fit = metric === 'e2e_time' ? null : group.fit.fits[metric];
   const loo = fit === null ? -1 : fit.loo.x.indexOf(p.x);
-  const err = measuredError(values, context.coverage);
-  const out: Record<string, string> = { title: 'median (min–max)' };
+  const err = ERR_METRICS.includes(metric) ? measuredError(values, context.coverage) : null;
+  const out: Record<string, string> = { title: metric === 'e2e_time' ? 'measured median' : 'median (min–max)' };
   out[predictor.key] = String(six(p.x));
   out.configurations = points.length > 4 ? `${points.slice(0, 4).join('; ')}; and ${points.length - 4} more` : points.join('; ');
   out.repetitions = String(values.length);
   out[metric] = value(p.y);
   out['min–max'] = `${value(p.min)} – ${value(p.max)}`;
   out.source = 'measured';
-  out.uncertainty = err === null ? 'none stated (one repetition)' : `±${percent(err)} (repetitions)`;
+  out.uncertainty = !ERR_METRICS.includes(metric) ? 'none stated (no err column for this metric)' : err === null ? 'none stated (one repetition)' : `±${percent(err)} (repetitions)`;
   if (loo >= 0 && fit !== null) out['leave-one-out error'] = percent(fit.loo.ape[loo]);
   return out;
 }
 
-/** An emitted row's extrapolation factor and the interval the err columns give it, added to its tip. */
-function withUncertainty(out: Record<string, string>, p: PlotSeries['emitted'][number], predictor: Predictor, context: TipContext): Tip {
-  const f = extrapolationFactor(p.x, predictor.range);
-  const c = p.config;
-  const { err, validated } = c === undefined ? { err: null, validated: f === 1 } : predictedError(context.bands, predictor, c.prompt_size, c.batch_size);
-  const basis = f === 1 ? 'leave-one-out' : validated ? 'backtest' : 'unvalidated';
-  if (f > 1) out['beyond the range'] = `${six(f)}x`;
-  out.uncertainty = err !== null ? `±${percent(err)} (${basis})` : basis === 'unvalidated' ? 'none stated (unvalidated)' : 'none stated';
-  return out;
+/** An emitted row: its configuration, value, source, the interval its err column gives (with the row's basis, as emit writes it) and its extrapolation factor. */
+function emittedTip(p: PlotSeries['emitted'][number], predictors: Predictors, context: TipContext): TipCode {
+  const c = p.config ?? { prompt_size: 0, batch_size: 0, token_size: 0 };
+  const at = (metric: FittedMetric) => {
+    const predictor = predictors[metric];
+    return predictor === null ? { err: null, validated: true } : predictedError(context.bands[metric] ?? null, predictor, c.prompt_size, c.batch_size);
+  };
+  const [pt, tt] = [at('prompt_time'), at('token_time')];
+  const basis = p.source === 'interpolated' ? 'leave-one-out' : pt.validated && tt.validated ? 'backtest' : 'unvalidated';
+  const own = context.metric === 'prompt_time' ? pt.err : context.metric === 'token_time' ? tt.err : null;
+  const key = (context.metric === 'e2e_time' ? predictors.prompt_time : predictors[context.metric]) as Predictor;
+  const f = extrapolationFactor(xOf(key, c.prompt_size, c.batch_size), key.range);
+  const shownBasis = ERR_METRICS.includes(context.metric) ? basis : 'no err column for this metric';
+  return [1, c.prompt_size, c.batch_size, c.token_size, six(p.y), TIP_SOURCES.indexOf(p.source), own === null ? null : six(own), TIP_BASES.indexOf(shownBasis), f > 1 ? six(f) : null, p.held ?? null];
 }

@@ -2,18 +2,19 @@ import { LOG_RATIO } from './style.js';
 import type { Axis, Row } from './types.js';
 
 /**
- * Log when the finite positive values span more than LOG_RATIO; the domain is the values' range
+ * Log when `log` says so, or (undefined) when the finite positive values span more than LOG_RATIO; the domain is the values' range
  * padded by 2% of its width (3% of it in log space on a log axis). Log ticks are powers of `base` (2 for
  * batch_tokens, which are powers of two) or 1–2–5 per decade (base 10), thinned to at most 8.
  */
-export function axisFor(values: readonly number[], base: 2 | 10): Axis {
+export function axisFor(values: readonly number[], base: 2 | 10, log?: boolean): Axis {
   let [min, max, pMin, pMax] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const v of values) {
     if (!Number.isFinite(v)) continue;
     [min, max] = [Math.min(min, v), Math.max(max, v)];
     if (v > 0) [pMin, pMax] = [Math.min(pMin, v), Math.max(pMax, v)];
   }
-  if (pMax / pMin > LOG_RATIO) {
+  if (log ?? pMax / pMin > LOG_RATIO) {
+    if (!(pMax >= pMin)) return { log: true, domain: [1, 10], ticks: [1, 10] };
     const pad = Math.pow(pMax / pMin, 0.03);
     const domain: [number, number] = [pMin / pad, pMax * pad];
     return { log: true, domain, ticks: logTicks(domain, base) };
@@ -34,7 +35,9 @@ function logTicks([lo, hi]: [number, number], base: 2 | 10): number[] {
   }
   // Base 10: 1–2–5 per decade while that stays readable, else every decade or fewer.
   const decades = [Math.pow(10, first - 1), ...powers].flatMap((p) => [p, 2 * p, 5 * p]).filter((v) => v >= lo && v <= hi);
-  if (decades.length <= 8) return decades;
+  if (decades.length <= 8 && decades.length >= 3) return decades;
+  // Less than a decade shown (a scale kept log for consistency): 1–1.5–2–3–5–7 per decade.
+  if (decades.length < 3) return [Math.pow(10, first - 1), ...powers].flatMap((p) => [p, 1.5 * p, 2 * p, 3 * p, 5 * p, 7 * p]).filter((v) => v >= lo && v <= hi);
   const step = Math.ceil(powers.length / 8);
   return powers.filter((_, i) => i % step === 0);
 }

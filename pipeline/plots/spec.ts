@@ -1,11 +1,12 @@
 /**
- * One chart per (group, metric) as a vega-lite spec: measured repetitions,
- * per-knot medians with their min–max, the fitted curve and a sample of the
- * emitted rows, with the extrapolated ranges shaded. Pure and cheap.
+ * One chart per (group, metric) as a vega-lite spec: measured repetitions
+ * coloured by batch size, per-knot medians with their min–max, the line of
+ * the values perf_db.csv holds (held values marked), the measured range's
+ * ends, and the extrapolated ranges shaded. Pure and cheap.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { axisFor, placements } from './axes.js';
-import { HEIGHT, LAYERS, RENDERER, TICK_FORMAT, WIDTH, X_TITLE, Y_TICKS } from './style.js';
+import { BATCH_SCHEME, HEIGHT, LAYERS, MARKER_STEP, RENDERER, TICK_FORMAT, WIDTH, X_TITLE, Y_TICKS } from './style.js';
 import type { Axis, Layer, PlotSeries, Row, Tip } from './types.js';
 
 type Layers = NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']>;
@@ -15,84 +16,126 @@ const name = (layer: Layer): string => LAYERS[layer].name;
 /**
  * The layered vega-lite spec for one series. Pure: builds fresh data objects
  * (vega tags the objects it ingests), never touches `series`. Values that
- * cannot be drawn are left out of their layer and counted in the subtitle:
- * non-finite numbers anywhere, and values <= 0 on a log-scaled axis. With
- * `tooltips` (the report page), each point's `tip` goes into its row and its
- * layer shows it on hover; without, the spec is the SVG chart's, unchanged.
+ * cannot be drawn are left out of their layer and said so in plain words in
+ * the subtitle. With `tooltips` (the report page), each point's `tip` goes
+ * into its row and its layer shows it on hover; without, the spec is the SVG
+ * chart's, unchanged.
  */
 export function plotSpec(series: PlotSeries, { tooltips = false }: { tooltips?: boolean } = {}): TopLevelSpec {
-  const xAxis = axisFor([...series.repetitions, ...series.medians, ...series.fitted, ...series.emitted, ...series.anomalies].map((p) => p.x).concat(series.extent, series.measuredRange), 2);
-  const yAxis = axisFor([...series.repetitions.map((p) => p.y), ...series.medians.flatMap((p) => [p.y, p.min, p.max]), ...series.fitted.map((p) => p.y), ...series.emitted.map((p) => p.y), ...series.anomalies.map((p) => p.y)], 10);
+  const xAxis = axisFor([...series.repetitions, ...series.medians, ...series.emitted, ...series.anomalies].map((p) => p.x).concat(series.extent, series.measuredRange), 2);
+  const yAxis = axisFor([...series.repetitions.map((p) => p.y), ...series.medians.flatMap((p) => [p.y, p.min, p.max]), ...series.emitted.map((p) => p.y), ...series.anomalies.map((p) => p.y)], 10, series.yLog);
   const rows = drawableRows(series, xAxis, yAxis, tooltips);
-  const present = new Set([...rows.regions, ...rows.repetitions, ...rows.medians, ...rows.fitted, ...rows.emitted, ...rows.anomalies].map((r) => r.layer));
+  const present = new Set([...rows.regions, ...rows.bounds, ...rows.medians, ...rows.line, ...rows.markers, ...rows.anomalies].map((r) => r.layer));
   const shown = (Object.keys(LAYERS) as Layer[]).filter((l) => present.has(name(l)));
   const enc = encodings(series, xAxis, yAxis, shown);
   const layers: Layers = [...markLayers(rows, enc, xAxis, yAxis), legendLayer(shown, enc.color)];
-  const title = rows.omitted > 0 ? { text: series.title, subtitle: `${rows.omitted} value${rows.omitted === 1 ? '' : 's'} not drawn: non-finite, or ≤ 0 on a log axis` } : { text: series.title };
+  const subtitle = [...(series.subtitle ?? []), ...omittedNotes(rows.omitted)];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     // Not drawn: names what renderPlot does beyond the spec (text metrics), so a plot cache keyed
     // on the spec (files.ts) draws anew when that changes. Bump it with such a change.
     usermeta: { renderer: RENDERER },
-    title: { ...title, anchor: 'start', fontSize: 15, subtitleFontSize: 12, subtitleColor: '#b00' },
+    title: { text: series.title, ...(subtitle.length === 0 ? {} : { subtitle }), anchor: 'start', fontSize: 15, subtitleFontSize: 12, subtitleColor: '#444', subtitlePadding: 4 },
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
     padding: 12,
     layer: layers,
     // Scales stay shared; legends are per layer so that only the legend layer draws one.
-    resolve: { legend: { color: 'independent', shape: 'independent' } },
+    resolve: { legend: { color: 'independent', shape: 'independent', fill: 'independent' } },
     config: {
       font: 'Helvetica, Arial, sans-serif',
       // Per-mark ARIA labels would repeat every data point inside the SVG.
       mark: { aria: false },
       axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 'normal', gridColor: '#eee' },
-      legend: { labelFontSize: 12, labelLimit: 220 },
+      legend: { labelFontSize: 12, labelLimit: 220, titleFontSize: 12, titleFontWeight: 'normal' },
       view: { stroke: '#888' },
     },
   };
+}
+
+/** What was left out, in words a reader of the chart needs no manual for. */
+function omittedNotes({ notFinite, notPositive }: DrawableRows['omitted']): string[] {
+  const points = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
+  const notes: string[] = [];
+  if (notPositive > 0) notes.push(`${points(notPositive)} not shown: zero or negative, which a logarithmic scale cannot place`);
+  if (notFinite > 0) notes.push(`${points(notFinite)} not shown: not a finite number`);
+  return notes;
 }
 
 interface DrawableRows {
   repetitions: Row[];
   medians: Row[];
   spreads: Row[];
-  fitted: Row[];
-  emitted: Row[];
+  /** The emitted values as line segments (`seg`), one per token size and source. */
+  line: Row[];
+  /** A thinned subset of the line's points, and every held one. */
+  markers: Row[];
   anomalies: Row[];
   regions: Row[];
+  /** The measured range's two ends. */
+  bounds: Row[];
   /** Values left out because they cannot be drawn. */
-  omitted: number;
+  omitted: { notFinite: number; notPositive: number };
 }
 
 /** Each layer's rows, keeping the points whose every value can be drawn and counting the rest (a median and its bar count apart). */
 function drawableRows(series: PlotSeries, xAxis: Axis, yAxis: Axis, tooltips: boolean): DrawableRows {
-  const okX = (v: number): boolean => Number.isFinite(v) && (!xAxis.log || v > 0);
-  const okY = (v: number): boolean => Number.isFinite(v) && (!yAxis.log || v > 0);
-  let omitted = 0;
-  const keep = <T>(points: readonly T[], ok: (p: T) => boolean): T[] => {
-    const kept = points.filter(ok);
-    omitted += points.length - kept.length;
-    return kept;
-  };
-  const xy = (p: { x: number; y: number }) => okX(p.x) && okY(p.y);
+  const omitted = { notFinite: 0, notPositive: 0 };
+  const ok = (v: number, axis: Axis): boolean => Number.isFinite(v) && (!axis.log || v > 0);
+  const keep = <T>(points: readonly T[], values: (p: T) => number[]): T[] =>
+    points.filter((p) => {
+      const [xs, ...ys] = values(p) as [number, ...number[]];
+      if (ok(xs, xAxis) && ys.every((y) => ok(y, yAxis))) return true;
+      if ([xs, ...ys].every(Number.isFinite)) omitted.notPositive++;
+      else omitted.notFinite++;
+      return false;
+    });
+  const xy = (p: { x: number; y: number }) => [p.x, p.y];
   const tip = (p: { tip?: Tip }): { tip?: Tip } => (tooltips && p.tip !== undefined ? { tip: p.tip } : {});
-  const repetitions = keep(series.repetitions, xy).map((p): Row => ({ layer: name('repetition'), x: p.x, y: p.y, ...tip(p) }));
+  const repetitions = keep(series.repetitions, xy).map((p): Row => ({ layer: 'repetition', x: p.x, y: p.y, batch: p.config?.batch_size ?? 0, ...tip(p) }));
   const medians = keep(series.medians, xy).map((p): Row => ({ layer: name('median'), x: p.x, y: p.y, ...tip(p) }));
   // The min–max bar is a second mark of the same points: drawn where both ends can be.
-  const spreads = keep(series.medians, (p) => okX(p.x) && okY(p.min) && okY(p.max)).map((p): Row => ({ layer: name('median'), x: p.x, min: p.min, max: p.max }));
-  const fitted = keep(series.fitted, xy)
-    .map((p): Row => ({ layer: name('fitted'), x: p.x, y: p.y }))
-    .sort((a, b) => (a.x as number) - (b.x as number));
-  const emitted = keep(series.emitted, xy).map((p): Row => ({ layer: name(p.source === 'interpolated' ? 'interpolated' : 'extrapolatedRow'), x: p.x, y: p.y, ...tip(p) }));
+  const spreads = keep(series.medians, (p) => [p.x, p.min, p.max]).map((p): Row => ({ layer: name('median'), x: p.x, min: p.min, max: p.max }));
+  const { line, markers } = lineRows(keep(series.emitted, xy), tip);
   const anomalies = keep(series.anomalies, xy).map((p): Row => ({ layer: name('anomaly'), x: p.x, y: p.y, label: p.label, ...tip(p) }));
   // Shade from the measured range to the chart's edge, wherever rows were extrapolated.
   const [extent0, extent1] = series.extent;
   const [range0, range1] = series.measuredRange;
   const regions: Row[] = [];
-  if (okX(range0) && extent0 < range0) regions.push({ layer: name('extrapolated'), x: xAxis.domain[0], x2: range0 });
-  if (okX(range1) && extent1 > range1) regions.push({ layer: name('extrapolated'), x: range1, x2: xAxis.domain[1] });
-  return { repetitions, medians, spreads, fitted, emitted, anomalies, regions, omitted };
+  if (ok(range0, xAxis) && extent0 < range0) regions.push({ layer: name('extrapolated'), x: xAxis.domain[0], x2: range0 });
+  if (ok(range1, xAxis) && extent1 > range1) regions.push({ layer: name('extrapolated'), x: range1, x2: xAxis.domain[1] });
+  const bounds = [range0, range1].filter((x, i, all) => ok(x, xAxis) && all.indexOf(x) === i).map((x): Row => ({ layer: name('range'), x }));
+  return { repetitions, medians, spreads, line, markers, anomalies, regions, bounds, omitted };
+}
+
+/**
+ * The line's rows: a new segment wherever the token size or the source changes, its first point
+ * repeated from the segment before so the line stays unbroken; markers at every MARKER_STEP-th
+ * point of each token size, its last, and the first of each run of held points (held ones drawn as held).
+ */
+function lineRows(points: PlotSeries['emitted'], tip: (p: { tip?: Tip }) => { tip?: Tip }): { line: Row[]; markers: Row[] } {
+  const line: Row[] = [];
+  const markers: Row[] = [];
+  let seg = -1;
+  let previous: PlotSeries['emitted'][number] | undefined;
+  let index = 0;
+  points.forEach((p, i) => {
+    const layer = name(p.source === 'interpolated' ? 'interpolated' : 'extrapolatedRow');
+    const sameLine = previous !== undefined && previous.config?.token_size === p.config?.token_size;
+    if (!sameLine) index = 0;
+    if (!sameLine || previous?.source !== p.source) {
+      seg++;
+      if (sameLine && previous !== undefined) line.push({ layer, seg, x: previous.x, y: previous.y });
+    }
+    line.push({ layer, seg, x: p.x, y: p.y });
+    const last = points[i + 1]?.config?.token_size !== p.config?.token_size;
+    const heldStarts = p.held !== undefined && (!sameLine || previous?.held === undefined);
+    if (heldStarts || index % MARKER_STEP === 0 || last) markers.push({ layer: p.held === undefined ? layer : name('held'), x: p.x, y: p.y, ...tip(p) });
+    previous = p;
+    index++;
+  });
+  return { line, markers };
 }
 
 function encodings(series: PlotSeries, xAxis: Axis, yAxis: Axis, shown: readonly Layer[]) {
@@ -128,12 +171,16 @@ function markLayers(rows: DrawableRows, { x, y, color }: Encodings, xAxis: Axis,
     const tipped = values.some((r) => r.tip !== undefined) ? { tooltip: { expr: 'datum.tip' } } : {};
     layers.push({ data: { values }, mark: { ...mark, ...tipped }, encoding } as unknown as Layers[number]);
   };
-  add(rows.regions, { type: 'rect', opacity: 0.5 }, { x, x2: { field: 'x2' }, color });
+  add(rows.regions, { type: 'rect', opacity: 0.6 }, { x, x2: { field: 'x2' }, color });
+  add(rows.bounds, { type: 'rule', strokeWidth: 1, strokeDash: [4, 3] }, { x, color });
+  // Repetitions by batch size (the fill scale); their outline keeps light colours visible on white.
+  const batch = { field: 'batch', type: 'ordinal' as const, scale: { scheme: BATCH_SCHEME }, legend: { title: 'repetitions by batch size', orient: 'right' as const, symbolType: 'circle', columns: 2 } };
+  add(rows.repetitions, { type: 'point', filled: true, size: 26, opacity: 0.8, stroke: '#555', strokeWidth: 0.4 }, { x, y, fill: batch });
   add(rows.spreads, { type: 'rule', strokeWidth: 1.5 }, { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color });
-  add(rows.fitted, { type: 'line', strokeWidth: 1.5, interpolate: 'linear' }, { x, y, color, order: { field: 'x', type: 'quantitative' } });
-  add(rows.repetitions, { type: 'point', filled: true, size: 22, opacity: 0.55 }, { x, y, color });
-  add(rows.emitted, { type: 'tick', orient: 'vertical', size: 9, thickness: 1.5, opacity: 1 }, { x, y, color });
-  add(rows.medians, { type: 'point', filled: true, size: 60, opacity: 1, stroke: 'white', strokeWidth: 0.8 }, { x, y, color });
+  add(rows.line, { type: 'line', strokeWidth: 2, interpolate: 'linear' }, { x, y, color, detail: { field: 'seg', type: 'nominal' }, order: { field: 'x', type: 'quantitative' } });
+  add(rows.markers.filter((r) => r.layer !== name('held')), { type: 'point', filled: true, size: 18, opacity: 1 }, { x, y, color });
+  add(rows.markers.filter((r) => r.layer === name('held')), { type: 'point', shape: 'triangle-up', filled: true, size: 60, opacity: 1 }, { x, y, color });
+  add(rows.medians, { type: 'point', filled: true, size: 46, opacity: 1, stroke: 'white', strokeWidth: 0.8 }, { x, y, color });
   add(rows.anomalies, { type: 'point', size: 260, strokeWidth: 2.5, filled: false, opacity: 1 }, { x, y, color });
   if (rows.anomalies.length === 0) return layers;
   // Labels point into the plot: left of a point in the right half, below a point in the top half.

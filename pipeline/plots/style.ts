@@ -3,19 +3,22 @@ import type { Layer } from './types.js';
 
 /** Legend order, name, colour and legend symbol of every layer; one shared scale so one legend lists them. */
 export const LAYERS: Record<Layer, { name: string; color: string; shape: string }> = {
-  repetition: { name: 'repetition', color: '#6baed6', shape: 'circle' },
-  median: { name: 'median (min–max)', color: '#08519c', shape: 'circle' },
-  fitted: { name: 'fitted', color: '#f58518', shape: 'stroke' },
-  // A vertical bar: emitted rows are drawn as ticks.
-  interpolated: { name: 'emitted: interpolated', color: '#2ca02c', shape: 'M0,-1L0,1' },
-  extrapolatedRow: { name: 'emitted: extrapolated', color: '#9467bd', shape: 'M0,-1L0,1' },
+  median: { name: 'median (min–max)', color: '#222222', shape: 'circle' },
+  interpolated: { name: 'perf_db.csv: interpolated', color: '#f58518', shape: 'stroke' },
+  extrapolatedRow: { name: 'perf_db.csv: extrapolated', color: '#9467bd', shape: 'stroke' },
+  held: { name: 'held at a measured value', color: '#c51b8a', shape: 'triangle-up' },
   anomaly: { name: 'anomaly', color: '#d62728', shape: 'circle' },
-  extrapolated: { name: 'extrapolated', color: '#d9d9d9', shape: 'square' },
+  range: { name: 'measured range', color: '#777777', shape: 'M0,-1L0,1' },
+  extrapolated: { name: 'beyond the measured range', color: '#e3e3e3', shape: 'square' },
 };
 
 export const RENDERER = 'perfdb renderPlot 1: Helvetica AFM text widths';
-/** A scale goes logarithmic when its positive values span more than this factor. */
-export const LOG_RATIO = 50;
+/** The colours of the repetitions, by batch size (ordinal, in increasing batch size). */
+export const BATCH_SCHEME = 'viridis';
+/** The line's markers: one in every MARKER_STEP sampled rows (and every held one), so the measurements stay visible. */
+export const MARKER_STEP = 8;
+/** A scale goes logarithmic when its positive values span more than this factor: a decade. */
+export const LOG_RATIO = 10;
 export const WIDTH = 640;
 export const HEIGHT = 360;
 /** Ticks on a linear y axis; its domain is niced to the same count so both ends get a label. */
