@@ -309,7 +309,25 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     return 'E_BAD_RANGE, E_BAD_OPTION';
   },
   'raw file whose sha256 differs from the manifest': () => fetchInto('mirror-bad', 'not the pinned file\n'),
-  'raw file missing, offline, no mirror': () => fetchInto('mirror-empty', null),
+  'raw file missing, offline, no mirror': async () => {
+    const { outcome, stderr } = await fetchRun('mirror-empty', null);
+    expect(stderr).toContain('hint: download https://raw.githubusercontent.com/');
+    expect(stderr).toContain(`save it as ${join(dir, 'project-mirror-empty', 'data', 'raw', 'perf_model.csv')}`);
+    return outcome;
+  },
+  '`PERFDB_MIRROR` set to a folder that does not exist, raw file missing, offline': async () => {
+    const { outcome, stderr } = await fetchRun('mirror-gone', null, null, false);
+    expect(stderr).toContain(`cannot be had offline: PERFDB_MIRROR=${join(dir, 'mirror-gone')}: the folder does not exist; hint: download https://`);
+    return outcome;
+  },
+  '`--out` an existing file (`--out README.md`), or a path under one': async () => {
+    const mine = file('mine.md', 'mine\n');
+    const runs = [await cli(['--input', file('ok7.csv', valid()), '--out', mine]), await cli(['--input', file('ok8.csv', valid()), '--out', join(mine, 'sub'), '--check'])];
+    expect(runs[0]?.stderr).toContain('the output folder is a file, not a folder');
+    expect(runs[1]?.stderr).toContain(`${mine} is a file, not a folder`);
+    expect(readFileSync(mine, 'utf8')).toBe('mine\n');
+    return [...new Set(runs.map((r) => r.outcome))].join(', ');
+  },
   'pinned raw file in data/raw edited by hand': async () => {
     const pinned = readFileSync(realDataPath(), 'utf8');
     return fetchInto('edited', null, pinned.replace('llama2-70b', 'llama2-7Ob'));
@@ -323,13 +341,18 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
 
 /** data:fetch in a copy of the project's manifest with a mirror holding `content` (or nothing), offline. */
 async function fetchInto(name: string, content: string | null, present: string | null = null): Promise<Outcome> {
+  return (await fetchRun(name, content, present)).outcome;
+}
+
+/** As fetchInto, with its stderr; `mirrorExists` false points PERFDB_MIRROR at a folder that is not there. */
+async function fetchRun(name: string, content: string | null, present: string | null = null, mirrorExists = true): Promise<{ outcome: Outcome; stderr: string }> {
   const project = join(dir, `project-${name}`);
   mkdirSync(join(project, 'data', 'raw'), { recursive: true });
   if (present !== null) writeFileSync(join(project, 'data', 'raw', 'perf_model.csv'), present);
   mkdirSync(join(project, 'scripts'), { recursive: true });
   writeFileSync(join(project, 'data', 'raw', 'manifest.json'), readFileSync(join(ROOT, 'data', 'raw', 'manifest.json')));
   const mirror = join(dir, name);
-  mkdirSync(mirror, { recursive: true });
+  if (mirrorExists) mkdirSync(mirror, { recursive: true });
   if (content !== null) writeFileSync(join(mirror, 'perf_model.csv'), content);
   // Run the real script against the copied manifest: a wrapper that points data/raw at the copy.
   const script = join(dir, `fetch-${name}.mts`);
@@ -348,7 +371,8 @@ async function fetchInto(name: string, content: string | null, present: string |
   const csv = join(project, 'data', 'raw', 'perf_model.csv');
   const after = existsSync(csv) ? readFileSync(csv, 'utf8') : null;
   expect(after).toBe(run.status === 0 ? (present ?? content) : present);
-  return run.status === 0 ? 'accepted' : (/\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`);
+  if (run.status !== 0) expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  return { outcome: run.status === 0 ? 'accepted' : (/\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`), stderr: run.stderr };
 }
 
 /** The README's troubleshooting rows: [input, code or "accepted"]. */
