@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { PerfDbError, usageError } from '../pipeline/core/errors.js';
 import { loadDatabase, lookup } from '../pipeline/db/lookup.js';
+import { displayPath, fileInTheWay } from '../pipeline/io/paths.js';
 import { resolveQuery } from '../pipeline/options/query.js';
 import { answerText } from './answer-text.js';
 import { commandLine, runCli } from './cli.js';
@@ -22,10 +24,22 @@ async function main(): Promise<number> {
     hideBin(process.argv),
   ).parseAsync();
   const query = resolveQuery(argv);
-  const dir = resolve(argv.db);
+  const dir = dbFolder(argv.db);
   const answer = await lookup(await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv')), query);
   process.stdout.write(argv.json ? `${JSON.stringify(answer)}\n` : answerText(answer));
   return 0;
+}
+
+/** --db, absolute: not empty, and not a file (nor under one). */
+function dbFolder(value: string): string {
+  if (value.trim() === '') throw usageError('E_BAD_OPTION', '--db is empty', 'give --db the folder holding perf_db.csv and fits.json, e.g. --db data/generated');
+  const dir = resolve(value);
+  const blocker = fileInTheWay(dir);
+  if (blocker !== null) {
+    const what = blocker === dir ? '--db is a file, not a folder' : `${displayPath(blocker)} is a file, not a folder`;
+    throw new PerfDbError('E_NO_DATABASE', `${what}; expected the folder holding perf_db.csv and fits.json`, { file: displayPath(dir), hint: 'pass --db the folder `npm run generate` wrote, e.g. --db data/generated' });
+  }
+  return dir;
 }
 
 await runCli(main);

@@ -293,6 +293,35 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(run.stderr).toMatch(/empty-report\.json: E_BAD_JSON the report file is empty/);
     return /\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] as string;
   },
+  '`npm run report:diff --out` a folder, a path under a file, or in a folder that does not exist': async () => {
+    const report = join(ROOT, 'data', 'generated', 'quality-report.json');
+    const outs = [dir, join(file('plain-md', 'x'), 'd.md'), join(dir, 'no-such-folder', 'd.md')];
+    const runs = await Promise.all(outs.map((out) => runCommand('report-diff', [report, report, '--out', out])));
+    for (const run of runs) expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(runs.map((r) => /E_OUTPUT_NOT_WRITABLE (.*?);/.exec(r.stderr)?.[1])).toEqual(['--out is a folder', `${join(dir, 'plain-md')} is a file, not a folder`, `the folder ${join(dir, 'no-such-folder')} does not exist`]);
+    return [...new Set(runs.map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]))].join(', ');
+  },
+  '`npm run report:diff --out` one of the two reports it compares': async () => {
+    const head = file('head-report.json', readFileSync(join(ROOT, 'data', 'generated', 'quality-report.json')));
+    const run = await runCommand('report-diff', [join(ROOT, 'data', 'generated', 'quality-report.json'), head, '--out', head]);
+    expect(run.status).toBe(1);
+    expect(readFileSync(head).equals(readFileSync(join(ROOT, 'data', 'generated', 'quality-report.json')))).toBe(true);
+    return /\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] as string;
+  },
+  '`npm run query --db` a file, or a path under one': async () => {
+    const ask = (db: string) => runCommand('query', ['--model', 'm', '--hardware', 'h', '--tp', '1', '--prompt', '1', '--batch', '1', '--tokens', '1', '--db', db]);
+    const runs = [await ask(join(ROOT, 'README.md')), await ask(join(ROOT, 'README.md', 'sub'))];
+    expect(runs[0]?.stderr).toContain('--db is a file, not a folder');
+    expect(runs[1]?.stderr).toContain('E_NO_DATABASE README.md is a file, not a folder');
+    for (const run of runs) expect(run.status).toBe(1);
+    return [...new Set(runs.map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]))].join(', ');
+  },
+  "an empty path (`--out ''`, `--db ''`)": async () => {
+    const report = join(ROOT, 'data', 'generated', 'quality-report.json');
+    const runs = [await cli(['--out', '']), await runCommand('report-diff', [report, report, '--out', '']), await runCommand('query', ['--model', 'm', '--hardware', 'h', '--tp', '1', '--prompt', '1', '--batch', '1', '--tokens', '1', '--db', ''])];
+    for (const run of runs) expect(run.status).toBe(2);
+    return [...new Set(runs.map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]))].join(', ');
+  },
   'a line over 1 MiB (e.g. 100 MB)': () => outcome([valid([ROWS[0] as string, `m,h,2,256,1,128,${'1'.repeat(100 * 2 ** 20)},5`])]),
   'another run writing the same `--out`': async () => {
     const out = join(dir, 'locked');

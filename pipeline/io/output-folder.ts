@@ -1,7 +1,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
-import { displayPath } from './paths.js';
+import { displayPath, fileInTheWay } from './paths.js';
 
 /**
  * Refuses an output folder that cannot be one before anything is written:
@@ -32,16 +32,9 @@ export function checkOutputFolder(outDir: string): void {
 
 /** A folder that does not exist yet can only be made if the nearest existing path above it is a folder. */
 function checkAncestors(outDir: string, shown: string): void {
-  for (let p = dirname(resolve(outDir)); dirname(p) !== p; p = dirname(p)) {
-    let info;
-    try {
-      info = statSync(p);
-    } catch {
-      continue;
-    }
-    if (info.isDirectory()) return;
-    throw new PerfDbError('E_OUTPUT_NOT_WRITABLE', `${displayPath(p)} is a file, not a folder: the output folder cannot be made under it`, { file: shown, hint: '--out names the folder the outputs go into, e.g. --out data/generated' });
-  }
+  const blocker = fileInTheWay(dirname(resolve(outDir)));
+  if (blocker === null) return;
+  throw new PerfDbError('E_OUTPUT_NOT_WRITABLE', `${displayPath(blocker)} is a file, not a folder: the output folder cannot be made under it`, { file: shown, hint: '--out names the folder the outputs go into, e.g. --out data/generated' });
 }
 
 /**
