@@ -139,7 +139,7 @@ describe('lookup() on a generated database', () => {
     expect(a.e2e_time).toBe(17 + 9 * 2);
   });
 
-  it('throws E_UNKNOWN_GROUP listing the groups for an unknown group', async () => {
+  it('throws E_UNKNOWN_GROUP listing the groups for an unknown group, and the options of the closest (one edit away: tp 3 for 1)', async () => {
     const error = await lookup(db, { ...tiny(100, 1, 10), tensor_parallel: 3 }).then(
       () => null,
       (e: unknown) => e,
@@ -147,6 +147,7 @@ describe('lookup() on a generated database', () => {
     expect(error).toBeInstanceOf(PerfDbError);
     expect((error as PerfDbError).code).toBe('E_UNKNOWN_GROUP');
     expect((error as PerfDbError).message).toBe('no group tiny/hw/tp=3 in the database; it has tiny/hw/tp=1, tiny2/hw/tp=2');
+    expect((error as PerfDbError).hint).toBe('did you mean --model tiny --hardware hw --tp 1? check --model, --hardware and --tp against the list');
   });
 
   it('throws E_NO_DATABASE for a missing fits.json', async () => {

@@ -8,6 +8,7 @@
 import { PerfDbError } from '../core/errors.js';
 import { checkReach, extrapolationFactor, refusesExtrapolation } from '../core/extrapolation.js';
 import { compareStrings, groupId } from '../core/keys.js';
+import { closest } from '../core/suggest.js';
 import { makePredictor, predictPoint, type Predictors } from '../fit/predict.js';
 import { predictedError, type ErrBasis } from '../fit/uncertainty.js';
 import type { FittedMetric, Source } from '../types.js';
@@ -27,7 +28,9 @@ export async function lookup(db: Database, query: Query): Promise<Answer> {
   const group = db.fits.groups.find((g) => g.model === query.model && g.hardware === query.hardware && g.tensor_parallel === query.tensor_parallel);
   if (group === undefined) {
     const known = db.fits.groups.map((g) => g.id).sort(compareStrings);
-    throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, { hint: 'check --model, --hardware and --tp against the list' });
+    const near = db.fits.groups.find((g) => g.id === closest(groupId(query), known));
+    const guess = near === undefined ? '' : `did you mean --model ${near.model} --hardware ${near.hardware} --tp ${near.tensor_parallel}? `;
+    throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, { hint: `${guess}check --model, --hardware and --tp against the list` });
   }
   const row = await findRow(db.csvPath, query, db.fits.rows);
   if (row === null) return predict(group, db.fits, query);
