@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { checkOutputFolder } from '../pipeline/io/output-folder.js';
 import { displayPath } from '../pipeline/io/paths.js';
 import { DEFAULTS } from '../pipeline/options/defaults.js';
 import { resolveGenerateOptions } from '../pipeline/options/generate.js';
 import { statusFailure } from '../pipeline/report/fail-on-status.js';
 import { check, generate, type Generated } from '../pipeline/run.js';
+import { checkReport } from './check-report.js';
 import { commandLine, projectRoot, runCli } from './cli.js';
 import { progressLine } from './progress.js';
+import { rerunCommand } from './rerun.js';
 
 /** Milliseconds from process start to this module running: Node, module loading, compile checks. */
 const startup = performance.now();
@@ -24,7 +27,7 @@ function parseArgs(argv: string[]) {
       .option('input', { type: 'string', array: true, describe: 'input CSV, repeatable; replaces the default data/raw/*.csv' })
       .option('out', { type: 'string', describe: 'output folder', defaultDescription: DEFAULTS.out })
       .option('fail-on-status', { type: 'string', describe: "exit 1 once the outputs are written when the report's overall status is at least this: quirks|warn|fail (default: never)" })
-      .option('check', { type: 'boolean', describe: 'regenerate into a temporary folder and compare with --out: exit 1 naming each stale file, 0 when fresh; --out is not touched' })
+      .option('check', { type: 'boolean', describe: 'regenerate into a temporary folder and compare with --out: exit 1 naming each missing or stale file, 0 when fresh; --out is not touched' })
       .option('strict', { type: 'boolean', describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
       .option('on-invalid', { type: 'string', describe: 'an invalid input row stops the run (error), or is set aside in rejected.csv (skip)', defaultDescription: DEFAULTS.onInvalid })
       .option('max-rows', { type: 'string', describe: 'refuse grids that would emit more rows than this', defaultDescription: DEFAULTS.maxRows.toLocaleString('en-US') })
@@ -52,10 +55,11 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const shownOut = displayPath(options.out);
   if (options.check) {
+    checkOutputFolder(options.out);
     const { stale } = await check(options, root, log);
-    for (const name of stale) process.stdout.write(`stale: ${displayPath(join(options.out, name))}\n`);
-    process.stdout.write(stale.length === 0 ? `${shownOut} is up to date\n` : `${stale.length} stale files; regenerate with \`${options.command}\`\n`);
-    return stale.length === 0 ? 0 : 1;
+    const { text, fresh } = checkReport(options.out, stale, rerunCommand('generate', hideBin(process.argv), process.cwd(), root));
+    process.stdout.write(text);
+    return fresh ? 0 : 1;
   }
   const started = Date.now();
   const progress = progressLine();

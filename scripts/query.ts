@@ -1,9 +1,11 @@
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { PerfDbError, usageError } from '../pipeline/core/errors.js';
 import { loadDatabase, lookup } from '../pipeline/db/lookup.js';
-import type { Answer } from '../pipeline/db/types.js';
+import { displayPath, fileInTheWay } from '../pipeline/io/paths.js';
 import { resolveQuery } from '../pipeline/options/query.js';
+import { answerText } from './answer-text.js';
 import { commandLine, runCli } from './cli.js';
 
 async function main(): Promise<number> {
@@ -22,30 +24,22 @@ async function main(): Promise<number> {
     hideBin(process.argv),
   ).parseAsync();
   const query = resolveQuery(argv);
-  const dir = resolve(argv.db);
+  const dir = dbFolder(argv.db);
   const answer = await lookup(await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv')), query);
-  process.stdout.write(argv.json ? `${JSON.stringify(answer)}\n` : render(answer));
+  process.stdout.write(argv.json ? `${JSON.stringify(answer)}\n` : answerText(answer));
   return 0;
 }
 
-/** Three significant digits, as the report writes numbers for people. */
-const short = (v: number) => String(Number(v.toPrecision(3)));
-
-function render(a: Answer): string {
-  const interval = (value: number, err: number | null) => (err === null ? '' : `  (${short(value * (1 - err))} to ${short(value * (1 + err))} ms, ${short(a.coverage * 100)}% interval)`);
-  const flags = [
-    a.source === 'extrapolated' ? `extrapolated ${short(a.factor)}x beyond the measured range` : null,
-    a.err_basis === 'unvalidated' ? 'unvalidated: beyond the factor the backtests reached, no interval' : null,
-    a.clamped.length > 0 ? `clamped (${a.clamped.join(', ')}): the line went impossible, the nearest measured end's value` : null,
-  ].filter((f) => f !== null);
-  return [
-    `prompt_time ${short(a.prompt_time)} ms${interval(a.prompt_time, a.prompt_time_err)}`,
-    `token_time  ${short(a.token_time)} ms${interval(a.token_time, a.token_time_err)}`,
-    `e2e_time    ${short(a.e2e_time)} ms`,
-    `source      ${a.source} (${a.from === 'row' ? 'a row of perf_db.csv' : 'predicted by the fit; not a row of perf_db.csv'})`,
-    ...(flags.length === 0 ? [] : [`note        ${flags.join('; ')}`]),
-    '',
-  ].join('\n');
+/** --db, absolute: not empty, and not a file (nor under one). */
+function dbFolder(value: string): string {
+  if (value.trim() === '') throw usageError('E_BAD_OPTION', '--db is empty', 'give --db the folder holding perf_db.csv and fits.json, e.g. --db data/generated');
+  const dir = resolve(value);
+  const blocker = fileInTheWay(dir);
+  if (blocker !== null) {
+    const what = blocker === dir ? '--db is a file, not a folder' : `${displayPath(blocker)} is a file, not a folder`;
+    throw new PerfDbError('E_NO_DATABASE', `${what}; expected the folder holding perf_db.csv and fits.json`, { file: displayPath(dir), hint: 'pass --db the folder `npm run generate` wrote, e.g. --db data/generated' });
+  }
+  return dir;
 }
 
 await runCli(main);

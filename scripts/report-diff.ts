@@ -1,9 +1,10 @@
+import { statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { PerfDbError } from '../pipeline/core/errors.js';
-import { readError } from '../pipeline/io/file-errors.js';
+import { PerfDbError, usageError } from '../pipeline/core/errors.js';
+import { fileWriteError, readError } from '../pipeline/io/file-errors.js';
 import { displayPath } from '../pipeline/io/paths.js';
 import { diffReports, parseFailRule, RULE_FORMS } from '../pipeline/diff/diff.js';
 import { commandLine, runCli } from './cli.js';
@@ -35,13 +36,14 @@ async function main(): Promise<number> {
   // @types/yargs does not carry a command's positionals into the parsed type; yargs demands both.
   const paths = { base: String(argv.base), head: String(argv.head) };
   const files = { base: displayPath(resolve(paths.base)), head: displayPath(resolve(paths.head)) };
+  const out = argv.out === undefined ? null : outPath(argv.out, paths);
   const [base, head] = await Promise.all([readJson(paths.base, files.base), readJson(paths.head, files.head)]);
   const diff = diffReports(base, head, rules, files);
-  if (argv.out === undefined) {
+  if (out === null) {
     process.stdout.write(diff.markdown);
   } else {
-    await writeOut(argv.out, diff.markdown);
-    process.stdout.write(`Wrote the report diff to ${displayPath(resolve(argv.out))}: ${diff.changed ? 'changed' : 'no changes'}, ${diff.failures.length} ${diff.failures.length === 1 ? 'check' : 'checks'} failed\n`);
+    await writeOut(out, diff.markdown);
+    process.stdout.write(`Wrote the report diff to ${displayPath(out)}: ${diff.changed ? 'changed' : 'no changes'}, ${diff.failures.length} ${diff.failures.length === 1 ? 'check' : 'checks'} failed\n`);
   }
   for (const failure of diff.failures) process.stderr.write(`failed check ${failure}\n`);
   return diff.failures.length > 0 ? 1 : 0;
@@ -64,13 +66,34 @@ async function readJson(path: string, file: string): Promise<unknown> {
   }
 }
 
+/** --out, absolute: not empty, and neither of the two reports it compares (the diff would overwrite one). */
+function outPath(value: string, inputs: { base: string; head: string }): string {
+  if (value.trim() === '') throw usageError('E_BAD_OPTION', '--out is empty', 'give --out the Markdown file to write, e.g. --out report-diff.md, or leave it out for standard output');
+  const target = resolve(value);
+  for (const role of ['base', 'head'] as const) {
+    if (sameFile(target, resolve(inputs[role]))) {
+      throw new PerfDbError('E_INPUT_IN_OUTPUT', `--out is the ${role} report; writing the diff there would overwrite it`, { file: displayPath(target), hint: 'write the diff to another file, e.g. --out report-diff.md' });
+    }
+  }
+  return target;
+}
+
+/** The same path, or the same file reached by another path (a link). */
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 async function writeOut(path: string, text: string): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === undefined) throw error;
-    throw new PerfDbError('E_OUTPUT_NOT_WRITABLE', `cannot write the diff (${code})`, { file: displayPath(resolve(path)), hint: 'check that the folder exists and is writable' });
+    throw fileWriteError(error, path, '--out');
   }
 }
 

@@ -318,6 +318,35 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(run.stderr).toMatch(/empty-report\.json: E_BAD_JSON the report file is empty/);
     return /\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] as string;
   },
+  '`npm run report:diff --out` a folder, a path under a file, or in a folder that does not exist': async () => {
+    const report = join(ROOT, 'data', 'generated', 'quality-report.json');
+    const outs = [dir, join(file('plain-md', 'x'), 'd.md'), join(dir, 'no-such-folder', 'd.md')];
+    const runs = await Promise.all(outs.map((out) => runCommand('report-diff', [report, report, '--out', out])));
+    for (const run of runs) expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(runs.map((r) => /E_OUTPUT_NOT_WRITABLE (.*?);/.exec(r.stderr)?.[1])).toEqual(['--out is a folder', `${join(dir, 'plain-md')} is a file, not a folder`, `the folder ${join(dir, 'no-such-folder')} does not exist`]);
+    return [...new Set(runs.map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]))].join(', ');
+  },
+  '`npm run report:diff --out` one of the two reports it compares': async () => {
+    const head = file('head-report.json', readFileSync(join(ROOT, 'data', 'generated', 'quality-report.json')));
+    const run = await runCommand('report-diff', [join(ROOT, 'data', 'generated', 'quality-report.json'), head, '--out', head]);
+    expect(run.status).toBe(1);
+    expect(readFileSync(head).equals(readFileSync(join(ROOT, 'data', 'generated', 'quality-report.json')))).toBe(true);
+    return /\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] as string;
+  },
+  '`npm run query --db` a file, or a path under one': async () => {
+    const ask = (db: string) => runCommand('query', ['--model', 'm', '--hardware', 'h', '--tp', '1', '--prompt', '1', '--batch', '1', '--tokens', '1', '--db', db]);
+    const runs = [await ask(join(ROOT, 'README.md')), await ask(join(ROOT, 'README.md', 'sub'))];
+    expect(runs[0]?.stderr).toContain('--db is a file, not a folder');
+    expect(runs[1]?.stderr).toContain('E_NO_DATABASE README.md is a file, not a folder');
+    for (const run of runs) expect(run.status).toBe(1);
+    return [...new Set(runs.map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]))].join(', ');
+  },
+  "an empty path (`--out ''`, `--db ''`)": async () => {
+    const report = join(ROOT, 'data', 'generated', 'quality-report.json');
+    const runs = [await cli(['--out', '']), await runCommand('report-diff', [report, report, '--out', '']), await runCommand('query', ['--model', 'm', '--hardware', 'h', '--tp', '1', '--prompt', '1', '--batch', '1', '--tokens', '1', '--db', ''])];
+    for (const run of runs) expect(run.status).toBe(2);
+    return [...new Set(runs.map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]))].join(', ');
+  },
   'a line over 1 MiB (e.g. 100 MB)': () => outcome([valid([ROWS[0] as string, `m,h,2,256,1,128,${'1'.repeat(100 * 2 ** 20)},5`])]),
   'another run writing the same `--out`': async () => {
     const out = join(dir, 'locked');
@@ -334,7 +363,25 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     return 'E_BAD_RANGE, E_BAD_OPTION';
   },
   'raw file whose sha256 differs from the manifest': () => fetchInto('mirror-bad', 'not the pinned file\n'),
-  'raw file missing, offline, no mirror': () => fetchInto('mirror-empty', null),
+  'raw file missing, offline, no mirror': async () => {
+    const { outcome, stderr } = await fetchRun('mirror-empty', null);
+    expect(stderr).toContain('hint: download https://raw.githubusercontent.com/');
+    expect(stderr).toContain(`save it as ${join(dir, 'project-mirror-empty', 'data', 'raw', 'perf_model.csv')}`);
+    return outcome;
+  },
+  '`PERFDB_MIRROR` set to a folder that does not exist, raw file missing, offline': async () => {
+    const { outcome, stderr } = await fetchRun('mirror-gone', null, null, false);
+    expect(stderr).toContain(`cannot be had offline: PERFDB_MIRROR=${join(dir, 'mirror-gone')}: the folder does not exist; hint: download https://`);
+    return outcome;
+  },
+  '`--out` an existing file (`--out README.md`), or a path under one': async () => {
+    const mine = file('mine.md', 'mine\n');
+    const runs = [await cli(['--input', file('ok7.csv', valid()), '--out', mine]), await cli(['--input', file('ok8.csv', valid()), '--out', join(mine, 'sub'), '--check'])];
+    expect(runs[0]?.stderr).toContain('the output folder is a file, not a folder');
+    expect(runs[1]?.stderr).toContain(`${mine} is a file, not a folder`);
+    expect(readFileSync(mine, 'utf8')).toBe('mine\n');
+    return [...new Set(runs.map((r) => r.outcome))].join(', ');
+  },
   'pinned raw file in data/raw edited by hand': async () => {
     const pinned = readFileSync(realDataPath(), 'utf8');
     return fetchInto('edited', null, pinned.replace('llama2-70b', 'llama2-7Ob'));
@@ -348,13 +395,18 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
 
 /** data:fetch in a copy of the project's manifest with a mirror holding `content` (or nothing), offline. */
 async function fetchInto(name: string, content: string | null, present: string | null = null): Promise<Outcome> {
+  return (await fetchRun(name, content, present)).outcome;
+}
+
+/** As fetchInto, with its stderr; `mirrorExists` false points PERFDB_MIRROR at a folder that is not there. */
+async function fetchRun(name: string, content: string | null, present: string | null = null, mirrorExists = true): Promise<{ outcome: Outcome; stderr: string }> {
   const project = join(dir, `project-${name}`);
   mkdirSync(join(project, 'data', 'raw'), { recursive: true });
   if (present !== null) writeFileSync(join(project, 'data', 'raw', 'perf_model.csv'), present);
   mkdirSync(join(project, 'scripts'), { recursive: true });
   writeFileSync(join(project, 'data', 'raw', 'manifest.json'), readFileSync(join(ROOT, 'data', 'raw', 'manifest.json')));
   const mirror = join(dir, name);
-  mkdirSync(mirror, { recursive: true });
+  if (mirrorExists) mkdirSync(mirror, { recursive: true });
   if (content !== null) writeFileSync(join(mirror, 'perf_model.csv'), content);
   // Run the real script against the copied manifest: a wrapper that points data/raw at the copy.
   const script = join(dir, `fetch-${name}.mts`);
@@ -373,7 +425,8 @@ async function fetchInto(name: string, content: string | null, present: string |
   const csv = join(project, 'data', 'raw', 'perf_model.csv');
   const after = existsSync(csv) ? readFileSync(csv, 'utf8') : null;
   expect(after).toBe(run.status === 0 ? (present ?? content) : present);
-  return run.status === 0 ? 'accepted' : (/\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`);
+  if (run.status !== 0) expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  return { outcome: run.status === 0 ? 'accepted' : (/\b(E_[A-Z0-9_]+)\b/.exec(run.stderr)?.[1] ?? `exit ${run.status}`), stderr: run.stderr };
 }
 
 /** The README's troubleshooting rows: [input, code or "accepted"]. */

@@ -61,7 +61,7 @@ describe('generate --check', () => {
     const check = await generate([...GRID, '--out', out, '--check']);
     expect(check.status).toBe(1);
     expect(check.stdout).toContain(`stale: ${join(out, 'rejected.csv')}`);
-    expect(check.stdout).toContain(`stale: ${join(out, 'fits.json')}`);
+    expect(check.stdout).toContain(`missing: ${join(out, 'fits.json')}`);
   });
 
   it('exits 0 on the committed data/generated with the README command', async () => {

@@ -50,6 +50,8 @@ let other: string;
 let db: Database;
 let mainRows: Record<string, string>[];
 let otherRows: Record<string, string>[];
+/** The main database's grid written with --uncertainty: the err columns emit computes. */
+let uncertainRows: Record<string, string>[];
 
 beforeAll(async () => {
   dir = await scratch('perfdb-database-test-');
@@ -58,10 +60,11 @@ beforeAll(async () => {
   const runs = await Promise.all([
     generate(['--input', INPUT, '--out', main, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10', '--no-plots']),
     generate(['--input', INPUT, '--out', other, '--prompts', '150,500', '--batches', '1,2', '--tokens', '7,10', '--no-plots']),
+    generate(['--input', INPUT, '--out', join(dir, 'uncertain'), '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10', '--no-plots', '--uncertainty']),
   ]);
   for (const r of runs) expect(r.status, r.stderr).toBe(0);
   db = await loadDatabase(join(main, 'fits.json'), join(main, 'perf_db.csv'));
-  [mainRows, otherRows] = await Promise.all([readDb(main), readDb(other)]);
+  [mainRows, otherRows, uncertainRows] = await Promise.all([readDb(main), readDb(other), readDb(join(dir, 'uncertain'))]);
 });
 
 afterAll(async () => {
@@ -71,27 +74,38 @@ afterAll(async () => {
 describe('lookup() on a generated database', () => {
   it.each([
     // factor by hand: tiny is measured at batch_tokens 100..400, tiny2 at 200..300
-    ['a measured configuration on the grid', tiny(200, 1, 10), 'measured', 1],
-    ['a measured configuration off the grid', tiny(400, 1, 10), 'measured', 1],
-    ['a predicted row inside the range', tiny(300, 1, 10), 'interpolated', 1],
-    ['a predicted row beyond the range', tiny(300, 2, 10), 'extrapolated', 1.5],
-    ['a row of the second group', tiny2(100, 1, 10), 'extrapolated', 2],
-  ])('answers %s from its row with exactly the CSV\'s numbers', async (_name, q, source, factor) => {
+    ['a measured configuration on the grid', tiny(200, 1, 10), 'measured', 1, [100, 400], null],
+    ['a measured configuration off the grid', tiny(400, 1, 10), 'measured', 1, [100, 400], null],
+    ['a predicted row inside the range', tiny(300, 1, 10), 'interpolated', 1, [100, 400], null],
+    ['a predicted row beyond the range', tiny(300, 2, 10), 'extrapolated', 1.5, [100, 400], 'above'],
+    ['a row of the second group', tiny2(100, 1, 10), 'extrapolated', 2, [200, 300], 'below'],
+  ])('answers %s from its row with exactly the CSV\'s numbers', async (_name, q, source, factor, range, beyond) => {
     const row = rowOf(mainRows, q);
     const answer = await lookup(db, q);
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       prompt_time: Number(row.prompt_time),
       token_time: Number(row.token_time),
       e2e_time: Number(row.e2e_time),
       source,
-      prompt_time_err: null,
-      token_time_err: null,
-      err_basis: null,
       coverage: 0.8,
       factor,
       clamped: [],
       from: 'row',
+      range,
+      beyond,
     });
+    if (source === 'measured') expect(answer).toMatchObject({ prompt_time_err: null, token_time_err: null, err_basis: null, held: [], validatedFactor: null });
+  });
+
+  it.each([
+    ['inside the range', tiny(300, 1, 10)],
+    ['beyond the range', tiny(300, 2, 10)],
+    ['below the range', tiny2(100, 1, 10)],
+  ])('gives a predicted row %s of a database without err columns the interval generate --uncertainty writes there', async (_name, q) => {
+    const answer = await lookup(db, q);
+    const written = rowOf(uncertainRows, q);
+    const three = (v: number | null) => (v === null ? '' : String(Number(v.toPrecision(3))));
+    expect([three(answer.prompt_time_err), three(answer.token_time_err), answer.err_basis]).toEqual([written.prompt_time_err, written.token_time_err, written.err_basis]);
   });
 
   it('answers the measured medians for a measured row (by hand: (200, 1) has prompt_time 20 and 23)', async () => {
@@ -125,7 +139,7 @@ describe('lookup() on a generated database', () => {
     expect(a.e2e_time).toBe(17 + 9 * 2);
   });
 
-  it('throws E_UNKNOWN_GROUP listing the groups for an unknown group', async () => {
+  it('throws E_UNKNOWN_GROUP listing the groups for an unknown group, and the options of the closest (one edit away: tp 3 for 1)', async () => {
     const error = await lookup(db, { ...tiny(100, 1, 10), tensor_parallel: 3 }).then(
       () => null,
       (e: unknown) => e,
@@ -133,6 +147,7 @@ describe('lookup() on a generated database', () => {
     expect(error).toBeInstanceOf(PerfDbError);
     expect((error as PerfDbError).code).toBe('E_UNKNOWN_GROUP');
     expect((error as PerfDbError).message).toBe('no group tiny/hw/tp=3 in the database; it has tiny/hw/tp=1, tiny2/hw/tp=2');
+    expect((error as PerfDbError).hint).toBe('did you mean --model tiny --hardware hw --tp 1? check --model, --hardware and --tp against the list');
   });
 
   it('throws E_NO_DATABASE for a missing fits.json', async () => {

@@ -8,11 +8,13 @@
 import { PerfDbError } from '../core/errors.js';
 import { checkReach, extrapolationFactor, refusesExtrapolation } from '../core/extrapolation.js';
 import { compareStrings, groupId } from '../core/keys.js';
+import { closest } from '../core/suggest.js';
 import { makePredictor, predictPoint, type Predictors } from '../fit/predict.js';
 import { predictedError, type ErrBasis } from '../fit/uncertainty.js';
 import type { FittedMetric, Source } from '../types.js';
 import { readFits } from './fits-file.js';
 import { checkQuery } from './query.js';
+import { heldMetrics, sideOf, validatedFactor } from './flags.js';
 import { findRow } from './rows.js';
 import type { Answer, Database, FitsFile, FitsGroup, Query } from './types.js';
 
@@ -26,13 +28,34 @@ export async function lookup(db: Database, query: Query): Promise<Answer> {
   const group = db.fits.groups.find((g) => g.model === query.model && g.hardware === query.hardware && g.tensor_parallel === query.tensor_parallel);
   if (group === undefined) {
     const known = db.fits.groups.map((g) => g.id).sort(compareStrings);
-    throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, { hint: 'check --model, --hardware and --tp against the list' });
+    const near = db.fits.groups.find((g) => g.id === closest(groupId(query), known));
+    const guess = near === undefined ? '' : `did you mean --model ${near.model} --hardware ${near.hardware} --tp ${near.tensor_parallel}? `;
+    throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, { hint: `${guess}check --model, --hardware and --tp against the list` });
   }
   const row = await findRow(db.csvPath, query, db.fits.rows);
   if (row === null) return predict(group, db.fits, query);
   const factor = extrapolationFactor(query.prompt_size * query.batch_size, group.range);
-  const clamped = row.source === 'measured' ? [] : predictPoint(predictorsOf(group), query.prompt_size, query.batch_size, query.token_size).clamped.map((c) => c.metric);
-  return { ...row, coverage: db.fits.coverage, factor, clamped };
+  const place = placeOf(group, db.fits, query);
+  if (row.source === 'measured') return { ...row, coverage: db.fits.coverage, factor, clamped: [], ...place, held: [] };
+  const predictors = predictorsOf(group);
+  const clamped = predictPoint(predictors, query.prompt_size, query.batch_size, query.token_size).clamped.map((c) => c.metric);
+  // A database written without --uncertainty has no err columns: the fit's bands give the interval all the same.
+  const errs = row.err_basis === null ? errorsOf(predictors, db.fits, query, row.source) : row;
+  const { prompt_time_err, token_time_err, err_basis } = errs;
+  return { ...row, prompt_time_err, token_time_err, err_basis, coverage: db.fits.coverage, factor, clamped, ...place, held: heldMetrics(predictors, query, row) };
+}
+
+function placeOf(group: FitsGroup, fits: Pick<FitsFile, 'bands'>, q: Query): Pick<Answer, 'range' | 'beyond' | 'validatedFactor'> {
+  const beyond = sideOf(group, q);
+  return { range: [group.range[0], group.range[1]], beyond, validatedFactor: beyond === null ? null : validatedFactor(fits.bands, beyond) };
+}
+
+/** The calibrated half-widths at a predicted point, and what they rest on. */
+function errorsOf(predictors: Predictors, fits: Pick<FitsFile, 'bands'>, q: Query, source: Source): Pick<Answer, 'prompt_time_err' | 'token_time_err' | 'err_basis'> {
+  const err = (metric: 'prompt_time' | 'token_time') => predictedError(fits.bands[metric], predictors[metric] as NonNullable<Predictors['prompt_time']>, q.prompt_size, q.batch_size);
+  const [pt, tt] = [err('prompt_time'), err('token_time')];
+  const basis: ErrBasis = source === 'interpolated' ? 'leave-one-out' : pt.validated && tt.validated ? 'backtest' : 'unvalidated';
+  return { prompt_time_err: pt.err, token_time_err: tt.err, err_basis: basis };
 }
 
 /** The fit's answer, computed exactly as emit computes a predicted row; refused where the database refused the point. */
@@ -44,21 +67,21 @@ export function predict(group: FitsGroup, fits: Pick<FitsFile, 'extrapolate' | '
   const [pt, tt] = [values.prompt_time as number, values.token_time as number];
   const bt = q.prompt_size * q.batch_size;
   const source: Source = bt >= group.range[0] && bt <= group.range[1] ? 'interpolated' : 'extrapolated';
-  const err = (metric: 'prompt_time' | 'token_time') => predictedError(fits.bands[metric], predictors[metric] as NonNullable<Predictors['prompt_time']>, q.prompt_size, q.batch_size);
-  const [ptErr, ttErr] = [err('prompt_time'), err('token_time')];
-  const basis: ErrBasis = source === 'interpolated' ? 'leave-one-out' : ptErr.validated && ttErr.validated ? 'backtest' : 'unvalidated';
+  const errs = errorsOf(predictors, fits, q, source);
   return {
     prompt_time: pt,
     token_time: tt,
     e2e_time: pt + (q.token_size - 1) * tt,
     source,
-    prompt_time_err: ptErr.err,
-    token_time_err: ttErr.err,
+    prompt_time_err: errs.prompt_time_err,
+    token_time_err: errs.token_time_err,
     coverage: fits.coverage,
-    err_basis: basis,
+    err_basis: errs.err_basis,
     factor: extrapolationFactor(bt, group.range),
     clamped: clamped.map((c) => c.metric),
     from: 'fit',
+    ...placeOf(group, fits, q),
+    held: heldMetrics(predictors, q, { prompt_time: pt, token_time: tt }),
   };
 }
 

@@ -7,7 +7,7 @@ import type { ErrBasis } from '../fit/uncertainty.js';
 import type { Answer, Query } from './types.js';
 
 /** What a row of perf_db.csv answers by itself. */
-export type RowAnswer = Omit<Answer, 'coverage' | 'factor' | 'clamped'>;
+export type RowAnswer = Omit<Answer, 'coverage' | 'factor' | 'clamped' | 'range' | 'beyond' | 'validatedFactor' | 'held'>;
 
 /** The columns every perf_db.csv has. */
 const REQUIRED = ['model', 'hardware', 'prompt_size', 'batch_size', 'token_size', 'prompt_time', 'token_time', 'tensor_parallel', 'source'];

@@ -44,6 +44,20 @@ export interface Answer {
   clamped: FittedMetric[];
   /** Where the answer came from: a row of perf_db.csv, or the fit. */
   from: 'row' | 'fit';
+  /** The group's measured batch_tokens range, and on which side of it the configuration lies (null: inside). */
+  range: [number, number];
+  beyond: 'above' | 'below' | null;
+  /** The furthest factor the frontier backtests reached on that side (null inside, or with no backtest there). */
+  validatedFactor: number | null;
+  /** Metrics whose tail held the value flat beyond the range. */
+  held: HeldMetric[];
+}
+
+/** A value beyond the range that the tail held at the end knot's value, or (below the range) at the group's smallest measured median. */
+export interface HeldMetric {
+  metric: 'prompt_time' | 'token_time';
+  at: 'end' | 'floor';
+  value: number;
 }
 
 export interface Database {

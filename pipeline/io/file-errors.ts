@@ -1,5 +1,6 @@
 import { PerfDbError } from '../core/errors.js';
-import { displayPath } from './paths.js';
+import { dirname } from 'node:path';
+import { displayPath, fileInTheWay } from './paths.js';
 
 /** What a file is, for the words of its errors. */
 export type FileRole = 'input file' | 'report file';
@@ -64,4 +65,22 @@ export function outputPathError(error: unknown, shown: string): unknown {
 /** The output folder's errors as E_OUTPUT_NOT_WRITABLE (the same mapping, naming the folder). */
 export function writeError(error: unknown, shownDir: string): unknown {
   return outputPathError(error, shownDir);
+}
+
+/**
+ * A file system error on writing one output file named by an option (report:diff's
+ * --out) as E_OUTPUT_NOT_WRITABLE saying what stands in the way: a folder
+ * where the file goes, a file where a folder is on the way, a folder that does
+ * not exist, or the cause; an error without a code is returned as it is (a bug).
+ */
+export function fileWriteError(error: unknown, target: string, option: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string') return error;
+  const shown = displayPath(target);
+  const fail = (message: string, hint: string) => new PerfDbError('E_OUTPUT_NOT_WRITABLE', message, { file: shown, hint });
+  if (code === 'EISDIR') return fail(`${option} is a folder; expected the Markdown file to write`, `name a file in it, e.g. ${option} ${shown}/report-diff.md`);
+  const blocker = fileInTheWay(dirname(target));
+  if (code === 'ENOTDIR' && blocker !== null) return fail(`${displayPath(blocker)} is a file, not a folder`, `give ${option} a path under a folder`);
+  if (code === 'ENOENT') return fail(`the folder ${displayPath(dirname(target))} does not exist`, `make it first (mkdir -p), or pass another ${option}`);
+  return fail(`cannot write the file: ${CAUSES[code] ?? 'the system refused'} (${code})`, `check the permissions of ${option} and its folder`);
 }

@@ -1,7 +1,7 @@
 import { lstatSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
-import { displayPath } from './paths.js';
+import { displayPath, fileInTheWay } from './paths.js';
 
 /**
  * Refuses an output folder that cannot be one before anything is written:
@@ -15,6 +15,7 @@ export function checkOutputFolder(outDir: string): void {
   try {
     link = lstatSync(outDir);
   } catch {
+    checkAncestors(outDir, shown);
     return; // does not exist: it is made
   }
   if (link.isSymbolicLink()) {
@@ -27,6 +28,13 @@ export function checkOutputFolder(outDir: string): void {
   if (!statSync(outDir).isDirectory()) {
     throw new PerfDbError('E_OUTPUT_NOT_WRITABLE', 'the output folder is a file, not a folder', { file: shown, hint: '--out names the folder the outputs go into, e.g. --out data/generated' });
   }
+}
+
+/** A folder that does not exist yet can only be made if the nearest existing path above it is a folder. */
+function checkAncestors(outDir: string, shown: string): void {
+  const blocker = fileInTheWay(dirname(resolve(outDir)));
+  if (blocker === null) return;
+  throw new PerfDbError('E_OUTPUT_NOT_WRITABLE', `${displayPath(blocker)} is a file, not a folder: the output folder cannot be made under it`, { file: shown, hint: '--out names the folder the outputs go into, e.g. --out data/generated' });
 }
 
 /**

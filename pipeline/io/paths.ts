@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 
 /** How a path is shown in messages: relative to the working folder when inside it. */
@@ -25,5 +25,17 @@ export function makeFolders(path: string): void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+  }
+}
+
+/** The nearest existing path at or above `path` when it is not a folder (a file where a folder is needed); null when it is a folder. */
+export function fileInTheWay(path: string): string | null {
+  for (let p = resolve(path); ; p = dirname(p)) {
+    try {
+      return statSync(p).isDirectory() ? null : p;
+    } catch {
+      // does not exist (or a file on the way): look further up
+    }
+    if (dirname(p) === p) return null;
   }
 }
