@@ -5,7 +5,7 @@ import type { FitKey, FittedMetric, Grid, GroupResult } from '../types.js';
 import type { PlotSeries, PointConfig } from './types.js';
 
 /** What a chart of one group and metric shows, computed from the run; null when the metric was not fitted. */
-export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric): (Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method: string }) | null {
+export function plotData(g: Omit<GroupResult, 'emitted'>, grid: Grid, metric: FittedMetric): (Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method: string }) | null {
   const f = g.fit.fits[metric];
   const predictor = makePredictors(g.fit)[metric];
   if (f === null || predictor === null) return null;
@@ -45,7 +45,7 @@ export function plotData(g: GroupResult, grid: Grid, metric: FittedMetric): (Omi
 }
 
 /** Distinct x of a group's grid with the first (prompt, batch) giving each, thinned to about `most` points spread evenly on a log scale. */
-function sampleX(g: GroupResult, grid: Grid, most: number, key: FitKey): [number, number, number][] {
+function sampleX(g: Omit<GroupResult, 'emitted'>, grid: Grid, most: number, key: FitKey): [number, number, number][] {
   const { prompts, batches } = resolveGrid(grid, g.configurations);
   const all = new Map<number, [number, number]>();
   for (const p of prompts) {

@@ -8,11 +8,14 @@ import { isCurrentPlot, plotCacheKey, plotFile, plotFileName } from './files.js'
 import { renderPlot } from './render.js';
 import type { GroupChart, PlotSeries } from './types.js';
 
+/** What a chart needs of a group: everything but its emitted rows' summary, so that charts can be drawn while the rows are written. */
+export type ChartedGroup = Omit<GroupResult, 'emitted'>;
+
 /** Where drawn plots go: a path relative to the output folder and its text. */
 export type PlotWriter = (name: string, content: string) => Promise<void>;
 
 /** Every group's charts, one per studied metric it fitted, in group order: what drawPlots draws and the report page shows. */
-export function chartSeries(groups: readonly GroupResult[], grid: Grid): GroupChart[][] {
+export function chartSeries(groups: readonly ChartedGroup[], grid: Grid): GroupChart[][] {
   return groups.map((g) =>
     STUDIED.flatMap((metric) => {
       const plotted = plotData(g, grid, metric);
@@ -31,7 +34,7 @@ export function chartSeries(groups: readonly GroupResult[], grid: Grid): GroupCh
  * so that reading files overlaps with drawing. Returns the file of each
  * group's charts.
  */
-export async function drawPlots(groups: readonly GroupResult[], charts: readonly (readonly GroupChart[])[], cacheDir: string, write: PlotWriter): Promise<Map<string, Partial<Record<FittedMetric, string>>>> {
+export async function drawPlots(groups: readonly ChartedGroup[], charts: readonly (readonly GroupChart[])[], cacheDir: string, write: PlotWriter): Promise<Map<string, Partial<Record<FittedMetric, string>>>> {
   const plots = new Map<string, Partial<Record<FittedMetric, string>>>();
   const used = new Set<string>();
   const jobs: { name: string; series: PlotSeries }[] = [];
