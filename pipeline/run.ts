@@ -16,7 +16,8 @@ import { chartBundles } from './io/bundles.js';
 import { checkScratch } from './io/scratch.js';
 import { pageGroups } from './page/groups.js';
 import { reportPage } from './page/page.js';
-import { chartSeries, drawPlots } from './plots/draw.js';
+import { chartSeries } from './plots/draw.js';
+import { drawPlotsAside, type PlotJob } from './plot-thread.js';
 import { reportJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QualityReport } from './report/types.js';
@@ -27,13 +28,15 @@ import { fit } from './stages/fit.js';
 import { ingest, type IngestSource } from './stages/ingest.js';
 import { buildReport } from './stages/report.js';
 import { validate } from './stages/validate.js';
-import type { PipelineResult } from './types.js';
+import type { GroupPlan, PipelineResult } from './types.js';
 import type { GenerateOptions, RunOptions } from './options/types.js';
 
 export interface RunIo {
   /** A folder for intermediate files (the workers' part files). */
   scratchDir: string;
   onProgress?: (rows: number, total: number) => void;
+  /** Called once the groups are fitted, before any row is emitted (the plots start there). */
+  onFitted?: (plans: readonly GroupPlan[]) => void;
 }
 
 /** The stages from ingest to validate: perf_db.csv into the sink, and what the report needs. */
@@ -47,6 +50,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   lap('aggregate');
   const { plans, trust } = fit(deduped.rows, configurations, options);
   lap('fit');
+  io.onFitted?.(plans);
   const { summaries: emitted, workers } = await emit(plans, trust, options, { sink, ...io });
   const measured = validate(plans, emitted, options);
   lap(`emit + validate + write${workers > 0 ? ` (${workers} workers)` : ''}`);
@@ -75,13 +79,24 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
   const sources = await Promise.all(paths.map(openInput));
   return withOutput(options.out, hooks.shownOut ?? options.out, async (out) => {
     const csv = await csvOutput(out);
-    const result = await runPipeline(sources, options, csv.sink, { scratchDir: await out.scratch(), ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) });
-    await csv.close();
+    // The plots are charted and drawn in a worker while the rows are emitted: a fresh --out costs little more than a cached one.
+    let plotJob: PlotJob | null = null;
+    const onFitted = (plans: readonly GroupPlan[]) => {
+      if (options.plots) plotJob = drawPlotsAside({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out }, (name, text) => out.write(name, text));
+    };
+    const io = { scratchDir: await out.scratch(), onFitted, ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) };
+    let result: PipelineResult;
+    try {
+      result = await runPipeline(sources, options, csv.sink, io);
+      await csv.close();
+    } catch (error) {
+      (plotJob as PlotJob | null)?.cancel();
+      throw error;
+    }
     const lap = stopwatch(result.timings);
     const charted = result.groups.slice(0, MAX_CHARTED_GROUPS);
-    const charts = chartSeries(charted, options.grid);
-    const plots = options.plots ? await drawPlots(charted, charts, hooks.plotCache ?? options.out, (name, text) => out.write(name, text)) : new Map();
-    lap('plots');
+    const { charts, plots } = plotJob === null ? { charts: chartSeries(charted, options.grid), plots: new Map() } : await (plotJob as PlotJob).done;
+    lap('plots (the rest, after the rows)');
     const report = buildReport(result, options, plots, charted.length);
     await writeRejected(out, result.ingest.rejected);
     await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);

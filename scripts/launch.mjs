@@ -1,7 +1,10 @@
 // Runs a compiled CLI script from dist/, first making sure dist/ was built
 // from exactly the sources in the tree: the build records a sha256 over every
 // source file's path and bytes (not their times, which cp -p, tar and rsync
-// keep), and the launcher compares it at each start (about 5 ms). A stale,
+// keep), and the launcher compares it at each start. The bytes are read only
+// when a source's size, mtime, ctime or inode differs from what was recorded
+// beside the hash (dist/.stats.json): a write always moves ctime, even one
+// that sets an old mtime, so an unchanged tree costs one stat per file. A stale,
 // missing or partial dist/ is rebuilt; where that is not possible (no
 // compiler, a read-only folder) the launcher says so in one line.
 //   node scripts/launch.mjs <script> [args...]   e.g. generate --prompts 128..8192
@@ -16,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
 const manifestPath = join(dist, '.build.json');
+const statsPath = join(dist, '.stats.json');
 const SOURCES = ['pipeline', 'scripts', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 /** One line on stderr in the project's error format, then exit. */
@@ -27,20 +31,70 @@ function fail(code, message, hint, exitCode = 1) {
 /** Every source file under the SOURCES entries, as sorted paths relative to the root. */
 function sourceFiles() {
   const files = [];
-  const visit = (path) => {
-    if (!existsSync(path)) return;
-    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  const visit = (path, isDirectory) => {
+    if (isDirectory) for (const entry of readdirSync(path, { withFileTypes: true })) visit(join(path, entry.name), entry.isDirectory());
     else if (/\.(ts|mts|mjs|json)$/.test(path)) files.push(relative(root, path));
   };
-  for (const entry of SOURCES) visit(join(root, entry));
+  for (const entry of SOURCES) {
+    const path = join(root, entry);
+    if (existsSync(path)) visit(path, statSync(path).isDirectory());
+  }
   return files.sort();
 }
 
-/** sha256 over each source's path and bytes. */
-function sourceHash() {
+/** A file's identity without reading it: size, mtime, ctime and inode (ctime moves on every write, even one that sets an old mtime). */
+function statKey(path) {
+  const s = statSync(path, { bigint: true });
+  return `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`;
+}
+
+/** sha256 over each source's path and bytes, with each file's statKey taken before it was read. */
+function sourceHash(files = sourceFiles()) {
   const hash = createHash('sha256');
-  for (const file of sourceFiles()) hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
-  return hash.digest('hex');
+  const stats = {};
+  for (const file of files) {
+    stats[file] = statKey(join(root, file));
+    hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
+  }
+  return { hash: hash.digest('hex'), stats };
+}
+
+/**
+ * The sources' hash, read from dist/.stats.json when every source still has
+ * the statKey recorded there (same files, none written since: no byte is
+ * read), computed otherwise and recorded for the next start where dist/ is
+ * writable.
+ */
+function currentHash() {
+  const files = sourceFiles();
+  let cached = null;
+  try {
+    cached = JSON.parse(readFileSync(statsPath, 'utf8'));
+  } catch {
+    // No record, or a damaged one: hash the bytes.
+  }
+  if (cached !== null && typeof cached.sources === 'string' && sameStats(files, cached.stats)) return { hash: cached.sources, stats: cached.stats };
+  const computed = sourceHash(files);
+  if (existsSync(dist)) recordStats(computed);
+  return computed;
+}
+
+function sameStats(files, stats) {
+  if (stats === null || typeof stats !== 'object' || Object.keys(stats).length !== files.length) return false;
+  try {
+    return files.every((file) => stats[file] === statKey(join(root, file)));
+  } catch {
+    return false;
+  }
+}
+
+/** Best effort: a read-only dist/ only means the next start hashes again. */
+function recordStats({ hash, stats }, dir = dist) {
+  try {
+    writeFileSync(join(dir, '.stats.json'), `${JSON.stringify({ sources: hash, stats })}\n`);
+  } catch {
+    // Not writable: nothing is lost but time.
+  }
 }
 
 /** Every .js file under a folder, relative to it. */
@@ -63,7 +117,7 @@ function staleness(hash) {
 }
 
 /** Compiles into a fresh folder beside dist/ and swaps it in, so that a failed build leaves dist/ as it was. */
-function build(hash, why) {
+function build({ hash, stats }, why) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!existsSync(tsc)) fail('E_NOT_INSTALLED', `the TypeScript compiler is missing, and ${why}`, 'run `npm ci` first');
   let temp;
@@ -80,6 +134,7 @@ function build(hash, why) {
   // mkdtemp makes the folder private; dist/ is read by whoever runs the project.
   chmodSync(temp, 0o755);
   writeFileSync(join(temp, '.build.json'), `${JSON.stringify({ sources: hash, files: outputs(temp).sort() })}\n`);
+  recordStats({ hash, stats }, temp);
   try {
     rmSync(dist, { recursive: true, force: true });
     renameSync(temp, dist);
@@ -96,9 +151,10 @@ function commands() {
 }
 
 const script = process.argv[2];
-const hash = sourceHash();
-const why = script === '--build' ? 'a build was asked for' : staleness(hash);
-if (why !== null) build(hash, why);
+const sources = script === '--build' ? sourceHash() : currentHash();
+const why = script === '--build' ? 'a build was asked for' : staleness(sources.hash);
+// A build records the hash of the bytes it compiles, never one taken from the record.
+if (why !== null) build(script === '--build' ? sources : sourceHash(), why);
 if (script !== '--build' && script !== '--ensure') {
   const known = commands();
   if (script === undefined || !known.includes(script)) {

@@ -64,6 +64,24 @@ describe('scripts/launch.mjs', () => {
     expect(run.stdout).toContain('Builds THE EDITED perf_db.csv');
   });
 
+  it('records each source\'s size, times and inode beside the hash, and hashes again when the record is damaged', () => {
+    expect(help().status).toBe(0);
+    const record = JSON.parse(readFileSync(join(copy, 'dist', '.stats.json'), 'utf8')) as { sources: string; stats: Record<string, string> };
+    expect(record.sources).toBe((JSON.parse(readFileSync(join(copy, 'dist', '.build.json'), 'utf8')) as { sources: string }).sources);
+    expect(record.stats['scripts/generate.ts']).toMatch(/^\d+:\d+:\d+:\d+$/);
+    // A record that claims the current stats for a different hash would skip the bytes: the launcher must then rebuild, which proves it trusted the record.
+    // A rebuild replaces dist/ as a whole, so a marker file in it tells whether one happened.
+    const marker = join(copy, 'dist', 'marker');
+    writeFileSync(join(copy, 'dist', '.stats.json'), JSON.stringify({ ...record, sources: 'f'.repeat(64) }));
+    writeFileSync(marker, '');
+    expect(help().status).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    writeFileSync(join(copy, 'dist', '.stats.json'), '{ not json');
+    writeFileSync(marker, '');
+    expect(help().status).toBe(0);
+    expect(existsSync(marker)).toBe(true);
+  }, 180_000);
+
   it('stops in one line, dist/ untouched, when the sources do not compile', () => {
     const source = join(copy, 'pipeline', 'core', 'keys.ts');
     const before = readFileSync(source, 'utf8');

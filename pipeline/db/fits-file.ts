@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { PerfDbError } from '../core/errors.js';
 import type { RunOptions } from '../options/types.js';
 import type { MetricFit, PipelineResult } from '../types.js';
-import { checkFits } from './fits-schema.js';
 import type { FitsFile } from './types.js';
 
 export const FITS_VERSION = 3;
@@ -51,5 +50,7 @@ export async function readFits(path: string): Promise<FitsFile> {
   if (version !== FITS_VERSION) {
     throw new PerfDbError('E_SCHEMA_VERSION', `fits.json has version ${JSON.stringify(version) ?? 'none'}; expected ${FITS_VERSION}`, { file: path, hint: 'regenerate with `npm run generate`' });
   }
+  // The schema checker (TypeBox, some 900 modules) is loaded only by a lookup, never by a generate run.
+  const { checkFits } = await import('./fits-schema.js');
   return checkFits(value, path);
 }

@@ -1,7 +1,8 @@
 import { pct } from '../core/format.js';
 import { resolveGrid } from '../core/grid.js';
 import { makePredictors, xOf, type Predictor } from '../fit/predict.js';
-import type { Grid, GroupResult } from '../types.js';
+import type { Grid } from '../types.js';
+import type { ChartedGroup } from './types.js';
 import { emittedLine, LINE_POINTS } from './emitted.js';
 import type { ChartMetric, PlotSeries, PointConfig } from './types.js';
 
@@ -12,7 +13,7 @@ export type PlotData = Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method:
  * fitted, for e2e_time when the input has no e2e_time, and for a power the input holds only zeros
  * of (the h100 groups of the real data: a power that was not recorded).
  */
-export function plotData(g: GroupResult, grid: Grid, metric: ChartMetric): PlotData | null {
+export function plotData(g: ChartedGroup, grid: Grid, metric: ChartMetric): PlotData | null {
   if ((metric === 'peak_power' || metric === 'average_power') && !g.measurements.some((m) => (m.metrics[metric] ?? 0) > 0)) return null;
   const predictors = makePredictors(g.fit);
   const predictor = metric === 'e2e_time' ? predictors.prompt_time : predictors[metric];
@@ -51,7 +52,7 @@ function knotMedians(knots: { x: readonly number[]; y: readonly number[] }, repe
 }
 
 /** e2e_time has no knots: each measured configuration's median (what its row holds), with its repetitions' min and max. */
-function configurationMedians(g: GroupResult, predictor: Predictor): PlotSeries['medians'] {
+function configurationMedians(g: ChartedGroup, predictor: Predictor): PlotSeries['medians'] {
   const out: PlotSeries['medians'] = [];
   for (const c of g.configurations) {
     const spread = c.metrics.e2e_time;

@@ -3,7 +3,8 @@ import pLimit from 'p-limit';
 import { pct } from '../core/format.js';
 import { readIfExists } from '../io/compare.js';
 import { STUDIED } from '../report/numbers.js';
-import type { FittedMetric, Grid, GroupResult } from '../types.js';
+import type { FittedMetric, Grid } from '../types.js';
+import type { ChartedGroup } from './types.js';
 import { plotData, type PlotData } from './data.js';
 import { isCurrentPlot, plotCacheKey, plotFile, plotFileName } from './files.js';
 import { renderPlot } from './render.js';
@@ -22,7 +23,7 @@ export const CHARTED: readonly ChartMetric[] = [...STUDIED, 'e2e_time', 'peak_po
  * logarithmic when any group's chart of it spans more than a decade (LOG_RATIO) and none holds a
  * value <= 0 (which a log scale cannot show), else all linear.
  */
-export function chartSeries(groups: readonly GroupResult[], grid: Grid): GroupChart[][] {
+export function chartSeries(groups: readonly ChartedGroup[], grid: Grid): GroupChart[][] {
   const data = groups.map((g) => CHARTED.map((metric) => ({ metric, plotted: plotData(g, grid, metric) })));
   const spans = (metric: ChartMetric) => data.flatMap((charts) => charts.filter((c) => c.metric === metric && c.plotted !== null).map((c) => spansDecade(c.plotted as PlotData)));
   const scales = new Map(CHARTED.map((metric): [ChartMetric, Scale] => [metric, spans(metric).includes(null) ? 'linear, a value <= 0' : spans(metric).includes(true) ? 'log' : 'linear']));
@@ -49,7 +50,7 @@ function spansDecade(p: PlotData): boolean | null {
 type Scale = 'log' | 'linear' | 'linear, a value <= 0';
 
 /** The fit, how well it predicts a left-out knot, what the line is and which scale the y axis has. */
-function subtitleOf(g: GroupResult, metric: ChartMetric, method: string | null, loo: PlotData['loo'], scale: Scale, emitted: PlotData['emitted']): string[] {
+function subtitleOf(g: ChartedGroup, metric: ChartMetric, method: string | null, loo: PlotData['loo'], scale: Scale, emitted: PlotData['emitted']): string[] {
   const fit = metric === 'e2e_time' ? null : g.fit.fits[metric];
   const tails = fit?.tails ?? null;
   const beyond = tails === null ? '' : `; beyond the measured range: ${tails.upper.kind} above, ${tails.lower.kind} below`;
@@ -68,7 +69,7 @@ function subtitleOf(g: GroupResult, metric: ChartMetric, method: string | null, 
  * so that reading files overlaps with drawing. Returns the file of each
  * group's charts.
  */
-export async function drawPlots(groups: readonly GroupResult[], charts: readonly (readonly GroupChart[])[], cacheDir: string, write: PlotWriter): Promise<Map<string, Partial<Record<FittedMetric, string>>>> {
+export async function drawPlots(groups: readonly ChartedGroup[], charts: readonly (readonly GroupChart[])[], cacheDir: string, write: PlotWriter): Promise<Map<string, Partial<Record<FittedMetric, string>>>> {
   const plots = new Map<string, Partial<Record<FittedMetric, string>>>();
   const used = new Set<string>();
   const jobs: { name: string; series: PlotSeries }[] = [];

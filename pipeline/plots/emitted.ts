@@ -7,7 +7,8 @@
 import { configKey } from '../core/keys.js';
 import { resolveGrid } from '../core/grid.js';
 import { dependsOnTokens, predictedValue, xOf, type Predictor, type Predictors } from '../fit/predict.js';
-import type { FittedMetric, Grid, GroupResult } from '../types.js';
+import type { FittedMetric, Grid } from '../types.js';
+import type { ChartedGroup } from './types.js';
 import type { ChartMetric, Held, PlotSeries } from './types.js';
 
 type Emitted = PlotSeries['emitted'][number];
@@ -20,7 +21,7 @@ export const LINE_POINTS = 160;
  * evenly on a log scale, every knot's x kept so the line passes through the knots), each at the
  * first (prompt, batch) of the grid giving that x whose row is predicted, not measured.
  */
-export function emittedLine(g: GroupResult, grid: Grid, metric: ChartMetric, predictors: Predictors, tokens: readonly number[], most: number): Emitted[] {
+export function emittedLine(g: ChartedGroup, grid: Grid, metric: ChartMetric, predictors: Predictors, tokens: readonly number[], most: number): Emitted[] {
   const key = metric === 'e2e_time' ? predictors.prompt_time : predictors[metric];
   if (key === null) return [];
   const candidates = candidatesByX(g, grid, metric === 'e2e_time' ? predictors.token_time : predictors[metric], key);
@@ -50,7 +51,7 @@ export function emittedLine(g: GroupResult, grid: Grid, metric: ChartMetric, pre
  * Where a value depends on the configuration, not on x alone (a decode-model tail), only the largest
  * batch is kept wherever it reaches: picking whichever point comes first would zigzag between batch sizes.
  */
-function candidatesByX(g: GroupResult, grid: Grid, shaped: Predictor | null, key: Predictor): [number, [number, number][]][] {
+function candidatesByX(g: ChartedGroup, grid: Grid, shaped: Predictor | null, key: Predictor): [number, [number, number][]][] {
   const { prompts, batches } = resolveGrid(grid, g.configurations);
   const bMax = Math.max(...batches);
   const reach = Math.min(...prompts) * bMax;

@@ -1,5 +1,5 @@
 /** Types of the plots folder: what a chart shows, and the rows and axes its spec is built from. */
-import type { FittedMetric } from '../types.js';
+import type { FittedMetric, GroupResult } from '../types.js';
 
 /** A charted metric: a fitted one, or e2e_time (derived from prompt_time and token_time in predicted rows). */
 export type ChartMetric = FittedMetric | 'e2e_time';
@@ -76,3 +76,11 @@ export interface Row {
   layer: string;
   [field: string]: number | string | Tip;
 }
+
+/**
+ * What a chart needs of a group: everything but its emitted rows' summary,
+ * so that charts can be drawn while the rows are written, save the measured
+ * configurations emitted as predictions (--exclude-anomalies), which are
+ * known before emission (emit/replacements.ts).
+ */
+export type ChartedGroup = Omit<GroupResult, 'emitted'> & { emitted: { replaced: readonly { prompt_size: number; batch_size: number; token_size: number }[] } };

@@ -1,0 +1,61 @@
+/**
+ * The report's plots drawn in a worker thread, so that rendering (and loading
+ * the chart library, about half a second) overlaps with emitting the rows
+ * instead of following them. The files and the map returned are what
+ * drawPlots gives in this thread: names are given in group order, so nothing
+ * depends on timing.
+ */
+import { Worker } from 'node:worker_threads';
+import { rebuildError } from './emit/messages.js';
+import type { SerializedError } from './emit/types.js';
+import type { PlotWriter } from './plots/draw.js';
+import type { GroupChart } from './plots/types.js';
+import type { FittedMetric, Grid, GroupPlan } from './types.js';
+
+export type PlotFiles = Map<string, Partial<Record<FittedMetric, string>>>;
+
+export interface PlotRequest {
+  /** The groups to chart, as the fit stage planned them. */
+  plans: readonly GroupPlan[];
+  grid: Grid;
+  /** --exclude-anomalies: measured configurations that break monotonicity are emitted (and drawn) as predictions. */
+  excludeAnomalies: boolean;
+  /** An earlier output folder whose plots are reused where their cache key is unchanged. */
+  cacheDir: string;
+}
+
+export type PlotReply = { type: 'write'; name: string; content: string } | { type: 'done'; charts: GroupChart[][]; plots: [string, Partial<Record<FittedMetric, string>>][] } | { type: 'error'; error: SerializedError };
+
+export interface PlotJob {
+  /** Resolves when every plot is written, with each group's charts (chartSeries) and files. */
+  done: Promise<{ charts: GroupChart[][]; plots: PlotFiles }>;
+  /** Stops the worker (the run failed elsewhere); `done` then never settles. */
+  cancel: () => void;
+}
+
+/** Starts drawing `request`'s plots in a worker; `write` puts each file into the output. */
+export function drawPlotsAside(request: PlotRequest, write: PlotWriter): PlotJob {
+  const worker = startWorker();
+  const writes: Promise<void>[] = [];
+  const done = new Promise<{ charts: GroupChart[][]; plots: PlotFiles }>((resolve, reject) => {
+    worker.on('message', (reply: PlotReply) => {
+      if (reply.type === 'error') return reject(rebuildError(reply.error));
+      if (reply.type === 'done') return void Promise.all(writes).then(() => resolve({ charts: reply.charts, plots: new Map(reply.plots) }), reject);
+      const written = write(reply.name, reply.content);
+      written.catch(reject);
+      writes.push(written);
+    });
+    worker.on('error', reject);
+  }).finally(() => void worker.terminate());
+  // A failure is seen by whoever awaits `done`; until then it must not count as unhandled.
+  done.catch(() => undefined);
+  worker.postMessage(request);
+  return { done, cancel: () => void worker.terminate() };
+}
+
+/** The compiled worker next to this file; from the TypeScript sources (tests, tsx), through tsx's loader. */
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return new Worker(new URL('./emit/worker-boot.mjs', here), { workerData: { entry: new URL('./plot-worker.ts', here).href } });
+  return new Worker(new URL('./plot-worker.js', here));
+}
