@@ -215,7 +215,9 @@ describe('signals, pipes and pseudo file systems', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.write(`${HEADER}\n${ROWS[0]}\n`); // and then nothing: the run waits for the rest
-    await new Promise((r) => setTimeout(r, 1500));
+    // Until the run holds the output folder (its temporary folder is there, its signal handlers set), however slow the start.
+    for (let waited = 0; waited < 10_000 && !readdirSync(out).some((n) => n.startsWith('.perfdb-tmp-')); waited += 20) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
     const sent = Date.now();
     child.kill(signal);
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));

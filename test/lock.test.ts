@@ -23,9 +23,11 @@ const go = Number(process.argv.at(-1));
 while (Date.now() < go) await new Promise((r) => setTimeout(r, 1)); // all contenders start at once
 try {
   const held = await takeLock(lock, 'out');
-  process.stdout.write('won');
+  const from = Date.now();
   await new Promise((r) => setTimeout(r, 1500));
+  const to = Date.now();
   releaseLock(lock, held);
+  process.stdout.write('won ' + from + ' ' + to);
 } catch (e) {
   process.stdout.write(e.code ?? 'crash ' + e.message);
 }`;
@@ -46,8 +48,14 @@ describe('takeLock()', () => {
     writeFileSync(lock, '999999999 123 stale\n'); // no such process
     const go = Date.now() + 1500; // after every contender's start-up, however slow
     const results = await Promise.all(Array.from({ length: 8 }, () => contend(lock, go)));
-    expect(results.filter((r) => r === 'won')).toHaveLength(1);
-    expect(results.filter((r) => r === 'E_LOCKED')).toHaveLength(7);
+    const won = results.filter((r) => r.startsWith('won ')).map((r) => r.split(' ').slice(1).map(Number) as [number, number]);
+    // Exactly one holds the lock at a time. A contender the machine starved until the winner had
+    // released it may take it next; it must never be held twice at once.
+    won.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < won.length; i++) expect((won[i] as [number, number])[0]).toBeGreaterThanOrEqual((won[i - 1] as [number, number])[1]);
+    expect(won.length).toBeGreaterThanOrEqual(1);
+    expect(won.filter(([from]) => from < (won[0] as [number, number])[1])).toHaveLength(1);
+    expect(results.filter((r) => r === 'E_LOCKED')).toHaveLength(8 - won.length);
     expect(existsSync(lock)).toBe(false); // released by the winner
     expect(existsSync(`${lock}.takeover`)).toBe(false);
   }, 20_000);
@@ -55,7 +63,7 @@ describe('takeLock()', () => {
   it('takes a lock whose process reused nothing but the PID (another start time)', async () => {
     const lock = join(dir, 'reused');
     writeFileSync(lock, `${process.pid} 1 old\n`); // this PID, but not this process's start time
-    expect(await contend(lock)).toBe('won');
+    expect(await contend(lock)).toMatch(/^won \d+ \d+$/);
   });
 });
 
