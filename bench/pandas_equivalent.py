@@ -74,6 +74,10 @@ def group_rows(name, g, grid):
 
 def generate(args):
     df = pd.read_csv(args.input, float_precision="round_trip").drop_duplicates()
+    for metric in [*METRICS, "e2e_time"]:
+        # Power is optional in the input (the synthetic workloads have none): an empty column, as the pipeline writes.
+        if metric not in df.columns:
+            df[metric] = np.nan
     grid = (sizes(args.prompts, args.step), sizes(args.batches, 1), sizes(args.tokens, 1))
     with open(args.out, "w") as f:
         header = True
