@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { PerfDbError, usageError } from '../pipeline/core/errors.js';
 import { fileWriteError, readError } from '../pipeline/io/file-errors.js';
 import { displayPath } from '../pipeline/io/paths.js';
+import { refuseNonRegular } from '../pipeline/io/regular.js';
 import { diffReports, parseFailRule, RULE_FORMS } from '../pipeline/diff/diff.js';
 import { commandLine, runCli } from './cli.js';
 
@@ -51,6 +52,7 @@ async function main(): Promise<number> {
 
 async function readJson(path: string, file: string): Promise<unknown> {
   let text: string;
+  await refuseNonRegular(path, file, 'the report file');
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {

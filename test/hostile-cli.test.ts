@@ -252,6 +252,23 @@ describe('signals, pipes and pseudo file systems', () => {
     expect(existsSync(join(out, 'perf_db.csv'))).toBe(true);
   });
 
+  it('refuses a FIFO or a device where query and report-diff read a file, at once and in one line', () => {
+    const db = join(dir, 'fifo-db');
+    mkdirSync(db, { recursive: true });
+    spawnSync('mkfifo', [join(db, 'fits.json')]);
+    const pipe = join(dir, 'report.fifo');
+    spawnSync('mkfifo', [pipe]);
+    const runs = [
+      ['query', '--db', db, '--model', 'm', '--hardware', 'h', '--tp', '1', '--prompt', '1', '--batch', '1', '--tokens', '1'],
+      ['report-diff', pipe, join(ROOT, 'data', 'generated', 'quality-report.json')],
+      ['report-diff', join(ROOT, 'data', 'generated', 'quality-report.json'), '/dev/zero'],
+    ].map((args) => spawnSync(process.execPath, [LAUNCH, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 }));
+    for (const run of runs) {
+      expectOneLineFailure(run);
+      expect(run.stderr).toMatch(/E_NOT_REGULAR_FILE .* is a (named pipe \(FIFO\)|character device), not a regular file/);
+    }
+  });
+
   it('ends at once, in one line, for an --out under /proc', async () => {
     if (!existsSync('/proc/self')) return;
     const started = Date.now();

@@ -25,7 +25,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   plots: ['core', 'fit', 'report', 'io'],
   page: ['core', 'fit', 'report', 'plots', 'io'],
   diff: ['core', 'report'],
-  db: ['core', 'fit'],
+  db: ['core', 'fit', 'io'],
   io: ['core'],
   stages: ['core', 'read', 'checks', 'fit', 'emit', 'report', 'io', 'db'],
   options: ['core', 'db'],

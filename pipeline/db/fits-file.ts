@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { refuseNonRegular } from '../io/regular.js';
 import { PerfDbError } from '../core/errors.js';
 import type { RunOptions } from '../options/types.js';
 import type { MetricFit, PipelineResult } from '../types.js';
@@ -30,6 +31,7 @@ export function fitsFile(result: Pick<PipelineResult, 'groups' | 'trust' | 'rows
 /** Reads fits.json: missing is E_NO_DATABASE, another version E_SCHEMA_VERSION, anything malformed E_BAD_DATABASE. */
 export async function readFits(path: string): Promise<FitsFile> {
   let text: string;
+  await refuseNonRegular(path, path, 'fits.json');
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {

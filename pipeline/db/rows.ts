@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { refuseNonRegular } from '../io/regular.js';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
 import { PerfDbError } from '../core/errors.js';
@@ -22,6 +23,7 @@ const BASES: readonly string[] = ['repetitions', 'leave-one-out', 'backtest', 'u
  * database would otherwise answer a measured configuration from the fit.
  */
 export async function findRow(csvPath: string, q: Query, rows: number): Promise<RowAnswer | null> {
+  await refuseNonRegular(csvPath, csvPath, 'perf_db.csv');
   const lines = createInterface({ input: createReadStream(csvPath), crlfDelay: Infinity });
   let header: string[] | null = null;
   let pending = '';

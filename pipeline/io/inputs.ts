@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import type { Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
 import type { IngestSource } from '../types.js';
 import { readError } from './file-errors.js';
+import { kindOf } from './regular.js';
 import { displayPath } from './paths.js';
 import { defaultMirrors, fetchPinned, readManifest } from './raw-source.js';
 
@@ -41,14 +41,6 @@ export async function openInput(path: string): Promise<IngestSource> {
     throw readError(error, file);
   }
   return { file, chunks: readChunks(path, file) };
-}
-
-function kindOf(info: Stats): string {
-  if (info.isFIFO()) return 'a named pipe (FIFO)';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice()) return 'a character device';
-  if (info.isBlockDevice()) return 'a block device';
-  return 'not a file';
 }
 
 /** Standard input as a source; a terminal is refused (nobody types a profiling CSV). */
