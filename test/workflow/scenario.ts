@@ -128,19 +128,15 @@ export function runScenario(scenario: Scenario): Run {
     writeFileSync(log, '');
     writeFileSync(join(dir, 'comments.json'), JSON.stringify(scenario.comments ?? []));
     if (scenario.regenerated !== undefined) writeFileSync(join(dir, 'regenerated.json'), JSON.stringify(scenario.regenerated, null, 2));
-    const pr = scenario.event === 'pull_request';
+    // The runner's GITHUB_* variables say what the github context says.
+    const github = githubContext(scenario);
     const env: Record<string, string> = {
       PATH: `${makeStubs(dir)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       HOME: dir,
       LANG: 'C.UTF-8',
       CI: 'true',
       GITHUB_ACTIONS: 'true',
-      GITHUB_EVENT_NAME: scenario.event,
-      GITHUB_BASE_REF: pr ? 'main' : '',
-      GITHUB_REF: pr ? `refs/pull/${PR}/merge` : 'refs/heads/main',
-      GITHUB_REPOSITORY: REPOSITORY,
-      GITHUB_RUN_ID: '4242',
-      GITHUB_SERVER_URL: 'https://github.com',
+      ...Object.fromEntries((['event_name', 'base_ref', 'ref', 'repository', 'run_id', 'server_url'] as const).map((k) => [`GITHUB_${k.toUpperCase()}`, String(github[k])])),
       STUB_LOG: log,
       STUB_COMMENTS: join(dir, 'comments.json'),
       STUB_STALE: scenario.regenerated === undefined ? '0' : '1',
@@ -153,7 +149,7 @@ export function runScenario(scenario: Scenario): Run {
       return workspace;
     };
     const workflow = scenario.workflow ?? parseYaml(readFileSync(WORKFLOW, 'utf8'));
-    const jobs = runWorkflow(workflow, { github: githubContext(scenario), env, checkout, scratch: join(dir, 'runner') });
+    const jobs = runWorkflow(workflow, { github, env, checkout, scratch: join(dir, 'runner') });
     const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Call);
     const sent = calls.filter((c) => c.method === 'POST' || c.method === 'PATCH').map((c) => ({ method: c.method as string, endpoint: c.endpoint as string, body: c.input?.body ?? '' }));
     return { jobs, calls, sent, artifacts: readArtifacts(join(dir, 'runner', 'artifacts')) };
