@@ -32,7 +32,7 @@ import type { GroupPlan, PipelineResult } from './types.js';
 import type { GenerateOptions, RunOptions } from './options/types.js';
 
 export interface RunIo {
-  /** A folder for intermediate files (the workers' part files). */
+  /** A folder for intermediate files inside the output transaction. */
   scratchDir: string;
   onProgress?: (rows: number, total: number) => void;
   /** Called once the groups are fitted, before any row is emitted (the plots start there). */

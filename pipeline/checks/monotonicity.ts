@@ -55,6 +55,23 @@ export class MonotonicityChecker {
   private readonly slotExtrapolated: boolean[] = [];
   private readonly tokExtrapolated: boolean[] = [];
 
+  /** False while seeding: rows update the state but are not checked themselves. */
+  private counting = true;
+
+  /**
+   * A row before the part of the group this checker sees (the previous
+   * slice's, which its own checker checked): it only sets the state the next
+   * rows are compared with.
+   */
+  seed(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number, extrapolated = false): void {
+    this.counting = false;
+    try {
+      this.observe(p, b, t, promptTime, tokenTime, e2eTime, extrapolated);
+    } finally {
+      this.counting = true;
+    }
+  }
+
   /** One row, in output order; `extrapolated` marks a row beyond the measured range. */
   observe(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number, extrapolated = false): void {
     let byToken = this.slots.get(b);
@@ -68,7 +85,7 @@ export class MonotonicityChecker {
       const before = this.slotPromptTime[slot] as number;
       if (falls(before, promptTime)) {
         this.add('prompt_time', 'prompt_size', [this.slotPrompt[slot] as number, b, t, before], [p, b, t, promptTime]);
-        if (extrapolated && this.slotExtrapolated[slot] === true) this.betweenExtrapolated++;
+        if (extrapolated && this.slotExtrapolated[slot] === true && this.counting) this.betweenExtrapolated++;
       }
     }
     this.slotPrompt[slot] = p;
@@ -89,11 +106,11 @@ export class MonotonicityChecker {
       const both = extrapolated && this.tokExtrapolated[ti] === true;
       if (falls(pt0, promptTime)) {
         this.add('prompt_time', 'batch_size', [p, b0, t, pt0], [p, b, t, promptTime]);
-        if (both) this.betweenExtrapolated++;
+        if (both && this.counting) this.betweenExtrapolated++;
       }
       if (falls(tt0, tokenTime)) {
         this.add('token_time', 'batch_size', [p, b0, t, tt0], [p, b, t, tokenTime]);
-        if (both) this.betweenExtrapolated++;
+        if (both && this.counting) this.betweenExtrapolated++;
       }
     }
     this.tokExtrapolated[ti] = extrapolated;
@@ -117,6 +134,7 @@ export class MonotonicityChecker {
 
   /** from / to: [prompt_size, batch_size, token_size, value]. */
   private add(metric: Checked, along: SizeColumn, from: Point, to: Point): void {
+    if (!this.counting) return;
     this.count++;
     if (this.first.length >= this.keep) return;
     this.first.push({ group: this.group, metric, along, from: point(from), to: point(to), drop: (from[3] - to[3]) / from[3] });

@@ -17,6 +17,7 @@ export function* emitChecked(task: EmitTask, counter: { rows: number } = { rows:
       checker.observe(p, b, t, pt, tt, e2e, extrapolated);
     },
     chunks,
+    (p, b, t, pt, tt, e2e, extrapolated) => checker.seed(p, b, t, pt, tt, e2e, extrapolated),
   );
   return { ...counts, monotonicity: checker.summary() };
 }

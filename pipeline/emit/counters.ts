@@ -1,5 +1,5 @@
 import { extrapolationFactor } from '../core/extrapolation.js';
-import type { PointPrediction } from '../fit/predict.js';
+import type { Clamp } from '../fit/predict.js';
 import { FITTED_METRICS } from '../core/columns.js';
 import type { ExcludedConfiguration, FittedMetric, Source } from '../types.js';
 import type { ClampSummary, EmitSummary } from './types.js';
@@ -32,7 +32,7 @@ export class EmitCounters {
   }
 
   /** A (prompt, batch) point predicted for `rows` rows (every token size emitted there). */
-  point(prompt: number, batch: number, rows: number, prediction: PointPrediction): void {
+  point(prompt: number, batch: number, rows: number, prediction: { values: Readonly<Record<FittedMetric, number | null>>; clamped: readonly Clamp[] }): void {
     const factor = extrapolationFactor(prompt * batch, this.range);
     if (factor > 1 && (this.maxExtrapolation === null || factor > this.maxExtrapolation.factor)) {
       this.maxExtrapolation = { factor, prompt_size: prompt, batch_size: batch };

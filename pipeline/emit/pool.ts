@@ -1,12 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EmitSummary } from './types.js';
 import { emitChecked } from './checked.js';
 import { ChunkWriter } from './csv-out.js';
 import { DEFAULT_CHUNK_BYTES } from './rows.js';
 import { rebuildError } from './messages.js';
+import { mergeSummaries, sliceTasks } from './slices.js';
 import type { EmitTask, WorkerReply } from './types.js';
 
 /** Where perf_db.csv bytes go; may return a promise to apply back-pressure. */
@@ -33,34 +31,44 @@ export async function emitHere(tasks: readonly EmitTask[], sink: Sink, progress:
 }
 
 /**
- * Emits groups in `workers` threads, each group into a part file in
- * `scratchDir`, and appends the parts to the sink in group order as soon as
- * every earlier group is in. Nothing of the grid is held in memory.
+ * Emits the groups in `workers` threads, slice by slice (sliceTasks): each
+ * worker hands a finished slice's bytes over (transferred, not copied) and
+ * the writer puts them into the sink in output order, one pass over the
+ * bytes. A worker is given a new slice only while fewer than AHEAD slices
+ * wait to be written, so memory stays flat however far the writer lags.
+ * Returns each group's summary, merged from its slices'.
  */
-export async function emitInWorkers(tasks: readonly EmitTask[], workers: number, scratchDir: string, sink: Sink, progress: (rows: number) => void): Promise<EmitSummary[]> {
-  const done: (EmitSummary | null)[] = tasks.map(() => null);
-  const rowsByGroup = tasks.map(() => 0);
-  const partPath = (index: number) => join(scratchDir, `part-${index}.csv`);
+export async function emitInWorkers(tasks: readonly EmitTask[], workers: number, sink: Sink, progress: (rows: number) => void): Promise<EmitSummary[]> {
+  const slices = sliceTasks(tasks);
+  const ahead = workers * AHEAD_PER_WORKER;
+  const results: ({ summary: EmitSummary; chunks: Uint8Array[] } | null)[] = slices.map(() => null);
+  const idle: Worker[] = [];
   let next = 0;
+  let written = 0;
   let settle!: { resolve: (summaries: EmitSummary[]) => void; reject: (error: unknown) => void };
   const finished = new Promise<EmitSummary[]>((resolve, reject) => (settle = { resolve, reject }));
-  const append = appender(tasks.length, done, partPath, sink, settle);
   const assign = (worker: Worker) => {
-    if (next >= tasks.length) return;
-    const task = tasks[next++] as EmitTask;
-    worker.postMessage({ ...task, partPath: partPath(task.index) });
+    if (next >= slices.length) return;
+    if (next - written >= ahead) return void idle.push(worker);
+    const index = next++;
+    worker.postMessage({ index, task: slices[index] });
   };
-  const pool = Array.from({ length: workers }, () => {
+  const summaries = tasks.map((): EmitSummary[] => []);
+  let rows = 0;
+  const write = writer(results, sink, (index, summary) => {
+    written = index + 1;
+    summaries[(slices[index] as EmitTask).index]?.push(summary);
+    progress((rows += summary.rows));
+    while (idle.length > 0 && next < slices.length && next - written < ahead) assign(idle.pop() as Worker);
+    if (written === slices.length) settle.resolve(summaries.map(mergeSummaries));
+  });
+  const pool = Array.from({ length: Math.min(workers, slices.length) }, () => {
     const worker = startWorker();
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'error') return settle.reject(rebuildError(reply.error));
-      if (reply.type === 'progress') {
-        rowsByGroup[reply.group] = reply.rows;
-        return progress(rowsByGroup.reduce((sum, n) => sum + n, 0));
-      }
-      done[reply.group] = reply.summary;
+      results[reply.index] = { summary: reply.summary, chunks: reply.chunks };
       assign(worker);
-      void append();
+      write().catch(settle.reject);
     });
     worker.on('error', (error) => settle.reject(error));
     assign(worker);
@@ -73,26 +81,24 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
   }
 }
 
-/** Copies finished part files into the sink in group order, one copy at a time; resolves when the last is in. */
-function appender(count: number, done: readonly (EmitSummary | null)[], partPath: (index: number) => string, sink: Sink, settle: { resolve: (s: EmitSummary[]) => void; reject: (e: unknown) => void }) {
-  const summaries: EmitSummary[] = [];
+/** Slices emitted ahead of the writer, per worker, at most. */
+const AHEAD_PER_WORKER = 2;
+
+/** Writes the finished slices into the sink in order, one at a time; `onWritten` hears of each, its bytes let go. */
+function writer(results: ({ summary: EmitSummary; chunks: Uint8Array[] } | null)[], sink: Sink, onWritten: (index: number, summary: EmitSummary) => void): () => Promise<void> {
   let current = 0;
-  let copying = false;
+  let writing = false;
   return async () => {
-    if (copying) return;
-    copying = true;
+    if (writing) return;
+    writing = true;
     try {
-      for (let summary = done[current]; summary !== null && summary !== undefined; summary = done[current]) {
-        for await (const chunk of createReadStream(partPath(current), { highWaterMark: 1 << 22 })) await sink(chunk as Buffer);
-        await rm(partPath(current), { force: true });
-        summaries.push(summary);
-        current++;
+      for (let result = results[current]; result !== null && result !== undefined; result = results[current]) {
+        for (const chunk of result.chunks) await sink(chunk);
+        results[current] = null;
+        onWritten(current++, result.summary);
       }
-      if (current === count) settle.resolve(summaries);
-    } catch (error) {
-      settle.reject(error);
     } finally {
-      copying = false;
+      writing = false;
     }
   };
 }

@@ -1,13 +1,12 @@
 import { beyondFactor } from '../core/extrapolation.js';
 import { configKey } from '../core/keys.js';
-import { PerfDbError } from '../core/errors.js';
-import { describeConfig } from '../core/format.js';
-import { makePredictors, predictPoint, type PointPrediction, type Predictors } from '../fit/predict.js';
-import { formatError, measuredError, predictedError, type ErrBasis } from '../fit/uncertainty.js';
+import { makePredictors } from '../fit/predict.js';
+import { formatError, measuredError } from '../fit/uncertainty.js';
 import type { Configuration, GroupFit, Source } from '../types.js';
 import { EmitCounters, type EmitCounts } from './counters.js';
 import { ChunkWriter, formatNumber, quoteCells } from './csv-out.js';
-import { indexMeasured, unionKeys } from './measured-index.js';
+import { indexMeasured, unionKeys, type MeasuredIndex } from './measured-index.js';
+import { PointRows, type GroupContext } from './point.js';
 import type { EmitTask } from './types.js';
 
 /** Called for every emitted row, in output order. */
@@ -33,62 +32,124 @@ export const DEFAULT_CHUNK_BYTES = 1 << 20;
  * (token_size - 1) * token_time. Returns the group's counters when done;
  * monotonicity is checked by whoever observes the rows.
  */
-export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOptions = {}): Generator<Uint8Array, EmitCounts, undefined> {
-  const { fit, grid, skipBeyond } = task;
+export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOptions = {}, onSeed: RowObserver = () => undefined): Generator<Uint8Array, EmitCounts, undefined> {
+  const g = groupRows(task);
   const reuse = chunks.reuseChunks === true;
-  const ctx = groupContext(task);
-  const format = ctx.format;
-  const rowBytes = format.lead.length + 512;
   const shared = chunks.writer;
-  const out = shared ?? new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, rowBytes);
-  if (shared !== undefined && shared.bound(rowBytes)) yield shared.take(reuse);
-  const counters = new EmitCounters(fit.id, fit.range);
-  const replaced = new Map(task.replaced);
-  const gridPrompts = new Set(grid.prompts);
-  const gridBatches = new Set(grid.batches);
-  const tokenText = new Map(grid.tokens.map((t) => [t, String(t)]));
-  const byPrompt = indexMeasured(task.configurations);
-  for (const p of unionKeys(grid.prompts, byPrompt)) {
-    const measuredB = byPrompt.get(p);
-    const onGridP = gridPrompts.has(p);
-    for (const b of onGridP ? unionKeys(grid.batches, measuredB) : unionKeys([], measuredB)) {
-      const measuredT = measuredB?.get(b);
-      const rowTokens = onGridP && gridBatches.has(b) ? unionKeys(grid.tokens, measuredT) : unionKeys([], measuredT);
-      const beyond = skipBeyond !== null && beyondFactor(p * b, fit.range, skipBeyond);
-      let predicted: Predicted | null = null;
-      const sizes = `${p},${b},`;
-      for (const t of rowTokens) {
-        const measured = measuredT?.get(t);
-        // Never skip a measured configuration, even one emitted as a prediction.
-        if (measured === undefined && beyond) {
-          counters.skipped();
-          continue;
-        }
-        const c = measured === undefined || replaced.size === 0 ? measured : unlessReplaced(measured, replaced, counters);
-        out.bytes(format.lead);
-        out.ascii(sizes);
-        if (c !== undefined) {
-          const [pt, tt, e2e] = writeMeasured(out, format, c, t);
-          counters.row('measured');
-          onRow(p, b, t, pt, tt, e2e, false);
-        } else {
-          if (predicted === null) {
-            predicted = predictRow(ctx, p, b, t);
-            counters.point(p, b, rowTokens.length, predicted.prediction);
-          }
-          // A decode-model tail changes token_time with the token size: that row is predicted on its own.
-          const row = predicted.prediction.perToken.length === 0 ? predicted : predictRow(ctx, p, b, t);
-          const e2e = writePredicted(out, row, t, tokenText);
-          counters.row(row.source);
-          counters.flags(1, row.flags);
-          onRow(p, b, t, row.promptTime, row.tokenTime, e2e, row.source === 'extrapolated');
-        }
-        if (out.full) yield out.take(reuse);
-      }
-    }
-  }
+  const out = shared ?? new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, g.rowBytes);
+  if (shared !== undefined && shared.bound(g.rowBytes)) yield shared.take(reuse);
+  const counters = new EmitCounters(task.fit.id, task.fit.range);
+  const [from, to] = task.slice ?? [0, g.prompts.length];
+  if (from > 0) seed(g, from, onSeed);
+  for (let i = from; i < to; i++) yield* promptRows(g, g.prompts[i] as number, out, counters, onRow, reuse, false);
   if (shared === undefined && out.length > 0) yield out.take(reuse);
   return counters.summary();
+}
+
+/** What the rows of one group share. */
+interface GroupRows {
+  task: EmitTask;
+  format: RowFormat;
+  point: PointRows;
+  rowBytes: number;
+  replaced: ReadonlyMap<string, string>;
+  gridPrompts: ReadonlySet<number>;
+  gridBatches: ReadonlySet<number>;
+  gridTokens: ReadonlySet<number>;
+  tokenText: ReadonlyMap<number, string>;
+  byPrompt: MeasuredIndex;
+  /** Every prompt size with a row, in output order: the grid's and the measured ones. */
+  prompts: readonly number[];
+}
+
+function groupRows(task: EmitTask): GroupRows {
+  const { grid } = task;
+  const format = rowFormat(task.fit, task.errors);
+  const byPrompt = indexMeasured(task.configurations);
+  return {
+    task,
+    format,
+    point: new PointRows(groupContext(task, format)),
+    rowBytes: format.lead.length + 512,
+    replaced: new Map(task.replaced),
+    gridPrompts: new Set(grid.prompts),
+    gridBatches: new Set(grid.batches),
+    gridTokens: new Set(grid.tokens),
+    tokenText: new Map(grid.tokens.map((t) => [t, String(t)])),
+    byPrompt,
+    prompts: unionKeys(grid.prompts, byPrompt),
+  };
+}
+
+/**
+ * The rows at one prompt size, in output order. `offGridOnly` keeps only the
+ * rows whose (batch, token) pair is not on the grid: the seed of a slice needs
+ * no more from the prompts before the last grid prompt (see seed).
+ */
+function* promptRows(g: GroupRows, p: number, out: ChunkWriter, counters: EmitCounters, onRow: RowObserver, reuse: boolean, offGridOnly: boolean): Generator<Uint8Array, void, undefined> {
+  const { task, format, point, replaced, tokenText } = g;
+  const { fit, skipBeyond, grid } = task;
+  const measuredB = g.byPrompt.get(p);
+  const onGridP = g.gridPrompts.has(p);
+  for (const b of onGridP ? unionKeys(grid.batches, measuredB) : unionKeys([], measuredB)) {
+    const measuredT = measuredB?.get(b);
+    const onGridB = g.gridBatches.has(b);
+    const rowTokens = onGridP && onGridB ? unionKeys(grid.tokens, measuredT) : unionKeys([], measuredT);
+    const beyond = skipBeyond !== null && beyondFactor(p * b, fit.range, skipBeyond);
+    let started = false;
+    const sizes = `${p},${b},`;
+    for (const t of rowTokens) {
+      if (offGridOnly && onGridB && g.gridTokens.has(t)) continue;
+      const measured = measuredT?.get(t);
+      // Never skip a measured configuration, even one emitted as a prediction.
+      if (measured === undefined && beyond) {
+        counters.skipped();
+        continue;
+      }
+      const c = measured === undefined || replaced.size === 0 ? measured : unlessReplaced(measured, replaced, counters);
+      out.bytes(format.lead);
+      out.ascii(sizes);
+      if (c !== undefined) {
+        const [pt, tt, e2e] = writeMeasured(out, format, c, t);
+        counters.row('measured');
+        onRow(p, b, t, pt, tt, e2e, false);
+      } else {
+        if (started) point.row(t);
+        else {
+          point.start(p, b, t);
+          counters.point(p, b, rowTokens.length, point);
+          started = true;
+        }
+        const e2e = writePredicted(out, point, t, tokenText);
+        counters.row(point.source);
+        counters.flags(1, point);
+        onRow(p, b, t, point.promptTime, point.tokenTime, e2e, point.source === 'extrapolated');
+      }
+      if (out.full) yield out.take(reuse);
+    }
+  }
+}
+
+/**
+ * Before a slice that starts at prompt index `from`, the rows whose values
+ * the monotonicity check carries into it, observed by `onSeed`, neither
+ * written nor counted: along prompt_size each row is compared with the last
+ * row at the same (batch, token), which is at the last grid prompt before the
+ * slice for a pair on the grid (every grid prompt has it, and a row skipped
+ * there beyond --max-extrapolation is skipped at every larger prompt too), or
+ * at an earlier prompt with measurements for a pair off it.
+ */
+function seed(g: GroupRows, from: number, onSeed: RowObserver): void {
+  let last = from - 1;
+  while (last >= 0 && !g.gridPrompts.has(g.prompts[last] as number)) last--;
+  const out = new ChunkWriter(1 << 16, g.rowBytes);
+  const counters = new EmitCounters(g.task.fit.id, g.task.fit.range);
+  for (let i = 0; i < from; i++) {
+    const p = g.prompts[i] as number;
+    if (i !== last && !g.byPrompt.has(p)) continue;
+    // The seed's bytes and counts are the previous slice's: they are dropped here.
+    for (const _ of promptRows(g, p, out, counters, onSeed, true, i < last));
+  }
 }
 
 /** A measured configuration, or undefined when --exclude-anomalies emits the prediction instead (counted). */
@@ -100,10 +161,12 @@ function unlessReplaced(c: Configuration, replaced: ReadonlyMap<string, string>,
 }
 
 /** A predicted row after its sizes: the point's cached text around e2e_time, which depends on the token size. */
-function writePredicted(out: ChunkWriter, predicted: Predicted, t: number, tokenText: ReadonlyMap<number, string>): number {
+function writePredicted(out: ChunkWriter, predicted: PointRows, t: number, tokenText: ReadonlyMap<number, string>): number {
   const e2e = predicted.promptTime + (t - 1) * predicted.tokenTime;
   out.ascii(tokenText.get(t) ?? String(t));
-  out.ascii(predicted.middle);
+  out.ascii(predicted.head);
+  out.ascii(predicted.tokenText);
+  out.ascii(',');
   out.ascii(String(e2e));
   out.ascii(predicted.tail);
   return e2e;
@@ -143,97 +206,20 @@ function writeMeasured(out: ChunkWriter, format: RowFormat, c: Configuration, t:
   return [pt, tt, e2e];
 }
 
-interface Predicted {
-  source: Source;
-  prediction: PointPrediction;
-  promptTime: number;
-  tokenTime: number;
-  /** `,peak,avg,prompt,token,` between token_size and e2e_time. */
-  middle: string;
-  /** `,tp,source[,errors]\n` after e2e_time. */
-  tail: string;
-  flags: { belowMinimum: boolean; beyondValidated: boolean; differsFromLinear: boolean };
-}
-
-/** What every predicted row of a group needs, built once. */
-interface GroupContext {
-  format: RowFormat;
-  fit: GroupFit;
-  predictors: Predictors;
-  /** The same fits without tails (SplitwiseSim's line), to count the rows that differ from it; null when there are no tails. */
-  own: Predictors | null;
-  /** The group's smallest measured medians. */
-  minimum: { prompt_time: number; token_time: number };
-  validated: EmitTask['validated'];
-}
-
-function groupContext(task: EmitTask): GroupContext {
+/** What every predicted row of the group shares, built once. */
+function groupContext(task: EmitTask, format: RowFormat): GroupContext {
   const { fit } = task;
   const tailed = Object.values(fit.fits).some((f) => f !== null && f.tails !== null);
   const smallest = (m: 'prompt_time' | 'token_time') => Math.min(...task.configurations.flatMap((c) => (c.metrics[m] === null ? [] : [c.metrics[m].median])));
   const withoutTails = { ...fit, fits: Object.fromEntries(Object.entries(fit.fits).map(([m, f]) => [m, f === null ? null : { ...f, tails: null }])) as GroupFit['fits'] };
   return {
-    format: rowFormat(fit, task.errors),
     fit,
     predictors: makePredictors(fit),
     own: tailed ? makePredictors(withoutTails) : null,
     minimum: { prompt_time: smallest('prompt_time'), token_time: smallest('token_time') },
     validated: task.validated,
+    errors: task.errors,
+    tails: format.tails,
+    lineEnds: { measured: `${format.tails.measured}\n`, interpolated: `${format.tails.interpolated}\n`, extrapolated: `${format.tails.extrapolated}\n` },
   };
-}
-
-/** A (prompt, batch) point's prediction at token size t, formatted once for every token size emitted there (see perToken). */
-function predictRow(ctx: GroupContext, p: number, b: number, t: number): Predicted {
-  const { format, predictors } = ctx;
-  const prediction = predictPoint(predictors, p, b, t);
-  const [lo, hi] = ctx.fit.range;
-  const bt = p * b;
-  const source: Source = bt >= lo && bt <= hi ? 'interpolated' : 'extrapolated';
-  const { prompt_time, token_time, peak_power, average_power } = prediction.values;
-  let tail = format.tails[source];
-  if (format.errors !== null) tail += errorCells(format.errors, predictors, p, b, source);
-  const promptTime = prompt_time as number;
-  const tokenTime = token_time as number;
-  if (!Number.isFinite(promptTime + tokenTime + (peak_power ?? 0) + (average_power ?? 0))) throw notFinite(ctx.fit, p, b, t);
-  return {
-    source,
-    prediction,
-    promptTime,
-    tokenTime,
-    middle: `,${formatNumber(peak_power)},${formatNumber(average_power)},${promptTime},${tokenTime},`,
-    tail: `${tail}\n`,
-    flags: rowFlags(ctx, p, b, t, source, promptTime, tokenTime),
-  };
-}
-
-/** A prediction that overflowed: never written, whatever the input (its bounds should make this impossible). */
-function notFinite(fit: GroupFit, p: number, b: number, t: number): PerfDbError {
-  return new PerfDbError('E_NON_FINITE', `the prediction at ${describeConfig({ prompt_size: p, batch_size: b, token_size: t })} is not a finite number; no row holds NaN or Infinity`, {
-    group: fit.id,
-    hint: 'the measurements of this group span too wide a range of values: check their units, or narrow the grid',
-  });
-}
-
-/** Below anything measured, beyond the validated factor, or not what SplitwiseSim's line gives. */
-function rowFlags(ctx: GroupContext, p: number, b: number, t: number, source: Source, promptTime: number, tokenTime: number): Predicted['flags'] {
-  const belowMinimum = promptTime < ctx.minimum.prompt_time || tokenTime < ctx.minimum.token_time;
-  if (source === 'interpolated') return { belowMinimum, beyondValidated: false, differsFromLinear: false };
-  const bt = p * b;
-  const above = bt > ctx.fit.range[1];
-  const limit = above ? ctx.validated.upper : ctx.validated.lower;
-  const f = above ? bt / ctx.fit.range[1] : ctx.fit.range[0] / bt;
-  const own = ctx.own === null ? null : predictPoint(ctx.own, p, b, t).values;
-  const differsFromLinear = own !== null && (own.prompt_time !== promptTime || own.token_time !== tokenTime);
-  return { belowMinimum, beyondValidated: limit === null || f > limit * (1 + 1e-12), differsFromLinear };
-}
-
-/** `,prompt_time_err,token_time_err,err_basis` of a predicted point. */
-function errorCells(errors: NonNullable<EmitTask['errors']>, predictors: Predictors, p: number, b: number, source: Source): string {
-  const at = (metric: 'prompt_time' | 'token_time') => {
-    const predictor = predictors[metric];
-    return predictor === null ? { err: null, validated: true } : predictedError(errors.bands[metric], predictor, p, b);
-  };
-  const [pt, tt] = [at('prompt_time'), at('token_time')];
-  const basis: ErrBasis = source === 'interpolated' ? 'leave-one-out' : pt.validated && tt.validated ? 'backtest' : 'unvalidated';
-  return `,${formatError(pt.err)},${formatError(tt.err)},${basis}`;
 }

@@ -19,6 +19,8 @@ export interface EmitTask {
   validated: { upper: number | null; lower: number | null };
   /** Measured configurations emitted as predictions instead (--exclude-anomalies): configKey and reason. */
   replaced: [key: string, reason: string][];
+  /** Only the prompt sizes from index `from` up to `to` (excluded) of the group's, in output order; absent: all. */
+  slice?: [from: number, to: number];
 }
 
 /** An error as it crosses from a worker: `known` only for the project's own PerfDbError. */
@@ -32,10 +34,8 @@ export interface SerializedError {
   exitCode?: number;
 }
 
-export type WorkerReply =
-  | { type: 'progress'; group: number; rows: number }
-  | { type: 'done'; group: number; summary: EmitSummary }
-  | { type: 'error'; group: number; error: SerializedError };
+/** What a worker thread says of the slice it was given (its place among the slices). */
+export type WorkerReply = { type: 'done'; index: number; summary: EmitSummary; chunks: Uint8Array[] } | { type: 'error'; index: number; error: SerializedError };
 
 /** Counters and checks from emitting one group. */
 export interface EmitSummary {

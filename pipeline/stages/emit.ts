@@ -15,8 +15,6 @@ export type { Sink } from '../emit/pool.js';
 
 export interface EmitStageIo {
   sink: Sink;
-  /** A folder for the workers' part files (removed as they are appended). */
-  scratchDir: string;
   /** Called now and then with the rows emitted so far and the total to come. */
   onProgress?: (rows: number, total: number) => void;
 }
@@ -43,15 +41,19 @@ export async function emit(plans: readonly GroupPlan[], trust: Trust, options: R
     const hint = total <= MAX_ROWS ? `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}` : `narrow --prompts/--batches/--tokens: no run writes more than ${MAX_ROWS.toLocaleString('en-US')} rows (the most --max-rows allows)`;
     throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${count} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, { hint });
   }
-  const tasks = plans.map((plan, index) => task(plan, index, trust, options));
+  const tasks = emitTasks(plans, trust, options);
   await io.sink(headerLine(options.uncertainty));
   const parallel = Math.min(options.concurrency, tasks.length);
   const progress = (rows: number) => io.onProgress?.(rows, total);
-  if (parallel > 1 && total >= options.workerMinRows) return { summaries: await emitInWorkers(tasks, parallel, io.scratchDir, io.sink, progress), workers: parallel };
+  if (parallel > 1 && total >= options.workerMinRows) return { summaries: await emitInWorkers(tasks, parallel, io.sink, progress), workers: parallel };
   return { summaries: await emitHere(tasks, io.sink, progress), workers: 0 };
 }
 
-/** One group's work order, after the extrapolation gate. */
+/** Each group's work order, after the extrapolation gate. */
+export function emitTasks(plans: readonly GroupPlan[], trust: Trust, options: RunOptions): EmitTask[] {
+  return plans.map((plan, index) => task(plan, index, trust, options));
+}
+
 function task({ fit, configurations }: GroupPlan, index: number, trust: Trust, options: RunOptions): EmitTask {
   const grid = resolveGrid(options.grid, configurations);
   const refuse = refusesExtrapolation(options.extrapolate);

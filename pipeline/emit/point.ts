@@ -1,0 +1,184 @@
+import { describeConfig } from '../core/format.js';
+import { PerfDbError } from '../core/errors.js';
+import { FITTED_METRICS } from '../core/columns.js';
+import { dependsOnTokens, predictedValue, type Clamp, type Predictors } from '../fit/predict.js';
+import { formatError, predictedError, type ErrBasis } from '../fit/uncertainty.js';
+import type { FittedMetric, GroupFit, Source } from '../types.js';
+import type { EmitTask } from './types.js';
+
+/** What every predicted row of a group needs, built once. */
+export interface GroupContext {
+  fit: GroupFit;
+  predictors: Predictors;
+  /** The same fits without tails (SplitwiseSim's line), to count the rows that differ from it; null when there are no tails. */
+  own: Predictors | null;
+  /** The group's smallest measured medians. */
+  minimum: { prompt_time: number; token_time: number };
+  validated: EmitTask['validated'];
+  errors: EmitTask['errors'];
+  /** `,tp,source` after e2e_time, per source. */
+  tails: Record<Source, string>;
+  /** The same with the line's end, for rows without err cells. */
+  lineEnds: Record<Source, string>;
+}
+
+/** The text of the last number formatted: a value repeated from point to point (a clamped tail, a power held flat) is formatted once. */
+class NumberText {
+  private last = NaN;
+  private text = '';
+
+  of(value: number | null): string {
+    if (value === null) return '';
+    if (value !== this.last) {
+      this.last = value;
+      this.text = String(value);
+    }
+    return this.text;
+  }
+}
+
+type Values = Record<FittedMetric, number | null>;
+
+/**
+ * One predicted (prompt, batch) point, reused from point to point and row to
+ * row so that a row allocates little beyond its e2e_time's digits. Everything
+ * that does not change with the token size (the source, the err cells, the
+ * values of most metrics and their text) is worked out once per point; only
+ * the metrics that depend on it (a decode-model tail, or the decode method)
+ * are evaluated again for each row. A row's values are exactly what
+ * predictPoint gives at its token size.
+ */
+export class PointRows {
+  source: Source = 'interpolated';
+  /** `,peak,avg,prompt,` after token_size, the same for every row of the point. */
+  head = '';
+  /** token_time's text, for the last row asked for. */
+  tokenText = '';
+  /** `,tp,source[,errors]\n` after e2e_time. */
+  tail = '';
+  promptTime = 0;
+  tokenTime = 0;
+  belowMinimum = false;
+  beyondValidated = false;
+  differsFromLinear = false;
+  /** The point's values at its first token size, and the metrics whose own extrapolation was impossible there. */
+  readonly values: Values = { prompt_time: null, token_time: null, peak_power: null, average_power: null };
+  clamped: readonly Clamp[] = NONE;
+  private prompt = 0;
+  private batch = 0;
+  /** The powers the head was written with. */
+  private peak: number | null = null;
+  private average: number | null = null;
+  /** The metrics evaluated again for each row. */
+  private perToken: FittedMetric[] = [];
+  /** Whether SplitwiseSim's values change with the token size here (the decode method), and their values when they do not. */
+  private ownPerToken = false;
+  private ownPrompt = NaN;
+  private ownToken = NaN;
+  private readonly text = { prompt_time: new NumberText(), token_time: new NumberText(), peak_power: new NumberText(), average_power: new NumberText() };
+  private metric: FittedMetric = 'prompt_time';
+  private readonly onClamp = (raw: number) => (this.clamped = [...this.clamped, { metric: this.metric, raw }]);
+
+  constructor(private readonly ctx: GroupContext) {}
+
+  /** Starts the point (prompt, batch) at its first predicted token size. */
+  start(prompt: number, batch: number, tokens: number): void {
+    const { ctx, values } = this;
+    const bt = prompt * batch;
+    this.prompt = prompt;
+    this.batch = batch;
+    this.clamped = NONE;
+    this.perToken.length = 0;
+    for (const metric of FITTED_METRICS) {
+      const predictor = ctx.predictors[metric];
+      this.metric = metric;
+      values[metric] = predictor === null ? null : predictedValue(predictor, metric, prompt, batch, tokens, this.onClamp);
+      if (predictor !== null && dependsOnTokens(predictor, prompt, batch)) this.perToken.push(metric);
+    }
+    const [lo, hi] = ctx.fit.range;
+    this.source = bt >= lo && bt <= hi ? 'interpolated' : 'extrapolated';
+    this.tail = ctx.errors === null ? ctx.lineEnds[this.source] : `${ctx.tails[this.source]}${errorCells(ctx.errors, ctx.predictors, prompt, batch, this.source)}\n`;
+    this.beyondValidated = this.source === 'extrapolated' && beyondValidated(ctx, bt);
+    this.ownPerToken = false;
+    if (this.source === 'extrapolated' && ctx.own !== null) {
+      const { prompt_time, token_time } = ctx.own;
+      this.ownPerToken = (prompt_time !== null && dependsOnTokens(prompt_time, prompt, batch)) || (token_time !== null && dependsOnTokens(token_time, prompt, batch));
+      this.ownPrompt = ownValue(ctx.own, 'prompt_time', prompt, batch, tokens);
+      this.ownToken = ownValue(ctx.own, 'token_time', prompt, batch, tokens);
+    }
+    this.setRow(tokens, values.prompt_time as number, values.token_time as number, values.peak_power, values.average_power);
+  }
+
+  /** Moves to another token size of the same point: the metrics that depend on it are evaluated there. */
+  row(tokens: number): void {
+    const { perToken, values } = this;
+    if (perToken.length === 0) return;
+    let [promptTime, tokenTime, peak, average] = [values.prompt_time as number, values.token_time as number, values.peak_power, values.average_power];
+    for (const metric of perToken) {
+      const value = predictedValue(this.ctx.predictors[metric] as NonNullable<Predictors[FittedMetric]>, metric, this.prompt, this.batch, tokens);
+      if (metric === 'token_time') tokenTime = value;
+      else if (metric === 'prompt_time') promptTime = value;
+      else if (metric === 'peak_power') peak = value;
+      else average = value;
+    }
+    this.setRow(tokens, promptTime, tokenTime, peak, average);
+  }
+
+  private setRow(tokens: number, promptTime: number, tokenTime: number, peak: number | null, average: number | null): void {
+    const { ctx, text } = this;
+    if (!Number.isFinite(promptTime + tokenTime + (peak ?? 0) + (average ?? 0))) throw notFinite(ctx.fit, this.prompt, this.batch, tokens);
+    // Only token_time changes with the token size in practice (a decode-model tail): the head keeps its text.
+    if (this.head === '' || promptTime !== this.promptTime || peak !== this.peak || average !== this.average) {
+      this.head = `,${text.peak_power.of(peak)},${text.average_power.of(average)},${text.prompt_time.of(promptTime)},`;
+      this.peak = peak;
+      this.average = average;
+    }
+    this.promptTime = promptTime;
+    this.tokenTime = tokenTime;
+    this.tokenText = text.token_time.of(tokenTime);
+    this.belowMinimum = promptTime < ctx.minimum.prompt_time || tokenTime < ctx.minimum.token_time;
+    this.differsFromLinear = this.source === 'extrapolated' && ctx.own !== null && this.differs(tokens, promptTime, tokenTime);
+  }
+
+  /** Whether the row is not what SplitwiseSim's line (the fits without tails) gives. */
+  private differs(tokens: number, promptTime: number, tokenTime: number): boolean {
+    if (!this.ownPerToken) return this.ownPrompt !== promptTime || this.ownToken !== tokenTime;
+    const own = this.ctx.own as Predictors;
+    return ownValue(own, 'prompt_time', this.prompt, this.batch, tokens) !== promptTime || ownValue(own, 'token_time', this.prompt, this.batch, tokens) !== tokenTime;
+  }
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** A metric's value from the fits without tails, as predictPoint gives it (NaN when the metric is not fitted). */
+function ownValue(own: Predictors, metric: 'prompt_time' | 'token_time', prompt: number, batch: number, tokens: number): number {
+  const predictor = own[metric];
+  return predictor === null ? NaN : predictedValue(predictor, metric, prompt, batch, tokens);
+}
+
+/** Whether an extrapolated point at batch_tokens bt lies beyond the factor the backtests validated on its side. */
+function beyondValidated(ctx: GroupContext, bt: number): boolean {
+  const above = bt > ctx.fit.range[1];
+  const limit = above ? ctx.validated.upper : ctx.validated.lower;
+  const f = above ? bt / ctx.fit.range[1] : ctx.fit.range[0] / bt;
+  return limit === null || f > limit * (1 + 1e-12);
+}
+
+/** A prediction that overflowed: never written, whatever the input (its bounds should make this impossible). */
+function notFinite(fit: GroupFit, p: number, b: number, t: number): PerfDbError {
+  return new PerfDbError('E_NON_FINITE', `the prediction at ${describeConfig({ prompt_size: p, batch_size: b, token_size: t })} is not a finite number; no row holds NaN or Infinity`, {
+    group: fit.id,
+    hint: 'the measurements of this group span too wide a range of values: check their units, or narrow the grid',
+  });
+}
+
+/** `,prompt_time_err,token_time_err,err_basis` of a predicted point. */
+function errorCells(errors: NonNullable<EmitTask['errors']>, predictors: Predictors, p: number, b: number, source: Source): string {
+  const at = (metric: 'prompt_time' | 'token_time') => {
+    const predictor = predictors[metric];
+    return predictor === null ? { err: null, validated: true } : predictedError(errors.bands[metric], predictor, p, b);
+  };
+  const [pt, tt] = [at('prompt_time'), at('token_time')];
+  const basis: ErrBasis = source === 'interpolated' ? 'leave-one-out' : pt.validated && tt.validated ? 'backtest' : 'unvalidated';
+  return `,${formatError(pt.err)},${formatError(tt.err)},${basis}`;
+}
