@@ -5,7 +5,7 @@ import { indexMeasured, unionKeys } from './measured-index.js';
 import type { ClampSummary, EmitSummary, EmitTask } from './types.js';
 
 /** Rows per slice, about: small enough that the slices in flight hold little memory, large enough that seeding one costs nothing. */
-export const SLICE_ROWS = 1 << 17;
+export const SLICE_ROWS = 1 << 15;
 
 /**
  * Each group's prompt sizes cut into consecutive slices of about `rows` rows,
