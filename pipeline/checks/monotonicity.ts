@@ -55,6 +55,9 @@ export class MonotonicityChecker {
   private readonly slotExtrapolated: boolean[] = [];
   private readonly tokExtrapolated: boolean[] = [];
 
+  private lastBatch = NaN;
+  private lastByToken: Map<number, number> | undefined;
+
   /** False while seeding: rows update the state but are not checked themselves. */
   private counting = true;
 
@@ -74,8 +77,14 @@ export class MonotonicityChecker {
 
   /** One row, in output order; `extrapolated` marks a row beyond the measured range. */
   observe(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number, extrapolated = false): void {
-    let byToken = this.slots.get(b);
-    if (byToken === undefined) this.slots.set(b, (byToken = new Map()));
+    // Rows come batch by batch: the batch's slots are looked up once for all its token sizes.
+    let byToken = this.lastByToken;
+    if (b !== this.lastBatch || byToken === undefined) {
+      byToken = this.slots.get(b);
+      if (byToken === undefined) this.slots.set(b, (byToken = new Map()));
+      this.lastBatch = b;
+      this.lastByToken = byToken;
+    }
     let slot = byToken.get(t);
     if (slot === undefined) {
       byToken.set(t, (slot = this.slotPrompt.length));
