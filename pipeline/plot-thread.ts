@@ -1,7 +1,7 @@
 /**
- * The report's plots drawn in a worker thread, so that rendering (and loading
- * the chart library, about half a second) overlaps with emitting the rows
- * instead of following them. The files and the map returned are what
+ * The report's plots charted and drawn in a worker thread, so that charting
+ * them (the line's grid values) and drawing them overlap with emitting the
+ * rows instead of following them. The files and the map returned are what
  * drawPlots gives in this thread: names are given in group order, so nothing
  * depends on timing.
  */

@@ -1,7 +1,7 @@
 /**
  * Worker thread: charts the groups (chartSeries) and draws their plots (drawPlots) while the main thread
  * emits perf_db.csv, and sends each file back to be written into the output
- * transaction. Loads the chart library only when a plot is not in the cache.
+ * transaction.
  */
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from './emit/messages.js';

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCurrentPlot, plotFile, plotFileName } from '../pipeline/plots/files.js';
+import { createHash } from 'node:crypto';
+import { packageVersion } from '../pipeline/io/packages.js';
+import { isCurrentPlot, plotCacheKey, plotFile, plotFileName } from '../pipeline/plots/files.js';
+import { plotSpec } from '../pipeline/plots/spec.js';
+import type { PlotSeries } from '../pipeline/plots/types.js';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 
@@ -104,5 +108,34 @@ describe('plotFile() and isCurrentPlot()', () => {
     ['random text', 'hello world'],
   ])('rejects %s', (_name, file) => {
     expect(isCurrentPlot(file, KEY)).toBe(false);
+  });
+});
+
+describe('plotCacheKey()', () => {
+  const series: PlotSeries = {
+    title: 't',
+    metric: 'prompt_time',
+    unit: 'ms',
+    repetitions: [{ x: 128, y: 10 }],
+    medians: [{ x: 128, y: 10, min: 9, max: 11 }],
+    emitted: [{ x: 256, y: 20, source: 'interpolated' }],
+    measuredRange: [128, 256],
+    extent: [128, 256],
+    anomalies: [],
+  };
+
+  it('does not take a plot vega drew for the same series as current: it is drawn anew', () => {
+    // The key of the files vega drew: the libraries' versions, then the spec of the time (which named its renderer in usermeta).
+    const libraries = ['vega', 'vega-lite'].map((name) => `${name}@${packageVersion(name)}`).join(' ');
+    const { $schema, ...rest } = plotSpec(series);
+    const spec = { $schema, usermeta: { renderer: 'perfdb renderPlot 1: Helvetica AFM text widths' }, ...rest };
+    const vegaKey = createHash('sha256').update(`${libraries}\n${JSON.stringify(spec)}`).digest('hex');
+    expect(isCurrentPlot(plotFile(vegaKey, '<svg/>'), plotCacheKey(series))).toBe(false);
+    expect(isCurrentPlot(plotFile(plotCacheKey(series), '<svg/>'), plotCacheKey(structuredClone(series)))).toBe(true);
+  });
+
+  it('changes with anything the chart shows', () => {
+    expect(plotCacheKey({ ...series, title: 'u' })).not.toBe(plotCacheKey(series));
+    expect(plotCacheKey({ ...series, emitted: [{ x: 256, y: 21, source: 'interpolated' }] })).not.toBe(plotCacheKey(series));
   });
 });

@@ -5,12 +5,13 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInput } from '../pipeline/io/inputs.js';
 import { drawPlotsAside } from '../pipeline/plot-thread.js';
 import { chartSeries, drawPlots } from '../pipeline/plots/draw.js';
 import type { Grid, PipelineResult } from '../pipeline/types.js';
-import { cleanUp, pipelineRun, realDataPath, scratch } from './helpers.js';
+import { cleanUp, generate, pipelineRun, realDataPath, scratch } from './helpers.js';
 
 const GRID: Grid = { prompts: [128, 512, 2048], batches: null, tokens: null };
 let dir: string;
@@ -56,6 +57,22 @@ describe('drawPlotsAside()', () => {
     const plans = groups.map(({ emitted: _e, measuredMonotonicity: _m, ...plan }) => plan);
     const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: true, cacheDir: join(dir, 'no-cache') }, collector(join(dir, 'excluded'))).done;
     expect(job.charts).toEqual(chartSeries(groups, GRID));
+  }, 120_000);
+
+  it('draws every plot of a generate run without loading vega or vega-lite, in the worker or anywhere else', async () => {
+    // A module hook, preloaded in the run and in each of its worker threads (NODE_OPTIONS), lists every module loaded.
+    const log = join(dir, 'modules.log');
+    await writeFile(join(dir, 'hooks.mjs'), "import { appendFileSync } from 'node:fs';\nlet log;\nexport function initialize(data) { log = data.log; }\nexport async function load(url, context, next) { appendFileSync(log, url + '\\n'); return next(url, context); }\n");
+    await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(new URL('./hooks.mjs', import.meta.url), { data: { log: ${JSON.stringify(log)} } });\n`);
+    const out = join(dir, 'generated');
+    const run = await generate(['--input', realDataPath(), '--prompts', '128,2048', '--out', out], { NODE_OPTIONS: `--import=${pathToFileURL(join(dir, 'register.mjs')).href}` });
+    expect(run.status, run.stderr).toBe(0);
+    expect((await readdir(join(out, 'plots'))).length).toBeGreaterThan(10);
+    const modules = (await readFile(log, 'utf8')).split('\n');
+    // The hook saw the plot worker load its renderer: had it missed the worker, this would fail.
+    expect(modules.some((url) => url.endsWith('/dist/pipeline/plot-worker.js'))).toBe(true);
+    expect(modules.filter((url) => url.endsWith('/dist/pipeline/plots/render.js')).length).toBeGreaterThanOrEqual(1);
+    expect(modules.filter((url) => /\/node_modules\/vega/.test(url))).toEqual([]);
   }, 120_000);
 
   it('rejects with the error of a write that failed', async () => {

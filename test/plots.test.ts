@@ -66,7 +66,7 @@ describe('renderPlot()', () => {
       now.mockRestore();
       random.mockRestore();
     }
-    // Concurrent renders share vega's SVG id counters: they must not interleave.
+    // Concurrent renders share nothing: each gives the same bytes.
     const [a, b] = await Promise.all([renderPlot(series()), renderPlot(series())]);
     expect(a).toBe(first);
     expect(b).toBe(first);

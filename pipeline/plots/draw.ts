@@ -65,7 +65,7 @@ function subtitleOf(g: ChartedGroup, metric: ChartMetric, method: string | null,
  * The SVG file of each chart (`charts`: chartSeries of `groups`). Names are
  * given in group order first (so they never depend on timing); then charts
  * are read from `cacheDir` (an earlier output folder) when their cache key
- * (spec and chart library versions) is unchanged, or drawn, a few at a time,
+ * (spec and renderer version) is unchanged, or drawn, a few at a time,
  * so that reading files overlaps with drawing. Returns the file of each
  * group's charts.
  */

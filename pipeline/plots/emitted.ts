@@ -6,8 +6,9 @@
  */
 import { configKey } from '../core/keys.js';
 import { resolveGrid } from '../core/grid.js';
-import { dependsOnTokens, predictedValue, xOf, type Predictor, type Predictors } from '../fit/predict.js';
+import { predictedValue, xOf, type Predictor, type Predictors } from '../fit/predict.js';
 import type { FittedMetric, Grid } from '../types.js';
+import { lineCandidates, type LineCandidates } from './candidates.js';
 import type { ChartedGroup } from './types.js';
 import type { ChartMetric, Held, PlotSeries } from './types.js';
 
@@ -24,48 +25,22 @@ export const LINE_POINTS = 160;
 export function emittedLine(g: ChartedGroup, grid: Grid, metric: ChartMetric, predictors: Predictors, tokens: readonly number[], most: number): Emitted[] {
   const key = metric === 'e2e_time' ? predictors.prompt_time : predictors[metric];
   if (key === null) return [];
-  const candidates = candidatesByX(g, grid, metric === 'e2e_time' ? predictors.token_time : predictors[metric], key);
   const replaced = new Set(g.emitted.replaced.map((c) => configKey(c.prompt_size, c.batch_size, c.token_size)));
   const measured = new Set(g.configurations.map((c) => configKey(c.prompt_size, c.batch_size, c.token_size)).filter((k) => !replaced.has(k)));
-  const knots = new Set(metric === 'e2e_time' ? [] : (g.fit.fits[metric]?.knots.x ?? []));
+  const { prompts, batches } = resolveGrid(grid, g.configurations);
+  const candidates = lineCandidates(prompts, batches, metric === 'e2e_time' ? predictors.token_time : predictors[metric], key, measured);
+  const knots = metric === 'e2e_time' ? [] : (g.fit.fits[metric]?.knots.x ?? []);
   const [lo, hi] = g.fit.range;
   const out: Emitted[] = [];
   for (const t of tokens) {
-    const byX = new Map<number, [number, number]>();
-    for (const [x, list] of candidates) {
-      const first = list.find(([p, b]) => !measured.has(configKey(p, b, t)));
-      if (first !== undefined) byX.set(x, first);
-    }
-    for (const x of thinLog([...byX.keys()], most, knots)) {
-      const [p, b] = byX.get(x) as [number, number];
+    for (const x of thinLog(candidates, t, most, knots)) {
+      const [p, b] = candidates.first(x, t) as [number, number];
       const { y, held } = valueAt(predictors, metric, p, b, t);
       const source = p * b >= lo && p * b <= hi ? 'interpolated' : 'extrapolated';
       out.push({ x, y, source, config: { prompt_size: p, batch_size: b, token_size: t }, ...(held === undefined ? {} : { held }) });
     }
   }
   return out;
-}
-
-/**
- * Each distinct x of the grid, ascending, with the (prompt, batch) points giving it in grid order.
- * Where a value depends on the configuration, not on x alone (a decode-model tail), only the largest
- * batch is kept wherever it reaches: picking whichever point comes first would zigzag between batch sizes.
- */
-function candidatesByX(g: ChartedGroup, grid: Grid, shaped: Predictor | null, key: Predictor): [number, [number, number][]][] {
-  const { prompts, batches } = resolveGrid(grid, g.configurations);
-  const bMax = Math.max(...batches);
-  const reach = Math.min(...prompts) * bMax;
-  const byX = new Map<number, [number, number][]>();
-  for (const p of prompts) {
-    for (const b of batches) {
-      const x = xOf(key, p, b);
-      if (b !== bMax && x >= reach && shaped !== null && dependsOnTokens(shaped, p, b)) continue;
-      const list = byX.get(x);
-      if (list === undefined) byX.set(x, [[p, b]]);
-      else list.push([p, b]);
-    }
-  }
-  return [...byX].sort((a, b) => a[0] - b[0]);
 }
 
 /** The row's value as emit writes it, and whether a hold (tail or impossible-value clamp) made it. */
@@ -89,17 +64,23 @@ function metricValue(predictor: Predictor, metric: FittedMetric, p: number, b: n
   return { y, held: y === tail.y ? 'end' : undefined };
 }
 
-/** About `most` of the sorted `xs`, spread evenly on a log scale, plus every x in `keep`. */
-function thinLog(xs: readonly number[], most: number, keep: ReadonlySet<number>): number[] {
-  if (xs.length <= most) return [...xs];
-  const lo = Math.log(xs[0] as number);
-  const hi = Math.log(xs[xs.length - 1] as number);
-  const picked = new Set<number>(xs.filter((x) => keep.has(x)));
-  let i = 0;
+/**
+ * About `most` of the x the line may use at token size t (all of them when there are no more),
+ * spread evenly on a log scale from the smallest to the largest: at each of `most` targets the
+ * smallest x at or above it (the largest x past the last); plus every knot among them.
+ */
+function thinLog(candidates: LineCandidates, t: number, most: number, knots: readonly number[]): number[] {
+  const few: number[] = [];
+  for (const x of candidates.walk(-Infinity, t)) if (few.push(x) > most) break;
+  if (few.length <= most) return few;
+  const lo = Math.log(few[0] as number);
+  const largest = candidates.walk(Infinity, t, true).next().value as number;
+  const hi = Math.log(largest);
+  const picked = new Set<number>(knots.filter((x) => candidates.first(x, t) !== undefined));
   for (let k = 0; k < most; k++) {
     const target = Math.exp(lo + ((hi - lo) * k) / (most - 1));
-    while (i < xs.length - 1 && (xs[i] as number) < target) i++;
-    picked.add(xs[i] as number);
+    const at = candidates.walk(target, t).next();
+    picked.add(at.done === true ? largest : at.value);
   }
   return [...picked].sort((a, b) => a - b);
 }

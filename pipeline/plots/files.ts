@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import { packageVersion } from '../io/packages.js';
 import { plotSpec } from './spec.js';
+import { RENDERER } from './style.js';
 import type { PlotSeries } from './types.js';
-
-/** The chart libraries' versions are part of every cache key: a new version draws anew. */
-const LIBRARIES = ['vega', 'vega-lite'].map((name) => `${name}@${packageVersion(name)}`).join(' ');
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** What a chart depends on: its vega-lite spec and the libraries' versions. */
+/**
+ * What a chart depends on: its vega-lite spec (everything the chart shows) and the version of the
+ * renderer that draws it (render.ts), so that a plot drawn by another renderer, vega's included, is drawn anew.
+ */
 export function plotCacheKey(series: PlotSeries): string {
-  return sha256(`${LIBRARIES}\n${JSON.stringify(plotSpec(series))}`);
+  return sha256(`${RENDERER}\n${JSON.stringify(plotSpec(series))}`);
 }
 
 /** A plot file: a first line naming the cache key and the hash of the SVG that follows, then the SVG. */

@@ -9,7 +9,7 @@ const HELVETICA = [
 ];
 const HELVETICA_OTHER: Record<string, number> = { '×': 584, '–': 556, '—': 1000, '≤': 549, '≥': 549, '…': 1000 };
 
-/** Text width in px for a vega text item; bold is taken as 7% wider than regular. */
+/** Text width in px of a text item (font size, weight), for the renderer's layout; bold is taken as 7% wider than regular. */
 export function textWidth(item: { fontSize?: number; fontWeight?: string | number; text?: unknown }, text?: unknown): number {
   const value = String(text ?? item.text ?? '').trim();
   const size = item.fontSize ?? 11;

@@ -12,7 +12,8 @@ export const LAYERS: Record<Layer, { name: string; color: string; shape: string 
   extrapolated: { name: 'beyond the measured range', color: '#e3e3e3', shape: 'square' },
 };
 
-export const RENDERER = 'perfdb renderPlot 1: Helvetica AFM text widths';
+/** The SVG renderer's version, part of every plot's cache key (files.ts): bump it when render.ts draws differently. */
+export const RENDERER = 'perfdb svg renderer 1';
 /** The colours of the repetitions, by batch size (ordinal, in increasing batch size). */
 export const BATCH_SCHEME = 'viridis';
 /** The line's markers: one in every MARKER_STEP sampled rows (and every held one), so the measurements stay visible. */

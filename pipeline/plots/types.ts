@@ -67,7 +67,7 @@ export type Layer = 'median' | 'interpolated' | 'extrapolatedRow' | 'held' | 'an
 export interface Axis {
   log: boolean;
   domain: [number, number];
-  /** Explicit tick values on a log axis; undefined lets vega choose (linear). */
+  /** Explicit tick values on a log axis; undefined on a linear one, whose ticks the renderer (ticks.ts) and vega choose alike. */
   ticks: number[] | undefined;
 }
 

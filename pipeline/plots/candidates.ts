@@ -1,0 +1,120 @@
+/**
+ * The grid points a chart's line may be drawn at, found by x without listing the grid: on
+ * batch_tokens, x = prompt × batch, so the points at x are the batches b dividing x with x / b a
+ * grid prompt, and the x of the grid in order are a merge of one ascending run per batch. A grid
+ * of 3 million rows costs what its few hundred drawn points cost, not a pass over every point.
+ */
+import { configKey } from '../core/keys.js';
+import { dependsOnTokens, xOf, type Predictor } from '../fit/predict.js';
+
+export interface LineCandidates {
+  /** The first point of the grid at x (prompts outer, batches inner, as emitted) that the line may use at token size t: kept, and not a measured row. */
+  first(x: number, t: number): [number, number] | undefined;
+  /** The x the line may use at token size t, distinct, ascending from `from` (descending with `down`), `from` included. */
+  walk(from: number, t: number, down?: boolean): Generator<number>;
+}
+
+/**
+ * The candidates of a line. Where a value depends on the configuration, not on x alone (`shaped`
+ * has a decode-model tail), only the largest batch is kept wherever it reaches: picking whichever
+ * point comes first would zigzag between batch sizes.
+ */
+export function lineCandidates(prompts: readonly number[], batches: readonly number[], shaped: Predictor | null, key: Predictor, measured: ReadonlySet<string>): LineCandidates {
+  const bMax = Math.max(...batches);
+  const reach = Math.min(...prompts) * bMax;
+  const kept = (p: number, b: number, t: number): boolean => !(b !== bMax && xOf(key, p, b) >= reach && shaped !== null && dependsOnTokens(shaped, p, b)) && !measured.has(configKey(p, b, t));
+  const ascending = (values: readonly number[]) => [...new Set(values)].sort((a, b) => a - b);
+  const [ps, bs] = [ascending(prompts), ascending(batches)];
+  // Grid order: each value's first position in the grid's own lists.
+  const promptAt = new Map<number, number>();
+  prompts.forEach((p, i) => promptAt.has(p) || promptAt.set(p, i));
+  const batchAt = new Map<number, number>();
+  batches.forEach((b, i) => batchAt.has(b) || batchAt.set(b, i));
+  const inGridOrder = (points: [number, number][]) => points.sort((u, v) => (promptAt.get(u[0]) as number) - (promptAt.get(v[0]) as number) || (batchAt.get(u[1]) as number) - (batchAt.get(v[1]) as number));
+  const first = (x: number, t: number): [number, number] | undefined => {
+    const points: [number, number][] = [];
+    if (key.key === 'batch_tokens') {
+      for (const b of bs) if (x % b === 0 && promptAt.has(x / b)) points.push([x / b, b]);
+    } else if (batchAt.has(x)) for (const p of ps) points.push([p, x]);
+    return inGridOrder(points).find(([p, b]) => kept(p, b, t));
+  };
+  const runs: Run[] = key.key === 'batch_tokens' ? bs.map((b) => ({ length: ps.length, at: (i) => (ps[i] as number) * b })) : [{ length: bs.length, at: (i) => bs[i] as number }];
+  function* walk(from: number, t: number, down = false): Generator<number> {
+    let last: number | undefined;
+    for (const x of merged(runs, from, down)) {
+      if (x === last) continue;
+      last = x;
+      if (first(x, t) !== undefined) yield x;
+    }
+  }
+  return { first, walk };
+}
+
+/** An ascending sequence given by position: `at(i)` for 0 <= i < length. */
+interface Run {
+  length: number;
+  at: (i: number) => number;
+}
+
+/** The values of ascending `runs` from `from` on (inclusive), ascending, or descending from it with `down`: a heap merge, each run entered by binary search. */
+function* merged(runs: readonly Run[], from: number, down: boolean): Generator<number> {
+  const heap = new Heap(down);
+  runs.forEach((run, r) => {
+    // The first position at or past `from` going up; the last at or before it going down.
+    let [lo, hi] = [0, run.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (down ? run.at(mid) <= from : run.at(mid) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = down ? lo - 1 : lo;
+    if (i >= 0 && i < run.length) heap.push({ x: run.at(i), r, i });
+  });
+  for (let top = heap.pop(); top !== undefined; top = heap.pop()) {
+    yield top.x;
+    const run = runs[top.r] as Run;
+    const i = down ? top.i - 1 : top.i + 1;
+    if (i >= 0 && i < run.length) heap.push({ x: run.at(i), r: top.r, i });
+  }
+}
+
+interface Entry {
+  x: number;
+  /** Its run and position there. */
+  r: number;
+  i: number;
+}
+
+/** A binary heap of entries by x: the smallest on top, or the largest with `largest`. */
+class Heap {
+  private readonly items: Entry[] = [];
+  constructor(private readonly largest: boolean) {}
+
+  private before(a: number, b: number): boolean {
+    const [u, v] = [this.items[a] as Entry, this.items[b] as Entry];
+    return this.largest ? u.x > v.x : u.x < v.x;
+  }
+
+  private swap(a: number, b: number): void {
+    [this.items[a], this.items[b]] = [this.items[b] as Entry, this.items[a] as Entry];
+  }
+
+  push(entry: Entry): void {
+    this.items.push(entry);
+    for (let i = this.items.length - 1; i > 0 && this.before(i, (i - 1) >> 1); i = (i - 1) >> 1) this.swap(i, (i - 1) >> 1);
+  }
+
+  pop(): Entry | undefined {
+    const top = this.items[0];
+    const end = this.items.pop();
+    if (this.items.length === 0 || end === undefined) return top;
+    this.items[0] = end;
+    for (let i = 0; ; ) {
+      let m = i;
+      for (const c of [2 * i + 1, 2 * i + 2]) if (c < this.items.length && this.before(c, m)) m = c;
+      if (m === i) return top;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}
