@@ -15,7 +15,8 @@ export function headerLine(uncertainty = false): string {
  * group, so the hot path never has to decide on quoting.
  */
 export function quoteCells(values: readonly string[]): string[] {
-  return values.map((v) => stringify([[v]], { eof: false }));
+  // A cell with none of those characters is written as it is: no need to build a stringifier for it.
+  return values.map((v) => (/[",\r\n]/.test(v) ? stringify([[v]], { eof: false }) : v));
 }
 
 /**
