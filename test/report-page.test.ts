@@ -152,6 +152,17 @@ describe('the page\'s escaping helpers', () => {
     expect(JSON.parse(text)).toEqual(value);
   });
 
+  it('reportPage() inlines each bundle escaped, and a bundle whose text changed as it is now', async () => {
+    const { report, groups } = await page(rows());
+    const fake: ChartBundles = { vega: 'var v = "</script>";', vegaLite: 'var l = 1;', vegaEmbed: 'var e = 2;' };
+    expect(reportPage(report, groups, fake)).toContain('<script>var v = "<\\/script>";</script>\n<script>var l = 1;</script>\n<script>var e = 2;</script>\n<script>');
+    fake.vegaLite = 'var l = 3;';
+    const again = reportPage(report, groups, fake);
+    // Booleans: a failure would otherwise print the whole page.
+    expect(again.includes('<script>var l = 3;</script>')).toBe(true);
+    expect(again.includes('var l = 1;')).toBe(false);
+  });
+
   it('inlineScript() leaves code without </script alone', () => {
     expect(inlineScript('a < b && c > d')).toBe('a < b && c > d');
   });

@@ -8,7 +8,7 @@ import { plotSpec } from '../plots/spec.js';
 import type { ChartMetric, GroupChart } from '../plots/types.js';
 import { STUDIED } from '../report/numbers.js';
 import type { FittedMetric, PipelineResult } from '../types.js';
-import { withTips } from './tips.js';
+import { tipGroup, withTips, type TipGroup } from './tips.js';
 
 export interface Backtest {
   /** The tail the rows beyond the range use on this side: a tail kind, or `own` (the method's own line). */
@@ -27,12 +27,14 @@ export interface PageGroup {
 
 /** The page's part of each group, in the report's group order; `charts` are the run's chart series (plots/draw.ts chartSeries). */
 export function pageGroups(result: PipelineResult, charts: readonly (readonly GroupChart[])[]): PageGroup[] {
+  const bands = Object.fromEntries(STUDIED.map((m) => [m, result.trust.metrics[m]?.bands ?? null]));
   return result.groups.map((g, i) => {
     const shown: PageGroup['charts'] = [];
     const backtests: PageGroup['backtests'] = {};
-    const bands = Object.fromEntries(STUDIED.map((m) => [m, result.trust.metrics[m]?.bands ?? null]));
+    let tips: TipGroup | undefined;
     for (const { metric, series } of charts[i] ?? []) {
-      shown.push({ metric, unit: series.unit, spec: plotSpec(withTips(series, { group: g, metric, unit: series.unit, bands, coverage: result.trust.coverage }), { tooltips: true }) });
+      tips ??= tipGroup(g, bands, result.trust.coverage);
+      shown.push({ metric, unit: series.unit, spec: plotSpec(withTips(series, { ...tips, metric, unit: series.unit }), { tooltips: true }) });
     }
     for (const metric of STUDIED) {
       const tails = g.fit.fits[metric]?.tails ?? null;

@@ -43,12 +43,22 @@ export function reportPage(report: QualityReport, groups: readonly PageGroup[], 
     '</section>',
     '<footer>Charts drawn with vega-lite in the browser; the SVG charts in <code>plots/</code> show the same layers.</footer>',
     `<script type="application/json" id="perfdb-charts">${jsonForScript(chartData(groups))}</script>`,
-    `<script>${inlineScript(bundles.vega)}</script>`,
-    `<script>${inlineScript(bundles.vegaLite)}</script>`,
-    `<script>${inlineScript(bundles.vegaEmbed)}</script>`,
+    bundleScripts(bundles),
     `<script>${PAGE_SCRIPT}</script>`,
     '</body>',
     '</html>',
     '',
   ].join('\n');
+}
+
+const inlined = new WeakMap<ChartBundles, { from: ChartBundles; text: string }>();
+
+/** The three libraries' script elements, escaped once per process (chartBundles reads them once) and again only if a bundle's text changed. */
+function bundleScripts(bundles: ChartBundles): string {
+  const cached = inlined.get(bundles);
+  const { vega, vegaLite, vegaEmbed } = bundles;
+  if (cached !== undefined && cached.from.vega === vega && cached.from.vegaLite === vegaLite && cached.from.vegaEmbed === vegaEmbed) return cached.text;
+  const text = [vega, vegaLite, vegaEmbed].map((code) => `<script>${inlineScript(code)}</script>`).join('\n');
+  inlined.set(bundles, { from: { vega, vegaLite, vegaEmbed }, text });
+  return text;
 }

@@ -13,15 +13,22 @@ import { measuredError, predictedError, type MetricBands } from '../fit/uncertai
 import { percent } from '../report/markdown-text.js';
 import { round } from '../report/numbers.js';
 import type { ChartMetric, PlotSeries, Tip, TipCode } from '../plots/types.js';
-import type { FittedMetric, GroupResult } from '../types.js';
+import type { Configuration, FittedMetric, GroupResult } from '../types.js';
 
-/** What the tips of one chart need beyond its series. */
-export interface TipContext {
+/** What the tips of one group's charts share, built once per group (tipGroup), not once per chart. */
+export interface TipGroup {
   group: GroupResult;
-  metric: ChartMetric;
-  unit: string;
   bands: Partial<Record<FittedMetric, MetricBands | null>>;
   coverage: number;
+  predictors: Predictors;
+  /** Each configuration's measured err per err metric, at the report's precision; null for one repetition. */
+  errs: Partial<Record<ChartMetric, Map<string, number | null>>>;
+}
+
+/** What the tips of one chart need beyond its series. */
+export interface TipContext extends TipGroup {
+  metric: ChartMetric;
+  unit: string;
 }
 
 /** Codes of TipCode's source and basis fields; the page's script holds the same lists (script.ts). */
@@ -32,28 +39,42 @@ export const TIP_BASES = ['repetitions', 'leave-one-out', 'backtest', 'unvalidat
 const six = (v: number) => (Number.isInteger(v) ? v : round(v));
 const ERR_METRICS: readonly ChartMetric[] = ['prompt_time', 'token_time'];
 
+export function tipGroup(group: GroupResult, bands: TipGroup['bands'], coverage: number): TipGroup {
+  const errs: TipGroup['errs'] = {};
+  for (const metric of ERR_METRICS as FittedMetric[]) {
+    errs[metric] = new Map(group.configurations.map((c) => {
+      const err = measuredError(c.repetitions[metric], coverage);
+      return [configKey(c.prompt_size, c.batch_size, c.token_size), err === null ? null : six(err)];
+    }));
+  }
+  return { group, bands, coverage, predictors: makePredictors(group.fit), errs };
+}
+
 /**
  * The series with a tip on each repetition, median, emitted row and anomaly,
  * and its coordinates at the report's precision; a new object, `series` untouched.
  */
 export function withTips(series: PlotSeries, context: TipContext): PlotSeries {
-  const predictors = makePredictors(context.group.fit);
-  const predictor = context.metric === 'e2e_time' ? predictors.prompt_time : predictors[context.metric];
+  const { predictors, metric, unit } = context;
+  const predictor = metric === 'e2e_time' ? predictors.prompt_time : predictors[metric];
   if (predictor === null) return series;
-  const { metric, unit } = context;
   const value = (v: number) => (unit === '' ? String(six(v)) : `${six(v)} ${unit}`);
-  const errs = new Map(context.group.configurations.map((c) => [configKey(c.prompt_size, c.batch_size, c.token_size), ERR_METRICS.includes(metric) ? measuredError(c.repetitions[metric], context.coverage) : null]));
+  const errs = context.errs[metric];
   const noErr = TIP_BASES.indexOf(ERR_METRICS.includes(metric) ? 'one repetition' : 'no err column for this metric');
   return {
     ...series,
     repetitions: series.repetitions.map((p) => {
       const c = p.config;
-      const err = c === undefined ? null : (errs.get(configKey(c.prompt_size, c.batch_size, c.token_size)) ?? null);
-      const tip: TipCode = [0, c?.prompt_size ?? 0, c?.batch_size ?? 0, c?.token_size ?? 0, six(p.y), 0, err === null ? null : six(err), err === null ? noErr : 0, null];
-      return { ...p, x: six(p.x), y: six(p.y), tip };
+      const err = c === undefined || errs === undefined ? null : (errs.get(configKey(c.prompt_size, c.batch_size, c.token_size)) ?? null);
+      const y = six(p.y);
+      const tip: TipCode = [0, c?.prompt_size ?? 0, c?.batch_size ?? 0, c?.token_size ?? 0, y, 0, err, err === null ? noErr : 0, null];
+      return { ...p, x: six(p.x), y, tip };
     }),
-    medians: series.medians.map((p) => ({ ...p, x: six(p.x), y: six(p.y), min: six(p.min), max: six(p.max), tip: medianTip(p, predictor, context, value) })),
-    emitted: series.emitted.map((p) => ({ ...p, x: six(p.x), y: six(p.y), tip: emittedTip(p, predictors, context) })),
+    medians: medianTips(series.medians, predictor, context, value),
+    emitted: series.emitted.map((p) => {
+      const y = six(p.y);
+      return { ...p, x: six(p.x), y, tip: emittedTip(p, y, context) };
+    }),
     anomalies: series.anomalies.map((p) => {
       const out: Record<string, string> = { title: 'anomaly' };
       if (p.config !== undefined) out.configuration = `prompt ${p.config.prompt_size}, batch ${p.config.batch_size}, tokens ${p.config.token_size}`;
@@ -65,14 +86,28 @@ export function withTips(series: PlotSeries, context: TipContext): PlotSeries {
   };
 }
 
+/** The medians with their tips: each knot's configurations found in one pass over the group's, not one per knot. */
+function medianTips(medians: PlotSeries['medians'], predictor: Predictor, context: TipContext, value: (v: number) => string): PlotSeries['medians'] {
+  const atX = new Map<number, Configuration[]>();
+  for (const c of context.group.configurations) {
+    const x = xOf(predictor, c.prompt_size, c.batch_size);
+    const list = atX.get(x);
+    if (list === undefined) atX.set(x, [c]);
+    else list.push(c);
+  }
+  // A NaN x matches no configuration (x !== x), where a Map would find those at NaN.
+  const at = (x: number) => (Number.isNaN(x) ? [] : (atX.get(x) ?? []));
+  return medians.map((p) => ({ ...p, x: six(p.x), y: six(p.y), min: six(p.min), max: six(p.max), tip: medianTip(p, at(p.x), predictor, context, value) }));
+}
+
 /** A knot: every configuration pooled at its x, the repetitions' spread, the median's interval and the knot's leave-one-out error. */
-function medianTip(p: PlotSeries['medians'][number], predictor: Predictor, context: TipContext, value: (v: number) => string): Tip {
+function medianTip(p: PlotSeries['medians'][number], atX: readonly Configuration[], predictor: Predictor, context: TipContext, value: (v: number) => string): Tip {
   const { group, metric } = context;
   // One entry per (prompt, batch) with its token sizes: the real data measures each at up to 7.
   const byPoint = new Map<string, number[]>();
   const values: number[] = [];
-  for (const c of group.configurations) {
-    if (xOf(predictor, c.prompt_size, c.batch_size) !== p.x || (metric === 'e2e_time' && c.metrics.e2e_time?.median !== p.y)) continue;
+  for (const c of atX) {
+    if (metric === 'e2e_time' && c.metrics.e2e_time?.median !== p.y) continue;
     const key = `prompt ${c.prompt_size}, batch ${c.batch_size}`;
     byPoint.set(key, [...(byPoint.get(key) ?? []), c.token_size]);
     values.push(...c.repetitions[metric]);
@@ -94,17 +129,22 @@ function medianTip(p: PlotSeries['medians'][number], predictor: Predictor, conte
 }
 
 /** An emitted row: its configuration, value, source, the interval its err column gives (with the row's basis, as emit writes it) and its extrapolation factor. */
-function emittedTip(p: PlotSeries['emitted'][number], predictors: Predictors, context: TipContext): TipCode {
+function emittedTip(p: PlotSeries['emitted'][number], y: number, context: TipContext): TipCode {
+  const { predictors, metric } = context;
   const c = p.config ?? { prompt_size: 0, batch_size: 0, token_size: 0 };
-  const at = (metric: FittedMetric) => {
-    const predictor = predictors[metric];
-    return predictor === null ? { err: null, validated: true } : predictedError(context.bands[metric] ?? null, predictor, c.prompt_size, c.batch_size);
+  const at = (m: FittedMetric) => {
+    const predictor = predictors[m];
+    return predictor === null ? { err: null, validated: true } : predictedError(context.bands[m] ?? null, predictor, c.prompt_size, c.batch_size);
   };
-  const [pt, tt] = [at('prompt_time'), at('token_time')];
-  const basis = p.source === 'interpolated' ? 'leave-one-out' : pt.validated && tt.validated ? 'backtest' : 'unvalidated';
-  const own = context.metric === 'prompt_time' ? pt.err : context.metric === 'token_time' ? tt.err : null;
-  const key = (context.metric === 'e2e_time' ? predictors.prompt_time : predictors[context.metric]) as Predictor;
+  // Only the err metrics' charts show an err and its basis; an interpolated row's basis needs no factor check.
+  let own: number | null = null;
+  let basis: (typeof TIP_BASES)[number] = 'no err column for this metric';
+  if (metric === 'prompt_time' || metric === 'token_time') {
+    const mine = at(metric);
+    own = mine.err;
+    basis = p.source === 'interpolated' ? 'leave-one-out' : mine.validated && at(metric === 'prompt_time' ? 'token_time' : 'prompt_time').validated ? 'backtest' : 'unvalidated';
+  }
+  const key = (metric === 'e2e_time' ? predictors.prompt_time : predictors[metric]) as Predictor;
   const f = extrapolationFactor(xOf(key, c.prompt_size, c.batch_size), key.range);
-  const shownBasis = ERR_METRICS.includes(context.metric) ? basis : 'no err column for this metric';
-  return [1, c.prompt_size, c.batch_size, c.token_size, six(p.y), TIP_SOURCES.indexOf(p.source), own === null ? null : six(own), TIP_BASES.indexOf(shownBasis), f > 1 ? six(f) : null, p.held ?? null];
+  return [1, c.prompt_size, c.batch_size, c.token_size, y, TIP_SOURCES.indexOf(p.source), own === null ? null : six(own), TIP_BASES.indexOf(basis), f > 1 ? six(f) : null, p.held ?? null];
 }

@@ -10,7 +10,7 @@
  * (halve it below), measured at the group's largest batch with the prompt
  * that gives x_c, at its most common token size.
  */
-import { resolveGrid } from '../core/grid.js';
+import { resolveGrid, type ResolvedGrid } from '../core/grid.js';
 import { bandError } from '../fit/calibration.js';
 import type { MetricBands } from '../fit/uncertainty.js';
 import type { Grid, GroupResult } from '../types.js';
@@ -34,7 +34,9 @@ export function measureNext(groups: readonly GroupResult[], grid: Grid, bands: B
   const gain = (s: Suggestion) => (s.before - s.after) * s.rows;
   const order = (a: Suggestion, b: Suggestion) => gain(b) - gain(a) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0);
   const best = new Map<string, Suggestion>();
-  for (const s of groups.flatMap((g) => groupSuggestions(g, grid, bands)).sort(order)) {
+  // Groups emitted on the same sizes with the same measured range get the same sums: each is computed once per call.
+  const memo: Memo = { rows: new Map(), sums: new Map() };
+  for (const s of groups.flatMap((g) => groupSuggestions(g, grid, bands, memo)).sort(order)) {
     const family = familyOf[s.group] ?? s.group;
     if (!best.has(family)) best.set(family, s);
   }
@@ -42,47 +44,123 @@ export function measureNext(groups: readonly GroupResult[], grid: Grid, bands: B
 }
 
 /** The stated uncertainty at a factor on one side (1: interior); the err at the largest validated factor beyond it. */
-function stated(bands: Bands, side: 'upper' | 'lower', f: number): number | null {
-  const one = (b: MetricBands | null) => {
-    if (b === null) return null;
-    if (f === 1) return bandError(b.interior, 1);
-    const band = b[side];
-    return band === null ? null : bandError(band, Math.min(f, band.maxFactor));
-  };
-  const [pt, tt] = [one(bands.prompt_time), one(bands.token_time)];
+function stated(bands: Bands, side: Side, f: number): number | null {
+  // Two calls, no closure or array: this runs for every row beyond the range.
+  const pt = metricError(bands.prompt_time, side, f);
+  const tt = metricError(bands.token_time, side, f);
   return pt === null || tt === null ? null : (pt + tt) / 2;
 }
 
-function groupSuggestions(g: GroupResult, grid: Grid, bands: Bands): Suggestion[] {
-  const { prompts, batches, tokens } = resolveGrid(grid, g.configurations);
+function metricError(b: MetricBands | null, side: Side, f: number): number | null {
+  if (b === null) return null;
+  if (f === 1) return bandError(b.interior, 1);
+  const band = b[side];
+  return band === null ? null : bandError(band, Math.min(f, band.maxFactor));
+}
+
+type Side = 'upper' | 'lower';
+const SIDES: readonly Side[] = ['upper', 'lower'];
+const STEPS = [2, 4, 8, 16] as const;
+
+/** Rows of the grid per batch_tokens x, in the order the (prompt, batch) loop first meets each x. */
+interface RowsAt {
+  key: string;
+  xs: number[];
+  ns: number[];
+}
+
+/** Per candidate step: the rows whose stated uncertainty falls, and the sums of their err before and after (weighted by rows). */
+type Sums = { rows: number; before: number; after: number }[];
+
+interface Memo {
+  rows: Map<string, RowsAt>;
+  sums: Map<string, Sums>;
+}
+
+function groupSuggestions(g: GroupResult, grid: Grid, bands: Bands, memo: Memo): Suggestion[] {
+  const at = rowsAt(resolveGrid(grid, g.configurations), memo.rows);
   const [lo, hi] = g.fit.range;
-  const rowsAt = new Map<number, number>();
-  for (const p of prompts) for (const b of batches) rowsAt.set(p * b, (rowsAt.get(p * b) ?? 0) + tokens.length);
   const maxBatch = Math.max(...g.configurations.map((c) => c.batch_size));
   const tokenCounts = new Map<number, number>();
   for (const c of g.configurations) tokenCounts.set(c.token_size, (tokenCounts.get(c.token_size) ?? 0) + 1);
   const token = [...tokenCounts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 1;
   const out: Suggestion[] = [];
-  for (const side of ['upper', 'lower'] as const) {
-    const beyond = [...rowsAt].filter(([x]) => (side === 'upper' ? x > hi : x < lo));
-    if (beyond.length === 0) continue;
-    for (const k of [2, 4, 8, 16]) {
+  for (const side of SIDES) {
+    const end = side === 'upper' ? hi : lo;
+    const key = `${at.key}|${side}|${end}`;
+    let sums = memo.sums.get(key);
+    if (sums === undefined) memo.sums.set(key, (sums = sideSums(at, bands, side, end)));
+    STEPS.forEach((k, i) => {
+      const { rows, before, after } = sums[i] as Sums[number];
       const xc = side === 'upper' ? hi * k : lo / k;
-      const factor = (x: number, end: number) => (side === 'upper' ? x / end : end / x);
-      let [rows, before, after] = [0, 0, 0];
-      for (const [x, n] of beyond) {
-        const old = stated(bands, side, factor(x, side === 'upper' ? hi : lo));
-        const inside = side === 'upper' ? x <= xc : x >= xc;
-        const now = stated(bands, side, inside ? 1 : factor(x, xc));
-        if (old === null || now === null || !(now < old)) continue;
-        [rows, before, after] = [rows + n, before + old * n, after + now * n];
-      }
       const batch = side === 'upper' ? maxBatch : 1;
       const prompt = Math.max(1, Math.round(xc / batch));
       if (rows > 0) out.push({ group: g.fit.id, prompt_size: prompt, batch_size: batch, token_size: token, rows, before: before / rows, after: after / rows });
-    }
+    });
   }
   return out;
+}
+
+/** Rows per batch_tokens of the grid (prompts x batches, each at every token size); one per distinct grid. */
+function rowsAt({ prompts, batches, tokens }: ResolvedGrid, cache: Map<string, RowsAt>): RowsAt {
+  const key = `${prompts.join(',')};${batches.join(',')};${tokens.length}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const index = new Map<number, number>();
+  const xs: number[] = [];
+  const ns: number[] = [];
+  for (const p of prompts) {
+    for (const b of batches) {
+      const i = index.get(p * b);
+      if (i === undefined) {
+        index.set(p * b, xs.length);
+        xs.push(p * b);
+        ns.push(tokens.length);
+      } else ns[i] = (ns[i] as number) + tokens.length;
+    }
+  }
+  const out = { key, xs, ns };
+  cache.set(key, out);
+  return out;
+}
+
+/**
+ * Each candidate's sums on one side, added in the order of rowsAt (so the
+ * very sums of a loop over every row per candidate): a row's err before does
+ * not depend on the candidate and is computed once; beyond every band's
+ * largest validated factor the err no longer changes with the factor.
+ * Unknown errs are NaN, which no comparison admits.
+ */
+function sideSums(at: RowsAt, bands: Bands, side: Side, end: number): Sums {
+  const upper = side === 'upper';
+  const xs: number[] = [];
+  const ns: number[] = [];
+  at.xs.forEach((x, i) => {
+    if (!(upper ? x > end : x < end)) return;
+    xs.push(x);
+    ns.push(at.ns[i] as number);
+  });
+  const largest = Math.max(1, ...[bands.prompt_time, bands.token_time].map((b) => b?.[side]?.maxFactor ?? 1));
+  const held = stated(bands, side, Infinity) ?? NaN;
+  const err = (f: number) => (f > largest ? held : (stated(bands, side, f) ?? NaN));
+  const old = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) old[i] = err(upper ? (xs[i] as number) / end : end / (xs[i] as number));
+  const inside = stated(bands, side, 1) ?? NaN;
+  return STEPS.map((k) => {
+    const xc = upper ? end * k : end / k;
+    let [rows, before, after] = [0, 0, 0];
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i] as number;
+      const was = old[i] as number;
+      const now = (upper ? x <= xc : x >= xc) ? inside : err(upper ? x / xc : xc / x);
+      if (!(now < was)) continue;
+      const n = ns[i] as number;
+      rows += n;
+      before += was * n;
+      after += now * n;
+    }
+    return { rows, before, after };
+  });
 }
 
 /**
