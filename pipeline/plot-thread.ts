@@ -33,9 +33,39 @@ export interface PlotJob {
   cancel: () => void;
 }
 
-/** Starts drawing `request`'s plots in a worker; `write` puts each file into the output. */
-export function drawPlotsAside(request: PlotRequest, write: PlotWriter): PlotJob {
+/** A plot worker started ahead of its request, so that its start-up (loading its modules) overlaps with ingesting and fitting. */
+export interface PlotWorker {
+  /** Sends the request; the worker is stopped when the job settles. */
+  draw: (request: PlotRequest, write: PlotWriter) => PlotJob;
+  /** Stops the worker, whether or not it was given a request. */
+  cancel: () => void;
+}
+
+/** Starts a plot worker that waits for its request; until it gets one it does not keep the process alive. */
+export function startPlotWorker(): PlotWorker {
   const worker = startWorker();
+  worker.unref();
+  // An error before the request (the worker failed to start) is kept for the job to reject with.
+  let early: unknown = null;
+  const onEarly = (error: unknown) => (early = error);
+  worker.on('error', onEarly);
+  return {
+    draw: (request, write) => {
+      worker.off('error', onEarly);
+      worker.ref();
+      const job = drawIn(worker, request, write);
+      return early === null ? job : { done: Promise.reject(early), cancel: job.cancel };
+    },
+    cancel: () => void worker.terminate(),
+  };
+}
+
+/** Starts drawing `request`'s plots in a new worker; `write` puts each file into the output. */
+export function drawPlotsAside(request: PlotRequest, write: PlotWriter): PlotJob {
+  return startPlotWorker().draw(request, write);
+}
+
+function drawIn(worker: Worker, request: PlotRequest, write: PlotWriter): PlotJob {
   const writes: Promise<void>[] = [];
   const done = new Promise<{ charts: GroupChart[][]; plots: PlotFiles }>((resolve, reject) => {
     worker.on('message', (reply: PlotReply) => {

@@ -17,7 +17,7 @@ import { checkScratch } from './io/scratch.js';
 import { pageGroups } from './page/groups.js';
 import { reportPage } from './page/page.js';
 import { chartSeries } from './plots/draw.js';
-import { drawPlotsAside, type PlotJob } from './plot-thread.js';
+import { startPlotWorker, type PlotJob } from './plot-thread.js';
 import { reportJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QualityReport } from './report/types.js';
@@ -78,19 +78,21 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
   checkOutputsSpareInputs(paths.filter((p) => p !== STDIN), options.out, OWNED, join(root, 'data', 'raw'));
   const sources = await Promise.all(paths.map(openInput));
   return withOutput(options.out, hooks.shownOut ?? options.out, async (out) => {
-    const csv = await csvOutput(out);
     // The plots are charted and drawn in a worker while the rows are emitted: a fresh --out costs little more than a cached one.
+    // The worker starts now, so that loading its modules overlaps with ingesting and fitting.
+    const plotWorker = options.plots ? startPlotWorker() : null;
     let plotJob: PlotJob | null = null;
     const onFitted = (plans: readonly GroupPlan[]) => {
-      if (options.plots) plotJob = drawPlotsAside({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out }, (name, text) => out.write(name, text));
+      if (plotWorker !== null) plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out }, (name, text) => out.write(name, text));
     };
-    const io = { scratchDir: await out.scratch(), onFitted, ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) };
     let result: PipelineResult;
     try {
+      const csv = await csvOutput(out);
+      const io = { scratchDir: await out.scratch(), onFitted, ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) };
       result = await runPipeline(sources, options, csv.sink, io);
       await csv.close();
     } catch (error) {
-      (plotJob as PlotJob | null)?.cancel();
+      plotWorker?.cancel();
       throw error;
     }
     const lap = stopwatch(result.timings);
