@@ -32,8 +32,6 @@ import type { GroupPlan, PipelineResult } from './types.js';
 import type { GenerateOptions, RunOptions } from './options/types.js';
 
 export interface RunIo {
-  /** A folder for intermediate files inside the output transaction. */
-  scratchDir: string;
   onProgress?: (rows: number, total: number) => void;
   /** Called once the groups are fitted, before any row is emitted (the plots start there). */
   onFitted?: (plans: readonly GroupPlan[]) => void;
@@ -88,7 +86,7 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     let result: PipelineResult;
     try {
       const csv = await csvOutput(out);
-      const io = { scratchDir: await out.scratch(), onFitted, ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) };
+      const io = { onFitted, ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) };
       result = await runPipeline(sources, options, csv.sink, io);
       await csv.close();
     } catch (error) {

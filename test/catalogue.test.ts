@@ -33,7 +33,7 @@ async function pipeline(texts: string[], onInvalid: 'error' | 'skip' = 'error'):
   try {
     const result = await pipelineRun(
       texts.map((t, i) => source(t, `in${i}.csv`)),
-      { grid: { prompts: [128, 200, 512], batches: [1, 2], tokens: null }, onInvalid, strict: false, maxRows: 1e6, concurrency: 1, scratchDir: dir },
+      { grid: { prompts: [128, 200, 512], batches: [1, 2], tokens: null }, onInvalid, strict: false, maxRows: 1e6, concurrency: 1 },
       (chunk) => {
         output += typeof chunk === 'string' ? chunk : decoder.decode(chunk);
       },

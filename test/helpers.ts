@@ -212,7 +212,6 @@ export function emitRows(group: GroupFit, measured: readonly Configuration[], gr
 }
 
 /** runPipeline with options given as a partial object over the defaults, and a scratch folder. */
-export function pipelineRun(sources: readonly IngestSource[], options: Partial<RunOptions> & { scratchDir: string }, sink: Sink): Promise<PipelineResult> {
-  const { scratchDir, ...rest } = options;
-  return runPipeline(sources, runOptions(rest), sink, { scratchDir });
+export function pipelineRun(sources: readonly IngestSource[], options: Partial<RunOptions>, sink: Sink): Promise<PipelineResult> {
+  return runPipeline(sources, runOptions(options), sink, {});
 }

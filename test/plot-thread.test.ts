@@ -19,7 +19,7 @@ let result: PipelineResult;
 
 beforeAll(async () => {
   dir = await scratch('perfdb-plot-thread-');
-  result = await pipelineRun([await openInput(realDataPath())], { grid: GRID, concurrency: 1, scratchDir: dir }, () => undefined);
+  result = await pipelineRun([await openInput(realDataPath())], { grid: GRID, concurrency: 1 }, () => undefined);
 });
 afterAll(() => cleanUp(dir));
 
@@ -50,7 +50,7 @@ describe('drawPlotsAside()', () => {
   }, 120_000);
 
   it('charts the measured rows --exclude-anomalies emits as predictions as the main thread does, from the plans alone', async () => {
-    const excluded = await pipelineRun([await openInput(realDataPath())], { grid: GRID, concurrency: 1, scratchDir: dir, excludeAnomalies: true }, () => undefined);
+    const excluded = await pipelineRun([await openInput(realDataPath())], { grid: GRID, concurrency: 1, excludeAnomalies: true }, () => undefined);
     // llama2-70b/a100-80gb/tp=2: its collapsed batch-64 row is replaced.
     const groups = excluded.groups.filter((g) => g.emitted.replaced.length > 0).slice(0, 1);
     expect(groups).toHaveLength(1);

@@ -4,14 +4,14 @@
  * reference, on the real data's groups and grids of every kind.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveGrid } from '../pipeline/core/grid.js';
 import { configKey } from '../pipeline/core/keys.js';
 import { dependsOnTokens, makePredictors, xOf, type Predictors } from '../pipeline/fit/predict.js';
 import { emittedLine } from '../pipeline/plots/emitted.js';
 import type { ChartedGroup, ChartMetric } from '../pipeline/plots/types.js';
 import type { Grid, PipelineResult } from '../pipeline/types.js';
-import { cleanUp, pipelineRun, realDataPath, scratch, source } from './helpers.js';
+import { pipelineRun, realDataPath, source } from './helpers.js';
 
 type Picked = [x: number, prompt: number, batch: number, tokens: number];
 
@@ -75,18 +75,15 @@ const GRIDS: { name: string; grid: Grid; groups?: number }[] = [
   { name: 'batches that divide few batch_tokens (1..64:7), prompts 1..5000:7', grid: { prompts: range(1, 5000, 7), batches: range(1, 64, 7), tokens: [128] } },
 ];
 
-let dir: string;
 const runs = new Map<string, PipelineResult>();
 
 beforeAll(async () => {
-  dir = await scratch('perfdb-plots-candidates-');
   const text = readFileSync(realDataPath(), 'utf8');
   const grid: Grid = { prompts: [128, 2048], batches: null, tokens: null };
-  runs.set('default', await pipelineRun([source(text)], { grid, scratchDir: dir }, () => undefined));
-  runs.set('--token-key batch_size', await pipelineRun([source(text)], { grid, scratchDir: dir, tokenKey: 'batch_size' }, () => undefined));
-  runs.set('--exclude-anomalies', await pipelineRun([source(text)], { grid, scratchDir: dir, excludeAnomalies: true }, () => undefined));
+  runs.set('default', await pipelineRun([source(text)], { grid }, () => undefined));
+  runs.set('--token-key batch_size', await pipelineRun([source(text)], { grid, tokenKey: 'batch_size' }, () => undefined));
+  runs.set('--exclude-anomalies', await pipelineRun([source(text)], { grid, excludeAnomalies: true }, () => undefined));
 }, 120_000);
-afterAll(() => cleanUp(dir));
 
 describe('emittedLine()', () => {
   it.each(GRIDS)('picks the points the listing of every grid point picked: $name', ({ grid, groups }) => {

@@ -4,27 +4,25 @@
  * holds, whatever the tail, hold or clamp that made it.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CHARTED, chartSeries } from '../pipeline/plots/draw.js';
 import { plotSpec } from '../pipeline/plots/spec.js';
 import type { GroupChart } from '../pipeline/plots/types.js';
 import type { Grid, PipelineResult } from '../pipeline/types.js';
-import { cleanUp, pipelineRun, realDataPath, scratch, source } from './helpers.js';
+import { pipelineRun, realDataPath, source } from './helpers.js';
 
 /** The README's grid: --prompts 128..8192 --step 64, batches and tokens as measured. */
 const GRID: Grid = { prompts: Array.from({ length: 127 }, (_, i) => 128 + 64 * i), batches: null, tokens: null };
 const COLUMNS = ['model', 'hardware', 'prompt_size', 'batch_size', 'token_size', 'peak_power', 'average_power', 'prompt_time', 'token_time', 'e2e_time', 'tensor_parallel', 'source'];
 
-let dir: string;
 let result: PipelineResult;
 let charts: GroupChart[][];
 /** perf_db.csv's rows by model,hardware,tp,prompt,batch,tokens (the real names hold no comma or quote). */
 const rows = new Map<string, Record<string, string>>();
 
 beforeAll(async () => {
-  dir = await scratch('perfdb-plots-emitted-');
   let csv = '';
-  result = await pipelineRun([source(readFileSync(realDataPath(), 'utf8'))], { grid: GRID, scratchDir: dir }, (chunk) => {
+  result = await pipelineRun([source(readFileSync(realDataPath(), 'utf8'))], { grid: GRID }, (chunk) => {
     csv += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
   });
   for (const line of csv.split('\n')) {
@@ -35,7 +33,6 @@ beforeAll(async () => {
   }
   charts = chartSeries(result.groups, GRID);
 }, 120_000);
-afterAll(() => cleanUp(dir));
 
 describe('chartSeries() on the real data', () => {
   it('draws the line through the values perf_db.csv holds, row for row, with their source', () => {

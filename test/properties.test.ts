@@ -5,16 +5,11 @@
  */
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import type { RunOptions } from '../pipeline/options/types.js';
 import { everyMetric, pipelineRun, source } from './helpers.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'perfdb-props-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const HEADER = ['model', 'hardware', 'tensor_parallel', 'prompt_size', 'batch_size', 'token_size', 'prompt_time', 'token_time', 'e2e_time'];
 
@@ -59,7 +54,7 @@ async function run(files: string[], extra: Partial<RunOptions> = {}): Promise<st
   const decoder = new TextDecoder();
   await pipelineRun(
     files.map((text, i) => source(text, `f${i}.csv`)),
-    { grid: { prompts: [64, 100, 256, 700, 2048], batches: [1, 3, 8], tokens: null }, onInvalid: 'error', strict: false, maxRows: 1e6, concurrency: 1, scratchDir: scratch, ...extra },
+    { grid: { prompts: [64, 100, 256, 700, 2048], batches: [1, 3, 8], tokens: null }, onInvalid: 'error', strict: false, maxRows: 1e6, concurrency: 1, ...extra },
     (chunk) => {
       chunks.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk));
     },

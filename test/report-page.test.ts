@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chartBundles, type ChartBundles } from '../pipeline/io/bundles.js';
 import { runOptions } from '../pipeline/options/defaults.js';
 import { pageGroups } from '../pipeline/page/groups.js';
@@ -8,7 +8,7 @@ import { reportPage } from '../pipeline/page/page.js';
 import { plotSpec } from '../pipeline/plots/spec.js';
 import { buildReport } from '../pipeline/stages/report.js';
 import type { Grid } from '../pipeline/types.js';
-import { cleanUp, deepFreeze, pipelineRun, scratch, source } from './helpers.js';
+import { deepFreeze, pipelineRun, source } from './helpers.js';
 
 const HOSTILE = '<script>alert(1)</script>&"';
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time';
@@ -26,17 +26,14 @@ function rows(): string[] {
   return out;
 }
 
-let dir: string;
 let bundles: ChartBundles;
 beforeAll(async () => {
-  dir = await scratch('perfdb-page-');
   bundles = await chartBundles();
 });
-afterAll(() => cleanUp(dir));
 
 async function page(lines: readonly string[], concurrency = 1, with_: ChartBundles = bundles) {
   const options = runOptions({ grid: GRID, concurrency, workerMinRows: 0 });
-  const result = await pipelineRun([source(`${HEADER}\n${lines.join('\n')}\n`)], { ...options, scratchDir: dir }, () => undefined);
+  const result = await pipelineRun([source(`${HEADER}\n${lines.join('\n')}\n`)], { ...options }, () => undefined);
   const report = buildReport(result, { ...options, command: 'npm run generate --', gridText: { prompts: '50..3200', batches: '1,2', tokens: '10' } });
   const groups = pageGroups(result, chartSeries(result.groups, GRID));
   return { html: reportPage(report, groups, with_), report, groups };

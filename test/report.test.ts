@@ -1,19 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runOptions } from '../pipeline/options/defaults.js';
 import { round } from '../pipeline/report/numbers.js';
 import { buildReport } from '../pipeline/stages/report.js';
 import { pipelineRun, source } from './helpers.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'perfdb-report-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time';
 
 async function report(text: string) {
-  const result = await pipelineRun([source(text)], { onInvalid: 'skip', concurrency: 1, scratchDir: scratch }, () => undefined);
+  const result = await pipelineRun([source(text)], { onInvalid: 'skip', concurrency: 1 }, () => undefined);
   return buildReport(result, { ...runOptions(), command: 'npm run generate --', gridText: { prompts: 'measured', batches: 'measured', tokens: 'measured' } });
 }
 

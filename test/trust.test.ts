@@ -32,7 +32,7 @@ const close = (a: number, b: number, rel = 1e-9) => Math.abs(a - b) <= rel * Mat
 let result: PipelineResult;
 beforeAll(async () => {
   const path = realDataPath();
-  result = await runPipeline([{ file: path, chunks: createReadStream(path) }], runOptions({ concurrency: 1 }), () => undefined, { scratchDir: '/tmp' });
+  result = await runPipeline([{ file: path, chunks: createReadStream(path) }], runOptions({ concurrency: 1 }), () => undefined, {});
 });
 
 describe('nnls()', () => {
@@ -87,7 +87,7 @@ describe('--method token_time=decode', () => {
     let text = '';
     const decoder = new TextDecoder();
     const options = runOptions({ concurrency: 1, grid: { prompts: [128, 700, 8192], batches: [1, 3, 64], tokens: [128, 1000] }, methods: { prompt_time: 'linear', token_time: 'decode', peak_power: 'linear', average_power: 'linear' } });
-    await runPipeline([{ file: path, chunks: createReadStream(path) }], options, (chunk) => void (text += typeof chunk === 'string' ? chunk : decoder.decode(chunk)), { scratchDir: '/tmp' });
+    await runPipeline([{ file: path, chunks: createReadStream(path) }], options, (chunk) => void (text += typeof chunk === 'string' ? chunk : decoder.decode(chunk)), {});
     const rows = text.trim().split('\n').slice(1).map((l) => l.split(','));
     let checked = 0;
     for (const g of ref.groups) {

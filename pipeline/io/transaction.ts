@@ -62,14 +62,6 @@ export class OutputTransaction {
     return createWriteStream(path, { highWaterMark: 1 << 20 });
   }
 
-  /** A folder for intermediate files that are never committed. */
-  async scratch(): Promise<string> {
-    if (this.done) throw new Error('OutputTransaction already finished');
-    const path = join(this.tempDir, '.scratch');
-    makeFolders(path);
-    return path;
-  }
-
   async write(name: string, content: string | Uint8Array): Promise<void> {
     const path = await this.prepare(name);
     try {
@@ -87,7 +79,6 @@ export class OutputTransaction {
   commit(owned: readonly string[]): void {
     if (this.done) throw new Error('OutputTransaction already finished');
     const written = [...new Set([...this.names].map((name) => name.split('/')[0] as string))].sort();
-    this.ops.remove(join(this.tempDir, '.scratch'));
     this.done = true;
     try {
       commit(this.outDir, this.tempName, written, owned, this.ops);
