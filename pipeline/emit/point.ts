@@ -70,7 +70,9 @@ export class PointRows {
   private peak: number | null = null;
   private average: number | null = null;
   /** The metrics evaluated again for each row. */
-  private perToken: FittedMetric[] = [];
+  private readonly perToken: FittedMetric[] = [];
+  /** How many of perToken's entries are this point's (the array is reused, never shortened). */
+  private perTokenCount = 0;
   /** Whether SplitwiseSim's values change with the token size here (the decode method), and their values when they do not. */
   private ownPerToken = false;
   private ownPrompt = NaN;
@@ -88,12 +90,12 @@ export class PointRows {
     this.prompt = prompt;
     this.batch = batch;
     this.clamped = NONE;
-    this.perToken.length = 0;
+    this.perTokenCount = 0;
     for (const metric of FITTED_METRICS) {
       const predictor = ctx.predictors[metric];
       this.metric = metric;
       values[metric] = predictor === null ? null : predictedValue(predictor, metric, prompt, batch, tokens, this.onClamp);
-      if (predictor !== null && dependsOnTokens(predictor, prompt, batch)) this.perToken.push(metric);
+      if (predictor !== null && dependsOnTokens(predictor, prompt, batch)) this.perToken[this.perTokenCount++] = metric;
     }
     const [lo, hi] = ctx.fit.range;
     this.source = bt >= lo && bt <= hi ? 'interpolated' : 'extrapolated';
@@ -111,10 +113,14 @@ export class PointRows {
 
   /** Moves to another token size of the same point: the metrics that depend on it are evaluated there. */
   row(tokens: number): void {
-    const { perToken, values } = this;
-    if (perToken.length === 0) return;
-    let [promptTime, tokenTime, peak, average] = [values.prompt_time as number, values.token_time as number, values.peak_power, values.average_power];
-    for (const metric of perToken) {
+    const { perToken, perTokenCount, values } = this;
+    if (perTokenCount === 0) return;
+    let promptTime = values.prompt_time as number;
+    let tokenTime = values.token_time as number;
+    let peak = values.peak_power;
+    let average = values.average_power;
+    for (let i = 0; i < perTokenCount; i++) {
+      const metric = perToken[i] as FittedMetric;
       const value = predictedValue(this.ctx.predictors[metric] as NonNullable<Predictors[FittedMetric]>, metric, this.prompt, this.batch, tokens);
       if (metric === 'token_time') tokenTime = value;
       else if (metric === 'prompt_time') promptTime = value;
