@@ -273,6 +273,7 @@ describe('normalizeArgs()', () => {
 
 describe('lookups that do not trust fits.json', () => {
   const good = JSON.parse(readFileSync(join(ROOT, 'data', 'generated', 'fits.json'), 'utf8')) as Record<string, unknown> & { groups: Record<string, unknown>[] };
+  const upperBand = (f: typeof good) => (f as unknown as { bands: { prompt_time: { upper: Record<string, number> } } }).bands.prompt_time.upper;
   const knots = (f: typeof good) => (f.groups[0] as { fits: { prompt_time: { knots: { x: number[]; y: number[] } } } }).fits.prompt_time.knots;
   const cases: [string, (f: typeof good) => unknown, RegExp][] = [
     ['null knots', (f) => ((f.groups[0] as { fits: { prompt_time: Record<string, unknown> } }).fits.prompt_time.knots = null), /knots/],
@@ -286,6 +287,8 @@ describe('lookups that do not trust fits.json', () => {
     ['a reversed range', (f) => ((f.groups[0] as { range: number[] }).range.reverse()), /range/],
     ['groups not an array', (f) => (f.groups = {} as never), /groups/],
     ['a string for a number', (f) => ((f as unknown as { coverage: unknown }).coverage = '0.8'), /coverage/],
+    ['a band that overflows at its largest factor', (f) => Object.assign(upperBand(f), { q: 1e308, gamma: 2, maxFactor: 8 }), /bands\/prompt_time\/upper: .*infinite half-width/],
+    ['a growth exponent beyond the calibration\'s', (f) => Object.assign(upperBand(f), { gamma: 3 }), /bands\/prompt_time/],
   ];
   it.each(cases)('refuses %s in one line naming the place, never a stack trace', async (_name, damage, where) => {
     const fits = structuredClone(good);

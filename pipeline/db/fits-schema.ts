@@ -34,7 +34,8 @@ const Fit = Obj({
   model: Type.Optional(OrNull(Model)),
   tails: Type.Optional(OrNull(Obj({ upper: Tail, lower: Tail }))),
 });
-const Band = OrNull(Obj({ gamma: Finite, q: OrNull(Type.Number({ minimum: 0, maximum: Number.MAX_VALUE })), maxFactor: Type.Number({ minimum: 1, maximum: Number.MAX_VALUE }), residuals: Type.Integer({ minimum: 0 }) }));
+// γ as the calibration clips it (fit/calibration.ts growthExponent).
+const Band = OrNull(Obj({ gamma: Type.Number({ minimum: 0, maximum: 2 }), q: OrNull(Type.Number({ minimum: 0, maximum: Number.MAX_VALUE })), maxFactor: Type.Number({ minimum: 1, maximum: Number.MAX_VALUE }), residuals: Type.Integer({ minimum: 0 }) }));
 const Bands = OrNull(Obj({ interior: Band, upper: Band, lower: Band }));
 const Policy = Words(['auto', 'linear', 'line', 'proportional', 'model', 'clamp', 'error']);
 
@@ -75,7 +76,21 @@ export function checkFits(value: unknown, file: string): FitsFile {
       if (bad !== -1) throw badFits(file, `${at}/y/${bad}: ${y[bad]} is not a positive time`);
     }
   });
+  checkBands(fits, file);
   return fits;
+}
+
+/** A band must give a finite half-width up to the largest factor it covers: a lookup never prints Infinity. */
+function checkBands(fits: FitsFile, file: string): void {
+  for (const metric of ['prompt_time', 'token_time'] as const) {
+    const bands = fits.bands[metric];
+    for (const region of ['interior', 'upper', 'lower'] as const) {
+      const band = bands?.[region] ?? null;
+      if (band === null || band.q === null) continue;
+      const widest = band.q * band.maxFactor ** band.gamma;
+      if (!Number.isFinite(widest)) throw badFits(file, `/bands/${metric}/${region}: q ${band.q} and gamma ${band.gamma} give an infinite half-width at factor ${band.maxFactor}`);
+    }
+  }
 }
 
 function badFits(file: string, what: string): PerfDbError {
