@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { PerfDbError, usageError } from '../pipeline/core/errors.js';
+import { PerfDbError, usageError, withPlace } from '../pipeline/core/errors.js';
 import { fileWriteError, readError } from '../pipeline/io/file-errors.js';
 import { displayPath } from '../pipeline/io/paths.js';
 import { refuseNonRegular } from '../pipeline/io/regular.js';
@@ -62,10 +62,19 @@ async function readJson(path: string, file: string): Promise<unknown> {
     throw new PerfDbError('E_BAD_JSON', 'the report file is empty', { file, hint: 'a run that was stopped or a failed download leaves an empty file; regenerate it with `npm run generate`' });
   }
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text, finiteOnly) as unknown;
   } catch (error) {
+    if (error instanceof PerfDbError) throw withPlace(error, { file });
     throw new PerfDbError('E_BAD_JSON', `the report file is not valid JSON: ${(error as Error).message}`, { file, hint: 'regenerate it with `npm run generate`; a file cut short or merged by hand is the usual cause' });
   }
+}
+
+/** JSON.parse reads a number beyond the doubles (1e999) as Infinity: no report holds one, and a diff of it would print Infinity%. */
+function finiteOnly(key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new PerfDbError('E_BAD_JSON', `the report file holds a number too large for a double${key === '' ? '' : ` at key "${key}"`}`, { hint: 'no report holds such a number: the file was edited or damaged; regenerate it with `npm run generate`' });
+  }
+  return value;
 }
 
 /** --out, absolute: not empty, and neither of the two reports it compares (the diff would overwrite one). */

@@ -201,12 +201,17 @@ describe.concurrent('report-diff CLI on reports generated from altered raw data'
 
   it('prints one line and exits 1 for a missing file, invalid JSON and a non-report; 2 for a bad rule', async ({ expect }) => {
     await writeFile(join(dir, 'cut.json'), '{"schemaVersion": 1,');
-    const [missing, badJson, notReport, badRule] = await Promise.all([
+    // A number beyond the doubles: JSON.parse would read it as Infinity, and the diff print Infinity%.
+    await writeFile(join(dir, 'huge.json'), (await readFile(head, 'utf8')).replace(/"rows":\s*\d+/, '"rows": 1.8e308'));
+    const [missing, badJson, notReport, badRule, huge] = await Promise.all([
       runDiff([join(dir, 'nope.json'), head]),
       runDiff([base, join(dir, 'cut.json')]),
       runDiff([join(ROOT, 'package.json'), head]),
       runDiff([base, head, '--fail-on', 'loo-increase']),
+      runDiff([base, join(dir, 'huge.json')]),
     ]);
+    expect(huge).toMatchObject({ status: 1, stdout: '' });
+    expect(huge.stderr).toMatch(/^\S*huge\.json: E_BAD_JSON the report file holds a number too large for a double at key "rows"; hint: .+\n$/);
     expect(missing).toMatchObject({ status: 1, stdout: '' });
     expect(missing.stderr).toMatch(/^\S*nope\.json: E_FILE_NOT_FOUND the report file does not exist; hint: .+\n$/);
     expect(badJson).toMatchObject({ status: 1, stdout: '' });
