@@ -40,6 +40,22 @@ describe('scripts/launch.mjs', () => {
     expect(existsSync(join(copy, 'dist', '.build.json'))).toBe(true);
   });
 
+  it('bundles each command and the workers it starts into dist/bin/, and runs the bundle', () => {
+    expect(help().status).toBe(0);
+    const listed = (JSON.parse(readFileSync(join(copy, 'dist', '.build.json'), 'utf8')) as { files: string[] }).files;
+    for (const name of ['generate', 'query', 'report-diff', 'fetch-data', 'schema', 'worker', 'plot-worker']) expect(listed).toContain(`bin/${name}.js`);
+    // The bundle is what runs: a bundle that fails says so.
+    const bundle = join(copy, 'dist', 'bin', 'generate.js');
+    const text = readFileSync(bundle, 'utf8');
+    writeFileSync(bundle, `throw new Error('the bundle ran');\n${text}`);
+    try {
+      expect(help().stderr).toContain('the bundle ran');
+    } finally {
+      writeFileSync(bundle, text);
+    }
+    expect(help().status).toBe(0);
+  });
+
   it('rebuilds a partial dist/ (one compiled file missing)', () => {
     rmSync(join(copy, 'dist', 'pipeline', 'core', 'keys.js'));
     expect(help().status).toBe(0);
