@@ -1,9 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-
-/** A word as a POSIX shell reads it back: bare when it is plain, else in single quotes ('\'' for a quote inside). */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../pipeline/core/format.js';
 
 /** Options whose values are paths, resolved against the working folder. */
 const PATH_OPTIONS = new Set(['out', 'input']);

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readManifest, fetchPinned, defaultMirrors } from '../pipeline/io/raw-source.js';
-import { rerunCommand, shellQuote } from '../scripts/rerun.js';
+import { shellQuote } from '../pipeline/core/format.js';
+import { resolveGenerateOptions } from '../pipeline/options/generate.js';
+import { rerunCommand } from '../scripts/rerun.js';
 import { FIXTURES, generate, ROOT } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfdb-cli-help-'));
@@ -34,6 +36,12 @@ describe('rerunCommand()', () => {
   ])('%s, in words a shell reads back as given', (_name, args, kept) => {
     const command = rerunCommand('generate', args, ROOT, ROOT);
     expect(shellWords(command)).toEqual(['npm', 'run', 'generate', '--', ...kept]);
+  });
+
+  it('the canonical command of the report quotes input paths, so that a shell reads them back as given', () => {
+    const odd = `my data/it's "a" $HOME.csv`;
+    const { command } = resolveGenerateOptions({ input: [odd, 'plain.csv'], prompts: '128..8192', step: 64 });
+    expect(shellWords(command)).toEqual(['npm', 'run', 'generate', '--', '--prompts', '128..8192', '--step', '64', '--input', odd, '--input', 'plain.csv']);
   });
 
   it('writes nothing after npm run generate when no option is left', () => {

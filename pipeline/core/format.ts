@@ -9,3 +9,8 @@ export function describeConfig(s: ConfigKeySizes): string {
 export function pct(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(3))}%`;
 }
+
+/** A word as a POSIX shell reads it back: bare when it is plain, else in single quotes ('\'' for a quote inside). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
+import { shellQuote } from '../core/format.js';
 import { MAX_CONCURRENCY, MAX_ROWS } from '../core/limits.js';
 import { DEFAULTS, deepFreeze, defaultConcurrency, runOptions } from './defaults.js';
 import { parseSizeList, usesStep } from './sizes.js';
@@ -90,7 +91,8 @@ function canonicalCommand(args: GenerateArgs, step: number): string {
   if (args.prompts !== undefined) parts.push(`--prompts ${args.prompts}`, ...(step === 1 ? [] : [`--step ${step}`]));
   if (args.batches !== undefined) parts.push(`--batches ${args.batches}`);
   if (args.tokens !== undefined) parts.push(`--tokens ${args.tokens}`);
-  for (const input of args.input ?? []) parts.push(`--input ${input}`);
+  // A path may hold spaces, quotes or a dollar: quoted, the command pastes into a shell as it reads.
+  for (const input of args.input ?? []) parts.push(`--input ${shellQuote(input)}`);
   if ((args.onInvalid ?? DEFAULTS.onInvalid) !== DEFAULTS.onInvalid) parts.push(`--on-invalid ${String(args.onInvalid)}`);
   const methods = args.method ?? [DEFAULTS.method];
   if (methods.join(' ') !== DEFAULTS.method) for (const m of methods) parts.push(`--method ${m}`);
