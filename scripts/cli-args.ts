@@ -13,6 +13,7 @@ export interface OptionKinds {
  * - a flag given a value (`--strict=maybe`) is refused; only true or false may follow `=`;
  * - an option that takes a value but has none (`--input` last, or before another option) is refused;
  * - a value that starts with a dash (`--prompts -5..10`, `--input -`) is the option's value, not an option;
+ * - `--name=` is the empty value, as `--name ''` is (an array option would lose it);
  * - options npm took for itself (`npm run generate --prompts ...`, without `--`) are named, with the fix.
  */
 export function normalizeArgs(args: readonly string[], kinds: OptionKinds, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -36,6 +37,11 @@ export function normalizeArgs(args: readonly string[], kinds: OptionKinds, env: 
         throw usageError('E_BAD_OPTION', `--${negated ?? ''}${name} is a flag and takes no value; got ${JSON.stringify(value)}`, `give it alone (--${name}), or as --no-${name}`);
       }
       out.push(arg);
+      continue;
+    }
+    // `--name=` gives the empty value, as `--name ''` does: yargs would drop it from an array option.
+    if (withValue !== undefined && value === '' && negated === undefined) {
+      out.push(`--${name}`, '');
       continue;
     }
     if (withValue !== undefined || negated !== undefined) {

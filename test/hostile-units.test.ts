@@ -242,6 +242,8 @@ describe('normalizeArgs()', () => {
     [['--strict=true', '--no-plots'], ['--strict=true', '--no-plots']],
     [['--prompts', '128', '--', '--strict=maybe'], ['--prompts', '128', '--', '--strict=maybe']],
     [['--unknown', '-1'], ['--unknown', '-1']],
+    // `--input=` is the empty value, which the option's own check refuses: yargs would drop it from an array option.
+    [['--input=', '--out=x'], ['--input', '', '--out=x']],
   ])('passes %j on as %j', (args, expected) => {
     expect(normalizeArgs(args, kinds, {})).toEqual(expected);
   });

@@ -203,13 +203,16 @@ describe.concurrent('report-diff CLI on reports generated from altered raw data'
     await writeFile(join(dir, 'cut.json'), '{"schemaVersion": 1,');
     // A number beyond the doubles: JSON.parse would read it as Infinity, and the diff print Infinity%.
     await writeFile(join(dir, 'huge.json'), (await readFile(head, 'utf8')).replace(/"rows":\s*\d+/, '"rows": 1.8e308'));
-    const [missing, badJson, notReport, badRule, huge] = await Promise.all([
+    const [missing, badJson, notReport, badRule, huge, emptyRule] = await Promise.all([
       runDiff([join(dir, 'nope.json'), head]),
       runDiff([base, join(dir, 'cut.json')]),
       runDiff([join(ROOT, 'package.json'), head]),
       runDiff([base, head, '--fail-on', 'loo-increase']),
       runDiff([base, join(dir, 'huge.json')]),
+      runDiff([base, head, '--fail-on=']),
     ]);
+    expect(emptyRule).toMatchObject({ status: 2, stdout: '' });
+    expect(emptyRule.stderr).toMatch(/^E_BAD_RULE --fail-on "" is not a rule; /);
     expect(huge).toMatchObject({ status: 1, stdout: '' });
     expect(huge.stderr).toMatch(/^\S*huge\.json: E_BAD_JSON the report file holds a number too large for a double at key "rows"; hint: .+\n$/);
     expect(missing).toMatchObject({ status: 1, stdout: '' });
