@@ -44,6 +44,7 @@ describe('an input of 10,000 groups', () => {
     const run = await generate(['--input', input, '--out', join(dir, 'refused'), '--no-plots']);
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^E_TOO_MANY_GROUPS the input holds 20,001 groups \(model, hardware, tensor_parallel\); one run fits at most 20,000; hint: split the input/);
+    // The header is line 1 and each group two rows: group 20,001 (index 20,000) starts on line 2 + 2 × 20,000.
+    expect(run.stderr).toMatch(/^\S*too-many\.csv:40002: E_TOO_MANY_GROUPS the input holds 20,001 groups \(model, hardware, tensor_parallel\); one run fits at most 20,000, and group 20,001 starts here; hint: split the input/);
   }, 120_000);
 });

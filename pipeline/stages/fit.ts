@@ -25,7 +25,11 @@ export function fit(rows: readonly Measurement[], configurations: readonly Confi
   const rowsByGroup = splitByGroup(rows);
   if (rowsByGroup.size > MAX_GROUPS) {
     // Refused before anything is fitted: past this, memory rather than the data decides whether the run ends.
-    throw new PerfDbError('E_TOO_MANY_GROUPS', `the input holds ${rowsByGroup.size.toLocaleString('en-US')} groups (model, hardware, tensor_parallel); one run fits at most ${MAX_GROUPS.toLocaleString('en-US')}`, {
+    // The place is the first row of the first group past the limit.
+    const first = ([...rowsByGroup.values()][MAX_GROUPS] as readonly Measurement[])[0] as Measurement;
+    throw new PerfDbError('E_TOO_MANY_GROUPS', `the input holds ${rowsByGroup.size.toLocaleString('en-US')} groups (model, hardware, tensor_parallel); one run fits at most ${MAX_GROUPS.toLocaleString('en-US')}, and group ${(MAX_GROUPS + 1).toLocaleString('en-US')} starts here`, {
+      file: first.file,
+      line: first.line,
       hint: 'split the input by model or hardware and run once per part, each with its own --out',
     });
   }
