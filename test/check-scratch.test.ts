@@ -1,0 +1,72 @@
+/**
+ * --check regenerates into a scratch folder under TMPDIR. A check killed
+ * outright (SIGKILL) cannot remove it; the next check removes the folders of
+ * checks that no longer run, and nothing else.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTime } from '../pipeline/io/lock.js';
+import { removeStale } from '../pipeline/io/scratch.js';
+import { cleanUp, generate, realDataPath, ROOT, scratch } from './helpers.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await scratch('perfdb-check-scratch-');
+});
+afterAll(() => cleanUp(dir));
+
+/** A folder holding an owner file (and a file of its own). */
+function folder(path: string, owner: string | null): void {
+  mkdirSync(path, { recursive: true });
+  if (owner !== null) writeFileSync(join(path, '.owner'), owner);
+  writeFileSync(join(path, 'perf_db.csv'), 'x\n');
+}
+
+// Above Linux's largest pid_max (2^22): no process has it.
+const GONE = `${2 ** 22 + 1} -\n`;
+
+describe('removeStale()', () => {
+  it('removes the scratch folders of checks that are gone, and nothing else', () => {
+    const tmp = join(dir, 'tmp');
+    const outside = join(dir, 'outside');
+    folder(join(tmp, 'perfdb-check-gone'), GONE);
+    folder(join(tmp, 'perfdb-check-reused'), `${process.pid} 1\n`); // this PID, another start time: a later process
+    folder(join(tmp, 'perfdb-check-live'), `${process.pid} ${startTime(process.pid) ?? '-'}\n`);
+    folder(join(tmp, 'perfdb-check-no-owner'), null);
+    folder(join(tmp, 'perfdb-check-garbled'), 'not a pid\n');
+    folder(join(tmp, 'someone-else'), GONE);
+    writeFileSync(join(tmp, 'perfdb-check-a-file'), GONE);
+    folder(outside, GONE);
+    symlinkSync(outside, join(tmp, 'perfdb-check-link'));
+    removeStale(tmp);
+    expect(readdirSync(tmp).sort()).toEqual(['perfdb-check-a-file', 'perfdb-check-garbled', 'perfdb-check-live', 'perfdb-check-no-owner', 'someone-else']);
+    // A link is removed as a link: what it points to is untouched.
+    expect(existsSync(join(outside, 'perf_db.csv'))).toBe(true);
+  });
+
+  it('does nothing for a temporary folder that does not exist', () => {
+    expect(() => removeStale(join(dir, 'nowhere'))).not.toThrow();
+  });
+});
+
+describe('generate --check', () => {
+  it('removes the scratch folder a killed check left behind', async () => {
+    const tmp = join(dir, 'killed-tmp');
+    mkdirSync(tmp);
+    const args = ['--input', realDataPath(), '--prompts', '1..8192', '--batches', '1..64', '--tokens', '128', '--no-plots', '--check', '--out', join(dir, 'never')];
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'launch.mjs'), 'generate', ...args], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Killed once its scratch folder holds rows being written.
+    const started = Date.now();
+    while (!readdirSync(tmp).some((name) => name.startsWith('perfdb-check-') && existsSync(join(tmp, name, '.owner'))) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    const left = readdirSync(tmp).filter((name) => name.startsWith('perfdb-check-'));
+    expect(left).toHaveLength(1);
+    const next = await generate(['--input', realDataPath(), '--prompts', '128', '--batches', '1', '--tokens', '128', '--no-plots', '--check', '--out', join(dir, 'never')], { TMPDIR: tmp });
+    expect(next.status).toBe(1); // --out does not exist: every file is missing
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 120_000);
+});
