@@ -9,7 +9,6 @@ import { Worker } from 'node:worker_threads';
 import { rebuildError } from './emit/messages.js';
 import type { SerializedError } from './emit/types.js';
 import type { PlotWriter } from './plots/draw.js';
-import type { PageGroup, TipBands } from './page/groups.js';
 import type { GroupChart } from './plots/types.js';
 import type { FittedMetric, Grid, GroupPlan } from './types.js';
 
@@ -23,15 +22,13 @@ export interface PlotRequest {
   excludeAnomalies: boolean;
   /** An earlier output folder whose plots are reused where their cache key is unchanged. */
   cacheDir: string;
-  /** What the report page's chart tips state: the worker builds the page's chart specs too. */
-  tips: TipBands;
 }
 
-export type PlotReply = { type: 'write'; name: string; content: string } | { type: 'done'; charts: GroupChart[][]; plots: [string, Partial<Record<FittedMetric, string>>][]; specs: PageGroup['charts'][] } | { type: 'error'; error: SerializedError };
+export type PlotReply = { type: 'write'; name: string; content: string } | { type: 'done'; charts: GroupChart[][]; plots: [string, Partial<Record<FittedMetric, string>>][] } | { type: 'error'; error: SerializedError };
 
 export interface PlotJob {
-  /** Resolves when every plot is written, with each group's charts (chartSeries), files and page chart specs (pageCharts). */
-  done: Promise<{ charts: GroupChart[][]; plots: PlotFiles; specs: PageGroup['charts'][] }>;
+  /** Resolves when every plot is written, with each group's charts (chartSeries) and files. */
+  done: Promise<{ charts: GroupChart[][]; plots: PlotFiles }>;
   /** Stops the worker (the run failed elsewhere); `done` then never settles. */
   cancel: () => void;
 }
@@ -70,10 +67,10 @@ export function drawPlotsAside(request: PlotRequest, write: PlotWriter): PlotJob
 
 function drawIn(worker: Worker, request: PlotRequest, write: PlotWriter): PlotJob {
   const writes: Promise<void>[] = [];
-  const done = new Promise<{ charts: GroupChart[][]; plots: PlotFiles; specs: PageGroup['charts'][] }>((resolve, reject) => {
+  const done = new Promise<{ charts: GroupChart[][]; plots: PlotFiles }>((resolve, reject) => {
     worker.on('message', (reply: PlotReply) => {
       if (reply.type === 'error') return reject(rebuildError(reply.error));
-      if (reply.type === 'done') return void Promise.all(writes).then(() => resolve({ charts: reply.charts, plots: new Map(reply.plots), specs: reply.specs }), reject);
+      if (reply.type === 'done') return void Promise.all(writes).then(() => resolve({ charts: reply.charts, plots: new Map(reply.plots) }), reject);
       const written = write(reply.name, reply.content);
       written.catch(reject);
       writes.push(written);

@@ -1,11 +1,10 @@
 /**
  * Worker thread: charts the groups (chartSeries) and draws their plots (drawPlots) while the main thread
  * emits perf_db.csv, and sends each file back to be written into the output
- * transaction; then builds the report page's chart specs (pageCharts).
+ * transaction.
  */
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from './emit/messages.js';
-import { pageCharts } from './page/groups.js';
 import { chartSeries, drawPlots } from './plots/draw.js';
 import { resolveGrid } from './core/grid.js';
 import { replacedRows } from './emit/replacements.js';
@@ -16,7 +15,7 @@ import type { PlotRequest, PlotReply } from './plot-thread.js';
 const port = parentPort;
 if (port === null) throw new Error('plot-worker.ts must run in a worker thread');
 
-port.once('message', async ({ plans, grid, cacheDir, excludeAnomalies, tips }: PlotRequest) => {
+port.once('message', async ({ plans, grid, cacheDir, excludeAnomalies }: PlotRequest) => {
   const post = (reply: PlotReply) => port.postMessage(reply);
   try {
     // The measured checks are validate's, as the main thread finds them after emitting.
@@ -24,9 +23,7 @@ port.once('message', async ({ plans, grid, cacheDir, excludeAnomalies, tips }: P
     const groups = plans.map((plan, i) => ({ ...plan, measuredMonotonicity: measured[i]!, emitted: { replaced: replaced(plan, grid, excludeAnomalies) } }));
     const charts = chartSeries(groups, grid);
     const plots = await drawPlots(groups, charts, cacheDir, async (name, content) => post({ type: 'write', name, content }));
-    // The page's specs too: this thread has nothing else to do, and the main thread has the report to write.
-    const specs = plans.map((plan, i) => pageCharts(plan, charts[i] ?? [], tips));
-    post({ type: 'done', charts, plots: [...plots], specs });
+    post({ type: 'done', charts, plots: [...plots] });
   } catch (error) {
     post({ type: 'error', error: serializeError(error) });
   }

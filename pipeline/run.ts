@@ -14,8 +14,7 @@ import { defaultInputs, openInput, STDIN } from './io/inputs.js';
 import { csvOutput, OWNED, withOutput, writeRejected } from './io/outputs.js';
 import { chartBundles } from './io/bundles.js';
 import { checkScratch } from './io/scratch.js';
-import type { Trust } from './fit/trust.js';
-import { pageGroups, tipBands } from './page/groups.js';
+import { pageGroups } from './page/groups.js';
 import { reportPage } from './page/page.js';
 import { chartSeries } from './plots/draw.js';
 import { startPlotWorker, type PlotJob } from './plot-thread.js';
@@ -35,7 +34,7 @@ import type { GenerateOptions, RunOptions } from './options/types.js';
 export interface RunIo {
   onProgress?: (rows: number, total: number) => void;
   /** Called once the groups are fitted, before any row is emitted (the plots start there). */
-  onFitted?: (plans: readonly GroupPlan[], trust: Trust) => void;
+  onFitted?: (plans: readonly GroupPlan[]) => void;
 }
 
 /** The stages from ingest to validate: perf_db.csv into the sink, and what the report needs. */
@@ -49,7 +48,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   lap('aggregate');
   const { plans, trust } = fit(deduped.rows, configurations, options);
   lap('fit');
-  io.onFitted?.(plans, trust);
+  io.onFitted?.(plans);
   const { summaries: emitted, workers } = await emit(plans, trust, options, { sink, ...io });
   const measured = validate(plans, emitted, options);
   lap(`emit + validate + write${workers > 0 ? ` (${workers} workers)` : ''}`);
@@ -81,10 +80,8 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     // The worker starts now, so that loading its modules overlaps with ingesting and fitting.
     const plotWorker = options.plots ? startPlotWorker() : null;
     let plotJob: PlotJob | null = null;
-    const onFitted = (plans: readonly GroupPlan[], trust: Trust) => {
-      if (plotWorker === null) return;
-      const request = { plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out, tips: tipBands(trust) };
-      plotJob = plotWorker.draw(request, (name, text) => out.write(name, text));
+    const onFitted = (plans: readonly GroupPlan[]) => {
+      if (plotWorker !== null) plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out }, (name, text) => out.write(name, text));
     };
     let result: PipelineResult;
     try {
@@ -98,14 +95,14 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     }
     const lap = stopwatch(result.timings);
     const charted = result.groups.slice(0, MAX_CHARTED_GROUPS);
-    const { charts, plots, specs } = plotJob === null ? { charts: chartSeries(charted, options.grid), plots: new Map(), specs: undefined } : await (plotJob as PlotJob).done;
+    const { charts, plots } = plotJob === null ? { charts: chartSeries(charted, options.grid), plots: new Map() } : await (plotJob as PlotJob).done;
     lap('plots (the rest, after the rows)');
     const report = buildReport(result, options, plots, charted.length);
     await writeRejected(out, result.ingest.rejected);
     await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);
     await writePieces(await csvOutput(out, 'quality-report.json'), reportJson(report));
     await out.write('quality-report.md', renderMarkdown(report));
-    await out.write('quality-report.html', reportPage(report, pageGroups(result, charts, specs), await chartBundles()));
+    await out.write('quality-report.html', reportPage(report, pageGroups(result, charts), await chartBundles()));
     lap('report');
     return { result, report };
   });

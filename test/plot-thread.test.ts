@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInput } from '../pipeline/io/inputs.js';
-import { pageGroups, tipBands } from '../pipeline/page/groups.js';
 import { drawPlotsAside } from '../pipeline/plot-thread.js';
 import { chartSeries, drawPlots } from '../pipeline/plots/draw.js';
 import type { Grid, PipelineResult } from '../pipeline/types.js';
@@ -41,12 +40,9 @@ describe('drawPlotsAside()', () => {
     const aside = join(dir, 'aside');
     // Only what the fit stage planned crosses to the worker: no emitted summaries.
     const plans = groups.map(({ emitted: _e, measuredMonotonicity: _m, ...plan }) => plan);
-    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache'), tips: tipBands(result.trust) }, collector(aside)).done;
+    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache') }, collector(aside)).done;
     expect(job.charts).toEqual(charts);
     expect(job.plots).toEqual(plots);
-    // The page's chart specs, with their tips, are those the main thread builds from the run's results.
-    expect(job.specs).toEqual(pageGroups({ ...result, groups }, charts).map((g) => g.charts));
-    expect(job.specs.flat().length).toBe(charts.flat().length);
     const names = (await readdir(join(here, 'plots'))).sort();
     expect(names.length).toBeGreaterThan(2);
     expect((await readdir(join(aside, 'plots'))).sort()).toEqual(names);
@@ -59,7 +55,7 @@ describe('drawPlotsAside()', () => {
     const groups = excluded.groups.filter((g) => g.emitted.replaced.length > 0).slice(0, 1);
     expect(groups).toHaveLength(1);
     const plans = groups.map(({ emitted: _e, measuredMonotonicity: _m, ...plan }) => plan);
-    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: true, cacheDir: join(dir, 'no-cache'), tips: tipBands(excluded.trust) }, collector(join(dir, 'excluded'))).done;
+    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: true, cacheDir: join(dir, 'no-cache') }, collector(join(dir, 'excluded'))).done;
     expect(job.charts).toEqual(chartSeries(groups, GRID));
   }, 120_000);
 
@@ -85,6 +81,6 @@ describe('drawPlotsAside()', () => {
     const failing = async () => {
       throw new Error('disk full');
     };
-    await expect(drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache'), tips: tipBands(result.trust) }, failing).done).rejects.toThrow('disk full');
+    await expect(drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache') }, failing).done).rejects.toThrow('disk full');
   }, 120_000);
 });

@@ -7,8 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { plotSpec } from '../plots/spec.js';
 import type { ChartMetric, GroupChart } from '../plots/types.js';
 import { STUDIED } from '../report/numbers.js';
-import type { Trust } from '../fit/trust.js';
-import type { FittedMetric, GroupPlan, PipelineResult } from '../types.js';
+import type { FittedMetric, PipelineResult } from '../types.js';
 import { tipGroup, withTips, type TipGroup } from './tips.js';
 
 export interface Backtest {
@@ -26,34 +25,17 @@ export interface PageGroup {
   backtests: Partial<Record<FittedMetric, { upper: Backtest; lower: Backtest }>>;
 }
 
-/** The bands and coverage the tips state, from the fit stage's verdict. */
-export type TipBands = { bands: TipGroup['bands']; coverage: number };
-
-export function tipBands(trust: Trust): TipBands {
-  return { bands: Object.fromEntries(STUDIED.map((m) => [m, trust.metrics[m]?.bands ?? null])), coverage: trust.coverage };
-}
-
-/** One group's charts as the page shows them: the SVG charts' specs with hover tooltips. Needs only the group's plan. */
-export function pageCharts(group: GroupPlan, charts: readonly GroupChart[], { bands, coverage }: TipBands): PageGroup['charts'] {
-  const shown: PageGroup['charts'] = [];
-  let tips: TipGroup | undefined;
-  for (const { metric, series } of charts) {
-    tips ??= tipGroup(group, bands, coverage);
-    shown.push({ metric, unit: series.unit, spec: plotSpec(withTips(series, { ...tips, metric, unit: series.unit }), { tooltips: true }) });
-  }
-  return shown;
-}
-
-/**
- * The page's part of each group, in the report's group order; `charts` are
- * the run's chart series (plots/draw.ts chartSeries), `specs` each charted
- * group's pageCharts when the plot worker made them already.
- */
-export function pageGroups(result: PipelineResult, charts: readonly (readonly GroupChart[])[], specs?: readonly PageGroup['charts'][]): PageGroup[] {
-  const tipping = tipBands(result.trust);
+/** The page's part of each group, in the report's group order; `charts` are the run's chart series (plots/draw.ts chartSeries). */
+export function pageGroups(result: PipelineResult, charts: readonly (readonly GroupChart[])[]): PageGroup[] {
+  const bands = Object.fromEntries(STUDIED.map((m) => [m, result.trust.metrics[m]?.bands ?? null]));
   return result.groups.map((g, i) => {
-    const shown = specs?.[i] ?? pageCharts(g, charts[i] ?? [], tipping);
+    const shown: PageGroup['charts'] = [];
     const backtests: PageGroup['backtests'] = {};
+    let tips: TipGroup | undefined;
+    for (const { metric, series } of charts[i] ?? []) {
+      tips ??= tipGroup(g, bands, result.trust.coverage);
+      shown.push({ metric, unit: series.unit, spec: plotSpec(withTips(series, { ...tips, metric, unit: series.unit }), { tooltips: true }) });
+    }
     for (const metric of STUDIED) {
       const tails = g.fit.fits[metric]?.tails ?? null;
       const residuals = g.evidence[metric] ?? [];
