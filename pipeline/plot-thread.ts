@@ -22,6 +22,8 @@ export interface PlotRequest {
   excludeAnomalies: boolean;
   /** An earlier output folder whose plots are reused where their cache key is unchanged. */
   cacheDir: string;
+  /** --max-extrapolation with skip: the factor beyond which rows are not emitted, nor drawn; null: none. */
+  skipBeyond: number | null;
 }
 
 export type PlotReply = { type: 'write'; name: string; content: string } | { type: 'done'; charts: GroupChart[][]; plots: [string, Partial<Record<FittedMetric, string>>][] } | { type: 'error'; error: SerializedError };

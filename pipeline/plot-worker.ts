@@ -15,13 +15,13 @@ import type { PlotRequest, PlotReply } from './plot-thread.js';
 const port = parentPort;
 if (port === null) throw new Error('plot-worker.ts must run in a worker thread');
 
-port.once('message', async ({ plans, grid, cacheDir, excludeAnomalies }: PlotRequest) => {
+port.once('message', async ({ plans, grid, cacheDir, excludeAnomalies, skipBeyond }: PlotRequest) => {
   const post = (reply: PlotReply) => port.postMessage(reply);
   try {
     // The measured checks are validate's, as the main thread finds them after emitting.
     const measured = validate(plans, [], { strict: false });
     const groups = plans.map((plan, i) => ({ ...plan, measuredMonotonicity: measured[i]!, emitted: { replaced: replaced(plan, grid, excludeAnomalies) } }));
-    const charts = chartSeries(groups, grid);
+    const charts = chartSeries(groups, grid, skipBeyond);
     const plots = await drawPlots(groups, charts, cacheDir, async (name, content) => post({ type: 'write', name, content }));
     post({ type: 'done', charts, plots: [...plots] });
   } catch (error) {

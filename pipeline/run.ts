@@ -79,9 +79,11 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     // The plots are charted and drawn in a worker while the rows are emitted: a fresh --out costs little more than a cached one.
     // The worker starts now, so that loading its modules overlaps with ingesting and fitting.
     const plotWorker = options.plots ? startPlotWorker() : null;
+    // Rows --max-extrapolation skips are not in perf_db.csv: the charts do not draw them either.
+    const skipBeyond = options.maxExtrapolation?.action === 'skip' ? options.maxExtrapolation.factor : null;
     let plotJob: PlotJob | null = null;
     const onFitted = (plans: readonly GroupPlan[]) => {
-      if (plotWorker !== null) plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out }, (name, text) => out.write(name, text));
+      if (plotWorker !== null) plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out, skipBeyond }, (name, text) => out.write(name, text));
     };
     let result: PipelineResult;
     try {
@@ -95,7 +97,7 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     }
     const lap = stopwatch(result.timings);
     const charted = result.groups.slice(0, MAX_CHARTED_GROUPS);
-    const { charts, plots } = plotJob === null ? { charts: chartSeries(charted, options.grid), plots: new Map() } : await (plotJob as PlotJob).done;
+    const { charts, plots } = plotJob === null ? { charts: chartSeries(charted, options.grid, skipBeyond), plots: new Map() } : await (plotJob as PlotJob).done;
     lap('plots (the rest, after the rows)');
     const report = buildReport(result, options, plots, charted.length);
     await writeRejected(out, result.ingest.rejected);

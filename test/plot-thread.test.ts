@@ -40,7 +40,7 @@ describe('drawPlotsAside()', () => {
     const aside = join(dir, 'aside');
     // Only what the fit stage planned crosses to the worker: no emitted summaries.
     const plans = groups.map(({ emitted: _e, measuredMonotonicity: _m, ...plan }) => plan);
-    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache') }, collector(aside)).done;
+    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache'), skipBeyond: null }, collector(aside)).done;
     expect(job.charts).toEqual(charts);
     expect(job.plots).toEqual(plots);
     const names = (await readdir(join(here, 'plots'))).sort();
@@ -55,7 +55,7 @@ describe('drawPlotsAside()', () => {
     const groups = excluded.groups.filter((g) => g.emitted.replaced.length > 0).slice(0, 1);
     expect(groups).toHaveLength(1);
     const plans = groups.map(({ emitted: _e, measuredMonotonicity: _m, ...plan }) => plan);
-    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: true, cacheDir: join(dir, 'no-cache') }, collector(join(dir, 'excluded'))).done;
+    const job = await drawPlotsAside({ plans, grid: GRID, excludeAnomalies: true, cacheDir: join(dir, 'no-cache'), skipBeyond: null }, collector(join(dir, 'excluded'))).done;
     expect(job.charts).toEqual(chartSeries(groups, GRID));
   }, 120_000);
 
@@ -81,6 +81,6 @@ describe('drawPlotsAside()', () => {
     const failing = async () => {
       throw new Error('disk full');
     };
-    await expect(drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache') }, failing).done).rejects.toThrow('disk full');
+    await expect(drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache'), skipBeyond: null }, failing).done).rejects.toThrow('disk full');
   }, 120_000);
 });

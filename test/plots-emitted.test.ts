@@ -34,6 +34,36 @@ beforeAll(async () => {
   charts = chartSeries(result.groups, GRID);
 }, 120_000);
 
+describe('chartSeries() with --max-extrapolation 2 and skip', () => {
+  it('draws only rows perf_db.csv holds: none of those it skips', async () => {
+    let csv = '';
+    const skipped = await pipelineRun([source(readFileSync(realDataPath(), 'utf8'))], { grid: GRID, maxExtrapolation: { factor: 2, action: 'skip' } }, (chunk) => {
+      csv += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    });
+    const kept = new Set(
+      csv.split('\n').map((line) => {
+        const row = Object.fromEntries(COLUMNS.map((c, i) => [c, line.split(',')[i]]));
+        return [row.model, row.hardware, row.tensor_parallel, row.prompt_size, row.batch_size, row.token_size].join(',');
+      }),
+    );
+    let drawn = 0;
+    chartSeries(skipped.groups, GRID, 2).forEach((group, i) => {
+      const g = skipped.groups[i]!;
+      for (const { series } of group) {
+        for (const p of series.emitted) {
+          const c = p.config!;
+          expect(kept.has([g.fit.model, g.fit.hardware, g.fit.tensor_parallel, c.prompt_size, c.batch_size, c.token_size].join(',')), `${g.fit.id} ${JSON.stringify(c)}`).toBe(true);
+          drawn++;
+        }
+      }
+    });
+    expect(drawn).toBeGreaterThan(1000);
+    // Without the factor the same charts reach beyond it: the filter is what keeps them inside.
+    const reach = chartSeries(skipped.groups, GRID).flat().flatMap((c) => c.series.emitted.map((p) => p.config!.prompt_size * p.config!.batch_size));
+    expect(Math.max(...reach)).toBeGreaterThan(2 * 32768);
+  }, 120_000);
+});
+
 describe('chartSeries() on the real data', () => {
   it('draws the line through the values perf_db.csv holds, row for row, with their source', () => {
     let checked = 0;

@@ -13,7 +13,7 @@ export type PlotData = Omit<PlotSeries, 'title' | 'metric' | 'unit'> & { method:
  * fitted, for e2e_time when the input has no e2e_time, and for a power the input holds only zeros
  * of (the h100 groups of the real data: a power that was not recorded).
  */
-export function plotData(g: ChartedGroup, grid: Grid, metric: ChartMetric): PlotData | null {
+export function plotData(g: ChartedGroup, grid: Grid, metric: ChartMetric, skipBeyond: number | null = null): PlotData | null {
   if ((metric === 'peak_power' || metric === 'average_power') && !g.measurements.some((m) => (m.metrics[metric] ?? 0) > 0)) return null;
   const predictors = makePredictors(g.fit);
   const predictor = metric === 'e2e_time' ? predictors.prompt_time : predictors[metric];
@@ -29,7 +29,7 @@ export function plotData(g: ChartedGroup, grid: Grid, metric: ChartMetric): Plot
   const { tokens } = resolveGrid(grid, g.configurations);
   // e2e_time grows with the token size: one line per token size; the others hold one value per (prompt, batch) except where a decode-model tail applies, drawn at the smallest.
   const lineTokens = metric === 'e2e_time' ? tokens : tokens.slice(0, 1);
-  const emitted = emittedLine(g, grid, metric, predictors, lineTokens, metric === 'e2e_time' ? Math.ceil(LINE_POINTS / 4) : LINE_POINTS);
+  const emitted = emittedLine(g, grid, metric, predictors, lineTokens, metric === 'e2e_time' ? Math.ceil(LINE_POINTS / 4) : LINE_POINTS, skipBeyond);
   const medians = metric === 'e2e_time' ? configurationMedians(g, predictor) : knotMedians(fit!.knots, repetitions);
   const xs = [...emitted.map((e) => e.x), ...medians.map((m) => m.x)];
   const extent: [number, number] = [Math.min(...xs), Math.max(...xs)];

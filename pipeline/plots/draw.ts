@@ -23,8 +23,8 @@ export const CHARTED: readonly ChartMetric[] = [...STUDIED, 'e2e_time', 'peak_po
  * logarithmic when any group's chart of it spans more than a decade (LOG_RATIO) and none holds a
  * value <= 0 (which a log scale cannot show), else all linear.
  */
-export function chartSeries(groups: readonly ChartedGroup[], grid: Grid): GroupChart[][] {
-  const data = groups.map((g) => CHARTED.map((metric) => ({ metric, plotted: plotData(g, grid, metric) })));
+export function chartSeries(groups: readonly ChartedGroup[], grid: Grid, skipBeyond: number | null = null): GroupChart[][] {
+  const data = groups.map((g) => CHARTED.map((metric) => ({ metric, plotted: plotData(g, grid, metric, skipBeyond) })));
   const spans = (metric: ChartMetric) => data.flatMap((charts) => charts.filter((c) => c.metric === metric && c.plotted !== null).map((c) => spansDecade(c.plotted as PlotData)));
   const scales = new Map(CHARTED.map((metric): [ChartMetric, Scale] => [metric, spans(metric).includes(null) ? 'linear, a value <= 0' : spans(metric).includes(true) ? 'log' : 'linear']));
   return groups.map((g, i) =>

@@ -4,6 +4,7 @@
  * inside the measured range, the tails beyond it, with their holds), so the
  * chart never shows a curve the database does not hold.
  */
+import { beyondFactor } from '../core/extrapolation.js';
 import { configKey } from '../core/keys.js';
 import { resolveGrid } from '../core/grid.js';
 import { predictedValue, xOf, type Predictor, type Predictors } from '../fit/predict.js';
@@ -20,9 +21,11 @@ export const LINE_POINTS = 160;
 /**
  * Per token size in `tokens`, the emitted value at about `most` distinct x of the grid (spread
  * evenly on a log scale, every knot's x kept so the line passes through the knots), each at the
- * first (prompt, batch) of the grid giving that x whose row is predicted, not measured.
+ * first (prompt, batch) of the grid giving that x whose row is predicted, not measured. Rows
+ * --max-extrapolation skips (beyond `skipBeyond` times the measured range) are not in perf_db.csv:
+ * they are not drawn.
  */
-export function emittedLine(g: ChartedGroup, grid: Grid, metric: ChartMetric, predictors: Predictors, tokens: readonly number[], most: number): Emitted[] {
+export function emittedLine(g: ChartedGroup, grid: Grid, metric: ChartMetric, predictors: Predictors, tokens: readonly number[], most: number, skipBeyond: number | null = null): Emitted[] {
   const key = metric === 'e2e_time' ? predictors.prompt_time : predictors[metric];
   if (key === null) return [];
   const replaced = new Set(g.emitted.replaced.map((c) => configKey(c.prompt_size, c.batch_size, c.token_size)));
@@ -35,6 +38,7 @@ export function emittedLine(g: ChartedGroup, grid: Grid, metric: ChartMetric, pr
   for (const t of tokens) {
     for (const x of thinLog(candidates, t, most, knots)) {
       const [p, b] = candidates.first(x, t) as [number, number];
+      if (skipBeyond !== null && beyondFactor(p * b, g.fit.range, skipBeyond)) continue;
       const { y, held } = valueAt(predictors, metric, p, b, t);
       const source = p * b >= lo && p * b <= hi ? 'interpolated' : 'extrapolated';
       out.push({ x, y, source, config: { prompt_size: p, batch_size: b, token_size: t }, ...(held === undefined ? {} : { held }) });
