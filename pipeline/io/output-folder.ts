@@ -21,8 +21,11 @@ export function checkOutputFolder(outDir: string): void {
   if (link.isSymbolicLink()) {
     try {
       statSync(outDir);
-    } catch {
-      throw new PerfDbError('E_OUTPUT_NOT_WRITABLE', 'the output folder is a symbolic link to something that does not exist', { file: shown, hint: 'make the link point at a folder, or pass another --out' });
+    } catch (error) {
+      // A link that leads back to itself, through other links or not, names nothing: say so, not that its target is missing.
+      const loop = (error as NodeJS.ErrnoException).code === 'ELOOP';
+      const what = loop ? 'a loop of symbolic links (ELOOP): it leads back to itself' : 'a symbolic link to something that does not exist';
+      throw new PerfDbError('E_OUTPUT_NOT_WRITABLE', `the output folder is ${what}`, { file: shown, hint: 'make the link point at a folder, or pass another --out' });
     }
   }
   if (!statSync(outDir).isDirectory()) {
