@@ -55,8 +55,7 @@ export function startPlotWorker(): PlotWorker {
     draw: (request, write) => {
       worker.off('error', onEarly);
       worker.ref();
-      const job = drawIn(worker, request, write);
-      return early === null ? job : { done: Promise.reject(early), cancel: job.cancel };
+      return drawIn(worker, request, write, early);
     },
     cancel: () => void worker.terminate(),
   };
@@ -67,9 +66,11 @@ export function drawPlotsAside(request: PlotRequest, write: PlotWriter): PlotJob
   return startPlotWorker().draw(request, write);
 }
 
-function drawIn(worker: Worker, request: PlotRequest, write: PlotWriter): PlotJob {
+/** The job of a worker given its request; `early`: the error it failed with before, which the job fails with at once. */
+function drawIn(worker: Worker, request: PlotRequest, write: PlotWriter, early: unknown = null): PlotJob {
   const writes: Promise<void>[] = [];
   const done = new Promise<{ charts: GroupChart[][]; plots: PlotFiles }>((resolve, reject) => {
+    if (early !== null) reject(early);
     worker.on('message', (reply: PlotReply) => {
       if (reply.type === 'error') return reject(rebuildError(reply.error));
       if (reply.type === 'done') return void Promise.all(writes).then(() => resolve({ charts: reply.charts, plots: new Map(reply.plots) }), reject);

@@ -1,3 +1,4 @@
+import { extrapolationFactor } from '../core/extrapolation.js';
 import { describeConfig } from '../core/format.js';
 import { PerfDbError } from '../core/errors.js';
 import { FITTED_METRICS } from '../core/columns.js';
@@ -164,10 +165,8 @@ function ownValue(own: Predictors, metric: 'prompt_time' | 'token_time', prompt:
 
 /** Whether an extrapolated point at batch_tokens bt lies beyond the factor the backtests validated on its side. */
 function beyondValidated(ctx: GroupContext, bt: number): boolean {
-  const above = bt > ctx.fit.range[1];
-  const limit = above ? ctx.validated.upper : ctx.validated.lower;
-  const f = above ? bt / ctx.fit.range[1] : ctx.fit.range[0] / bt;
-  return limit === null || f > limit * (1 + 1e-12);
+  const limit = bt > ctx.fit.range[1] ? ctx.validated.upper : ctx.validated.lower;
+  return limit === null || extrapolationFactor(bt, ctx.fit.range) > limit * (1 + 1e-12);
 }
 
 /** A prediction that overflowed: never written, whatever the input (its bounds should make this impossible). */
