@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { OUTPUT_COLUMNS } from '../core/columns.js';
+import { writeShortest } from './shortest.js';
 
 /** Columns after `source` when per-row uncertainty is asked for. */
 export const UNCERTAINTY_COLUMNS = ['prompt_time_err', 'token_time_err', 'err_basis'] as const;
@@ -26,6 +27,25 @@ export function quoteCells(values: readonly string[]): string[] {
  */
 export function formatNumber(value: number | null): string {
   return value === null ? '' : String(value);
+}
+
+/** Writes text known to be ASCII (every character below U+0080) at `offset`; returns the offset after it. */
+export function writeAscii(buffer: Uint8Array, offset: number, text: string): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) buffer[offset + i] = text.charCodeAt(i);
+  return offset + n;
+}
+
+/** Writes a number's text as formatNumber gives it at `offset` (40 bytes free); returns the offset after it. */
+export function writeNumber(buffer: Uint8Array, offset: number, value: number): number {
+  const end = writeShortest(buffer, offset, value);
+  return end >= 0 ? end : writeAscii(buffer, offset, String(value));
+}
+
+/** Copies the first `length` bytes of `bytes` to `offset`; returns the offset after them. */
+export function writeBytes(buffer: Uint8Array, offset: number, bytes: Uint8Array, length = bytes.length): number {
+  for (let i = 0; i < length; i++) buffer[offset + i] = bytes[i] as number;
+  return offset + length;
 }
 
 /**
@@ -77,19 +97,17 @@ export class ChunkWriter {
 
   /** Text known to be ASCII (every character below U+0080). */
   ascii(text: string): void {
-    const buffer = this.buffer;
-    const start = this.offset;
-    const n = text.length;
-    for (let i = 0; i < n; i++) buffer[start + i] = text.charCodeAt(i);
-    this.offset = start + n;
+    this.offset = writeAscii(this.buffer, this.offset, text);
   }
 
-  bytes(bytes: Uint8Array): void {
-    const buffer = this.buffer;
-    const start = this.offset;
-    const n = bytes.length;
-    for (let i = 0; i < n; i++) buffer[start + i] = bytes[i] as number;
-    this.offset = start + n;
+  /** A number, as formatNumber writes it; a row's bound leaves room for it. */
+  number(value: number): void {
+    this.offset = writeNumber(this.buffer, this.offset, value);
+  }
+
+  /** The first `length` bytes of `bytes`. */
+  bytes(bytes: Uint8Array, length = bytes.length): void {
+    this.offset = writeBytes(this.buffer, this.offset, bytes, length);
   }
 
   /**

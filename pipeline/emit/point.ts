@@ -5,6 +5,7 @@ import { FITTED_METRICS } from '../core/columns.js';
 import { dependsOnTokens, predictedValue, type Clamp, type Predictors } from '../fit/predict.js';
 import { formatError, predictedError, type ErrBasis } from '../fit/uncertainty.js';
 import type { FittedMetric, GroupFit, Source } from '../types.js';
+import { writeBytes, writeNumber } from './csv-out.js';
 import type { EmitTask } from './types.js';
 
 /** What every predicted row of a group needs, built once. */
@@ -23,18 +24,23 @@ export interface GroupContext {
   lineEnds: Record<Source, string>;
 }
 
-/** The text of the last number formatted: a value repeated from point to point (a clamped tail, a power held flat) is formatted once. */
-class NumberText {
+/**
+ * The bytes of the last number written: a value repeated from point to point
+ * (a clamped tail, a power held flat) is formatted once.
+ */
+class NumberBytes {
   private last = NaN;
-  private text = '';
+  private readonly text = new Uint8Array(40);
+  private length = 0;
 
-  of(value: number | null): string {
-    if (value === null) return '';
+  /** Writes the value's text (nothing for null: the metric was not in the input) at `offset`; returns the offset after it. */
+  write(buffer: Uint8Array, offset: number, value: number | null): number {
+    if (value === null) return offset;
     if (value !== this.last) {
       this.last = value;
-      this.text = String(value);
+      this.length = writeNumber(this.text, 0, value);
     }
-    return this.text;
+    return writeBytes(buffer, offset, this.text, this.length);
   }
 }
 
@@ -51,10 +57,12 @@ type Values = Record<FittedMetric, number | null>;
  */
 export class PointRows {
   source: Source = 'interpolated';
-  /** `,peak,avg,prompt,` after token_size, the same for every row of the point. */
-  head = '';
-  /** token_time's text, for the last row asked for. */
-  tokenText = '';
+  /** `,peak,avg,prompt,` after token_size, the same for every row of the point: its first headLength bytes. */
+  readonly head = new Uint8Array(HEAD_BYTES);
+  headLength = 0;
+  /** token_time's text, for the last row asked for: its first tokenLength bytes. */
+  readonly tokenText = new Uint8Array(40);
+  tokenLength = 0;
   /** `,tp,source[,errors]\n` after e2e_time. */
   tail = '';
   promptTime = 0;
@@ -78,7 +86,7 @@ export class PointRows {
   private ownPerToken = false;
   private ownPrompt = NaN;
   private ownToken = NaN;
-  private readonly text = { prompt_time: new NumberText(), token_time: new NumberText(), peak_power: new NumberText(), average_power: new NumberText() };
+  private readonly text = { prompt_time: new NumberBytes(), token_time: new NumberBytes(), peak_power: new NumberBytes(), average_power: new NumberBytes() };
   private metric: FittedMetric = 'prompt_time';
   private readonly onClamp = (raw: number) => (this.clamped = [...this.clamped, { metric: this.metric, raw }]);
 
@@ -135,14 +143,22 @@ export class PointRows {
     const { ctx, text } = this;
     if (!Number.isFinite(promptTime + tokenTime + (peak ?? 0) + (average ?? 0))) throw notFinite(ctx.fit, this.prompt, this.batch, tokens);
     // Only token_time changes with the token size in practice (a decode-model tail): the head keeps its text.
-    if (this.head === '' || promptTime !== this.promptTime || peak !== this.peak || average !== this.average) {
-      this.head = `,${text.peak_power.of(peak)},${text.average_power.of(average)},${text.prompt_time.of(promptTime)},`;
+    if (this.headLength === 0 || promptTime !== this.promptTime || peak !== this.peak || average !== this.average) {
+      const head = this.head;
+      head[0] = COMMA;
+      let at = text.peak_power.write(head, 1, peak);
+      head[at++] = COMMA;
+      at = text.average_power.write(head, at, average);
+      head[at++] = COMMA;
+      at = text.prompt_time.write(head, at, promptTime);
+      head[at++] = COMMA;
+      this.headLength = at;
       this.peak = peak;
       this.average = average;
     }
     this.promptTime = promptTime;
     this.tokenTime = tokenTime;
-    this.tokenText = text.token_time.of(tokenTime);
+    this.tokenLength = text.token_time.write(this.tokenText, 0, tokenTime);
     this.belowMinimum = promptTime < ctx.minimum.prompt_time || tokenTime < ctx.minimum.token_time;
     this.differsFromLinear = this.source === 'extrapolated' && ctx.own !== null && this.differs(tokens, promptTime, tokenTime);
   }
@@ -156,6 +172,9 @@ export class PointRows {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+const COMMA = 44;
+/** Room for the head: three numbers of at most 40 bytes and four commas. */
+const HEAD_BYTES = 3 * 40 + 4;
 
 /** A metric's value from the fits without tails, as predictPoint gives it (NaN when the metric is not fitted). */
 function ownValue(own: Predictors, metric: 'prompt_time' | 'token_time', prompt: number, batch: number, tokens: number): number {

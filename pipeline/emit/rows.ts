@@ -164,10 +164,10 @@ function unlessReplaced(c: Configuration, replaced: ReadonlyMap<string, string>,
 function writePredicted(out: ChunkWriter, predicted: PointRows, t: number, tokenText: ReadonlyMap<number, string>): number {
   const e2e = predicted.promptTime + (t - 1) * predicted.tokenTime;
   out.ascii(tokenText.get(t) ?? String(t));
-  out.ascii(predicted.head);
-  out.ascii(predicted.tokenText);
+  out.bytes(predicted.head, predicted.headLength);
+  out.bytes(predicted.tokenText, predicted.tokenLength);
   out.ascii(',');
-  out.ascii(String(e2e));
+  out.number(e2e);
   out.ascii(predicted.tail);
   return e2e;
 }
