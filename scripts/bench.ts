@@ -108,19 +108,23 @@ interface Floors {
   one: number;
   all: number;
   threads: number;
+  /** The same loop on every core with the emitter's byte formatter. */
+  bytes: number;
 }
 
 async function measureFloors(scratch: string, runs: number, rows: number): Promise<Floors> {
   const threads = availableParallelism();
   const one: number[] = [];
   const all: number[] = [];
+  const bytes: number[] = [];
   for (let i = 0; i < runs; i++) {
     one.push(await floorLoop(join(scratch, 'floor.csv'), rows));
     all.push(await parallelFloor(join(scratch, 'floor'), rows, threads));
+    bytes.push(await parallelFloor(join(scratch, 'floor'), rows, threads, 'bytes'));
     await rm(join(scratch, 'floor.csv'), { force: true });
   }
-  process.stderr.write(`floor: one core ${one.map(Math.round).join(', ')} rows/s; ${threads} cores ${all.map(Math.round).join(', ')} rows/s\n`);
-  return { one: median(one), all: median(all), threads };
+  process.stderr.write(`floor: one core ${one.map(Math.round).join(', ')} rows/s; ${threads} cores ${all.map(Math.round).join(', ')} rows/s; ${threads} cores with the byte formatter ${bytes.map(Math.round).join(', ')} rows/s\n`);
+  return { one: median(one), all: median(all), threads, bytes: median(bytes) };
 }
 
 async function measureWorkload(root: string, scratch: string, workload: (typeof WORKLOADS)[number], runs: number, python: boolean): Promise<Measured> {
@@ -203,7 +207,7 @@ function resultsPage(floor: Floors, results: readonly [string, Measured][], skip
     '',
     'Whole `npm run generate` processes (compiled JS through `npm run`\'s launcher), each into a fresh output folder so that the plots are drawn; the default workload also run a second time into the same folder, plots cached. Medians of the runs; wall and CPU (user + system) time and peak RSS from GNU time.',
     'Workload `groups` is a synthetic input of 10,000 groups of two rows each (scripts/workloads.ts), on the measured grid.',
-    `The floor is scripts/bench-floor.ts: a tight loop that formats rows of perf_db.csv's shape (names, three sizes, five doubles with \`Number.prototype.toString\`, source) into 1 MiB buffers and writes them, run on all ${floor.threads} cores at once (worker threads, each its share of the rows): ${Math.round(floor.all).toLocaleString('en-US')} rows/s (one core: ${Math.round(floor.one).toLocaleString('en-US')} rows/s). "Of the floor" is the pipeline's rows/s over that.`,
+    `The floor is scripts/bench-floor.ts: a tight loop that formats rows of perf_db.csv's shape (names, three sizes, five doubles with \`Number.prototype.toString\`, source) into 1 MiB buffers and writes them, run on all ${floor.threads} cores at once (worker threads, each its share of the rows): ${Math.round(floor.all).toLocaleString('en-US')} rows/s (one core: ${Math.round(floor.one).toLocaleString('en-US')} rows/s). "Of the floor" is the pipeline's rows/s over that. The same rows written as the emitter writes them (its byte formatter, pipeline/emit/shortest.ts, in place of toString) go at ${Math.round(floor.bytes).toLocaleString('en-US')} rows/s on all ${floor.threads} cores.`,
     'pandas + scipy is bench/pandas_equivalent.py (SplitwiseSim\'s interp1d line on the same grid and input) run by /usr/bin/python3 in the same benchmark; speed-up is its wall time over the pipeline\'s.',
     ...(skipped === null ? [] : [`pandas + scipy: ${skipped}.`]),
     ...(agreement === null ? [] : [`Agreement on the default workload (interpolated rows, prompt_time and token_time): ${agreement}.`]),

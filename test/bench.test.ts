@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floorLoop } from '../scripts/bench-floor.js';
 import { cleanUp, generate, NO_PLOTS, realDataPath, ROOT, runCommand, scratch } from './helpers.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -43,6 +44,17 @@ describe('npm run bench', () => {
     expect(readFileSync(committed, 'utf8')).toBe(before.text);
     expect(statSync(committed).mtimeMs).toBe(before.mtime);
   }, 120_000);
+});
+
+describe('floorLoop()', () => {
+  it('writes the same bytes formatting rows as strings (toString) or as bytes (the emitter\'s formatter)', async () => {
+    await floorLoop(join(dir, 'strings.csv'), 30_000, 5_000, 'strings');
+    await floorLoop(join(dir, 'bytes.csv'), 30_000, 5_000, 'bytes');
+    const strings = readFileSync(join(dir, 'strings.csv'), 'latin1');
+    expect(strings.split('\n')).toHaveLength(30_001);
+    expect(strings.split('\n')[0]).toBe(`llama2-70b,a100-80gb,20,35,128,${0.5 + 700 * 1e-7},${0.4 + 700 * 1e-7},${60 + 700 * 0.0131},${40 + 700 * 0.000173},${60 + 700 * 0.0131 + 127 * (40 + 700 * 0.000173)},2,interpolated`);
+    expect(readFileSync(join(dir, 'bytes.csv'), 'latin1')).toBe(strings);
+  });
 });
 
 describe.skipIf(!hasPandas)('bench/pandas_equivalent.py', () => {
