@@ -15,7 +15,6 @@
  * Each residual records the prediction and the measured median; the relative
  * error is |predicted - measured| / measured.
  */
-import { configKey } from '../core/keys.js';
 import type { Configuration, FitKey, FittedMetric, Measurement, MethodName } from '../types.js';
 import { knotsFor } from './knots.js';
 import { interpolator } from './methods.js';
@@ -64,8 +63,7 @@ function leaveConfigurationsOut({ metric, method, key, rows, configurations }: B
   for (const c of configurations) {
     const measured = c.metrics[metric]?.median;
     if (measured === undefined || !(measured > 0)) continue;
-    const own = configKey(c.prompt_size, c.batch_size, c.token_size);
-    const knots = knotsFor(rows.filter((r) => configKey(r.prompt_size, r.batch_size, r.token_size) !== own), metric, key);
+    const knots = knotsFor(rows.filter((r) => r.prompt_size !== c.prompt_size || r.batch_size !== c.batch_size || r.token_size !== c.token_size), metric, key);
     const x = xOfConfig(key, c);
     if (knots.x.length < 2 || !(x > (knots.x[0] as number) && x < (knots.x[knots.x.length - 1] as number))) continue;
     const predicted = method === 'decode' ? decodeAt(configurations.filter((q) => q !== c), c) : interpolator(method, knots.x, knots.y, knots.count)(x);
