@@ -7,14 +7,17 @@
  * Method: the shortest decimal that reads back to v, and of those the closest
  * to v (ties to an even last digit), which is what ECMAScript's
  * Number::toString asks for and V8 writes. v = I + f / 2^q, with I its
- * integer part and f < 2^q an integer (q fractional bits), is exact in
- * doubles. Every decimal within half an ulp (2^-(q+1)) of v reads back to v;
- * a boundary itself can never be such a decimal, the parity of the two sides
- * differs. After j fractional digits, the rest is f_j / 2^(q-j) with
- * f_j < 2^(q-j), the next digit comes from 10 f_j / 2^(q-j) = 5 f_j / 2^(q-j-1)
- * (exact while 5 f_j < 2^53), and the j digits (rounded down, or up) are within
- * half an ulp when 2 f_j < 5^j (or 2 (2^(q-j) - f_j) < 5^j), 5^j exact while
- * j <= 22. The first j where either holds gives the fewest digits, the nearer
+ * integer part and f < 2^q an integer (q fractional bits, q >= 22 below
+ * 2^31), is exact in doubles. Every decimal strictly within half an ulp
+ * (2^-(q+1)) of v reads back to v (the gap below a power of two is smaller,
+ * but those are integers here, written before any fraction); a boundary is
+ * an odd multiple of 2^-(q+1), which needs q + 1 >= 23 fractional digits,
+ * more than any candidate has. After j fractional digits, the rest is
+ * f_j / 2^(q-j) with f_j < 2^(q-j), the next digit comes from
+ * 10 f_j / 2^(q-j) = 5 f_j / 2^(q-j-1) (exact while 5 f_j < 2^53), and the j
+ * digits (rounded down, or up) are within half an ulp when 2 f_j < 5^j (or
+ * 2 (2^(q-j) - f_j) < 5^j), 5^j exact while j <= 22. The first j where
+ * either holds gives the fewest digits (at most 16 here), the nearer
  * candidate the closest. Two digits are made at a time where 25 f_j < 2^53.
  */
 
@@ -89,7 +92,7 @@ export function writeShortest(buffer: Uint8Array, offset: number, value: number)
   if (up) {
     let k = at - 1;
     while (buffer[k] === 57) buffer[k--] = 48;
-    // A carry into the integer part would leave trailing zeros: never the shortest, left to toString.
+    // Never taken: a round-up ending in a 0 would have fitted one digit earlier. Kept as a guard, left to toString.
     if (buffer[k] === 46) return -1;
     (buffer[k] as number)++;
   }
