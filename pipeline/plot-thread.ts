@@ -55,10 +55,19 @@ export function startPlotWorker(): PlotWorker {
     draw: (request, write) => {
       worker.off('error', onEarly);
       worker.ref();
-      return drawIn(worker, request, write, early);
+      return drawIn(worker, { ...request, plans: request.plans.map(forCharts) }, write, early);
     },
     cancel: () => void worker.terminate(),
   };
+}
+
+/**
+ * A plan as the worker needs it: the backtests' residuals and the token-key
+ * comparison are the report's, not the charts', and are most of what would be
+ * copied to the worker.
+ */
+function forCharts(plan: GroupPlan): GroupPlan {
+  return { ...plan, evidence: {}, tokenKeys: null };
 }
 
 /** Starts drawing `request`'s plots in a new worker; `write` puts each file into the output. */
