@@ -5,7 +5,7 @@
  * removed by another run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,6 +59,28 @@ describe('takeLock()', () => {
     expect(existsSync(lock)).toBe(false); // released by the winner
     expect(existsSync(`${lock}.takeover`)).toBe(false);
   }, 20_000);
+
+  it('waits for a lock still being written (no line end yet) instead of taking it for stale', async () => {
+    const { takeLock, startTime } = await import('../pipeline/io/lock.js');
+    const lock = join(dir, 'being-written');
+    writeFileSync(lock, ''); // created, not yet written: its run is between the two
+    const taking = takeLock(lock, 'out');
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(lock, `${process.pid} ${startTime(process.pid)} live run\n`); // this very process: alive
+    await expect(taking).rejects.toMatchObject({ code: 'E_LOCKED', message: `another run (process ${process.pid}) is writing this output folder` });
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} ${startTime(process.pid)} live run\n`);
+  });
+
+  it('takes over a lock left without its line end long ago (its run died between creating and writing it)', async () => {
+    const { takeLock, releaseLock } = await import('../pipeline/io/lock.js');
+    const lock = join(dir, 'left-empty');
+    writeFileSync(lock, '4242 1');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    const held = await takeLock(lock, 'out');
+    expect(readFileSync(lock, 'utf8')).toBe(held);
+    releaseLock(lock, held);
+  });
 
   it('takes a lock whose process reused nothing but the PID (another start time)', async () => {
     const lock = join(dir, 'reused');

@@ -1,4 +1,4 @@
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { PerfDbError } from '../core/errors.js';
 import { writeError } from './file-errors.js';
@@ -12,7 +12,10 @@ import { displayPath } from './paths.js';
  * many runs starting together over a stale lock exactly one replaces it:
  * the holder of the takeover file removes the stale lock only while it is
  * still the very one it read, and everyone then races for the exclusive
- * create again. Returns the lock's text: releasing it needs that text.
+ * create again. A lock file with no line end yet is being written: its run
+ * is between creating it and writing it, and it is waited for, never taken
+ * for stale (unless it stays so for WRITING_GRACE_MS: that run died in that
+ * instant). Returns the lock's text: releasing it needs that text.
  */
 export async function takeLock(lockPath: string, shownDir: string): Promise<string> {
   const mine = `${process.pid} ${startTime(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}\n`;
@@ -21,6 +24,10 @@ export async function takeLock(lockPath: string, shownDir: string): Promise<stri
     if (createExclusive(lockPath, mine, shownDir)) return mine;
     const held = readHolder(lockPath);
     if (held === null) continue; // released meanwhile
+    if (held.writing) {
+      await pause();
+      continue;
+    }
     if (held.alive) {
       throw new PerfDbError('E_LOCKED', `another run (process ${held.pid}) is writing this output folder`, { file: displayPath(lockPath), hint: 'wait for it to finish, or pass a different --out' });
     }
@@ -36,8 +43,8 @@ export async function takeLock(lockPath: string, shownDir: string): Promise<stri
     }
     // Another run is taking the stale lock over; its takeover file is stale only if it died in that instant.
     const taking = readHolder(takeover);
-    if (taking !== null && !taking.alive && readRaw(takeover) === taking.raw) unlinkQuiet(takeover);
-    await new Promise((resolve) => setTimeout(resolve, 2 + Math.floor(Math.random() * 10)));
+    if (taking !== null && !taking.writing && !taking.alive && readRaw(takeover) === taking.raw) unlinkQuiet(takeover);
+    await pause();
   }
   throw new PerfDbError('E_LOCKED', 'the output folder lock could not be taken', { file: displayPath(lockPath), hint: 'remove the lock file if no run is active' });
 }
@@ -71,13 +78,39 @@ function readRaw(path: string): string | null {
   }
 }
 
-/** The lock's holder and whether it still runs; null when there is no lock file. */
-function readHolder(path: string): { pid: number; alive: boolean; raw: string } | null {
+/** How long a lock file may stay without its line end before its run is taken for dead: writing it takes microseconds. */
+const WRITING_GRACE_MS = 2000;
+
+/** A few milliseconds, at random, between attempts. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2 + Math.floor(Math.random() * 10)));
+}
+
+/**
+ * The lock's holder and whether it still runs; null when there is no lock
+ * file. `writing`: the file has no line end yet and is younger than
+ * WRITING_GRACE_MS (its run is writing it); an older one is stale.
+ */
+function readHolder(path: string): { pid: number; alive: boolean; writing: boolean; raw: string } | null {
   const raw = readRaw(path);
   if (raw === null) return null;
+  if (!raw.endsWith('\n')) {
+    const age = ageMs(path);
+    if (age === null) return null;
+    return { pid: Number.NaN, alive: false, writing: age < WRITING_GRACE_MS, raw };
+  }
   const [pidText, started] = raw.trim().split(' ');
   const pid = Number.parseInt(pidText ?? '', 10);
-  return { pid, alive: Number.isInteger(pid) && pid > 0 && isAlive(pid, started === '-' ? undefined : started), raw };
+  return { pid, alive: Number.isInteger(pid) && pid > 0 && isAlive(pid, started === '-' ? undefined : started), writing: false, raw };
+}
+
+/** Milliseconds since the file was last written; null when it is gone. */
+function ageMs(path: string): number | null {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
 }
 
 function unlinkQuiet(path: string): void {
