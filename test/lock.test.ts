@@ -1,8 +1,9 @@
 /**
  * The output folder's lock under a race: many runs starting together over a
  * stale lock (every SIGKILL leaves one): exactly one takes it, the others
- * are told another run holds it; and a live run's temporary folder is never
- * removed by another run.
+ * are told another run holds it; a live run's temporary folder is never
+ * removed by another run; and an aborted run (a signal) leaves no temporary
+ * folder, even with writes still opening their files.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -102,6 +103,22 @@ describe('releaseLock()', () => {
     writeFileSync(lock, `${process.pid} ${'x'} other run's token\n`);
     releaseLock(lock, again);
     expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} x other run's token\n`);
+  });
+});
+
+describe('OutputTransaction.abort()', () => {
+  it.each([1, 2, 3])('leaves no temporary folder behind when writes are still opening their files (a signal mid-write, round %d)', async () => {
+    const { OutputTransaction } = await import('../pipeline/io/transaction.js');
+    const out = join(dir, `abort-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(out);
+    const t = await OutputTransaction.begin(out);
+    // Many writes in flight: some open (and create) their file while abort() is removing the folder.
+    const writes = Array.from({ length: 300 }, (_, i) => t.write(`plots/p${i}.svg`, 'x'.repeat(64)));
+    await new Promise((r) => setImmediate(r));
+    t.abort();
+    await Promise.allSettled(writes);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(out, { recursive: true })).toEqual([]);
   });
 });
 

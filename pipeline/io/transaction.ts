@@ -92,7 +92,7 @@ export class OutputTransaction {
   abort(): void {
     if (this.done) return;
     this.done = true;
-    quietly(() => rmSync(this.tempDir, { recursive: true, force: true }));
+    removeFolder(this.tempDir);
     releaseLock(this.lockPath, this.lock);
   }
 
@@ -126,10 +126,25 @@ function removeDeadTemps(outDir: string): void {
   }
 }
 
-function quietly(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // Exiting or failing anyway: a leftover temporary folder is removed by the next run.
+/** What a removal waits before it tries again. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Removes this run's temporary folder, best effort. No write starts once the
+ * transaction is done, but one that began before may still create its file
+ * while the folder is being removed (ENOTEMPTY): the removal is tried again
+ * after a pause of 2 ms, up to 50 times; an open after it fails, its folder
+ * gone. Any other failure is left: exiting or failing anyway, a leftover
+ * temporary folder is removed by the next run.
+ */
+function removeFolder(path: string): void {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      rmSync(path, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY') return;
+      Atomics.wait(PAUSE, 0, 0, 2);
+    }
   }
 }
