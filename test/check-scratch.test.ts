@@ -4,7 +4,7 @@
  * checks that no longer run, and nothing else.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTime } from '../pipeline/io/lock.js';
@@ -44,6 +44,17 @@ describe('removeStale()', () => {
     expect(readdirSync(tmp).sort()).toEqual(['perfdb-check-a-file', 'perfdb-check-garbled', 'perfdb-check-live', 'perfdb-check-no-owner', 'someone-else']);
     // A link is removed as a link: what it points to is untouched.
     expect(existsSync(join(outside, 'perf_db.csv'))).toBe(true);
+  });
+
+  it('removes a folder left without a whole owner file for a minute (its check killed before writing it), not a younger one', () => {
+    const tmp = join(dir, 'unowned');
+    const long = new Date(Date.now() - 120_000);
+    for (const [name, owner, old] of [['perfdb-check-old-none', null, true], ['perfdb-check-old-empty', '', true], ['perfdb-check-old-cut', '4242 1', true], ['perfdb-check-new-none', null, false], ['perfdb-check-new-empty', '', false]] as const) {
+      folder(join(tmp, name), owner);
+      if (old) utimesSync(join(tmp, name), long, long);
+    }
+    removeStale(tmp);
+    expect(readdirSync(tmp).sort()).toEqual(['perfdb-check-new-empty', 'perfdb-check-new-none']);
   });
 
   it('does nothing for a temporary folder that does not exist', () => {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,8 +39,10 @@ export async function checkScratch(): Promise<{ path: string; release: () => voi
 /**
  * Removes the scratch folders of checks that no longer run: only folders
  * named like ours that hold an owner file naming a process that is gone (or
- * a later one that reused its PID). Anything else, and whatever cannot be
- * removed (another user's), is left alone.
+ * a later one that reused its PID), or that have had no whole owner file
+ * (none, or one without its line end) for UNOWNED_GRACE_MS: a check killed
+ * between making its folder and writing the file. Anything else, and
+ * whatever cannot be removed (another user's), is left alone.
  */
 export function removeStale(dir: string): void {
   let names: string[];
@@ -52,13 +54,30 @@ export function removeStale(dir: string): void {
   for (const name of names) {
     const path = join(dir, name);
     try {
-      const [pid, started] = readFileSync(join(path, OWNER), 'utf8').trim().split(' ');
-      if (!/^\d+$/.test(pid ?? '') || isAlive(Number(pid), started === '-' ? undefined : started)) continue;
+      if (!isStale(path)) continue;
       rmSync(path, { recursive: true, force: true });
     } catch {
-      // Not a check's folder, one being made, or not ours to remove.
+      // Not a check's folder, or not ours to remove.
     }
   }
+}
+
+/** How long a scratch folder may lack a whole owner file before its check is taken for dead: writing it takes microseconds. */
+const UNOWNED_GRACE_MS = 60_000;
+
+/** Whether a folder named like ours is a scratch folder of a check that no longer runs. */
+function isStale(path: string): boolean {
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return false;
+  let owner: string | null;
+  try {
+    owner = readFileSync(join(path, OWNER), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    owner = null;
+  }
+  if (owner === null || !owner.endsWith('\n')) return Date.now() - statSync(path).mtimeMs > UNOWNED_GRACE_MS;
+  const [pid, started] = owner.trim().split(' ');
+  return /^\d+$/.test(pid ?? '') && !isAlive(Number(pid), started === '-' ? undefined : started);
 }
 
 function asScratchError(error: unknown, verb: 'make' | 'write'): unknown {
