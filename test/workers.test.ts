@@ -3,7 +3,7 @@
  * with --worker-min-rows 0 even a small grid is emitted in worker threads, and
  * the bytes must be those of the single-threaded run.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanUp, FIXTURES, generate, NO_PLOTS, realDataPath, scratch } from './helpers.js';
@@ -32,6 +32,20 @@ describe('generate in worker threads (compiled)', () => {
     for (const name of ['perf_db.csv', 'fits.json', 'quality-report.json']) {
       expect((await readFile(join(outs.workers, name))).equals(await readFile(join(outs.single, name)))).toBe(true);
     }
+  });
+
+  it('emits a single group in worker threads too (they take slices of it), with the same bytes', async () => {
+    const text = await readFile(realDataPath(), 'utf8');
+    const [header, ...rows] = text.trimEnd().split('\n');
+    const input = join(dir, 'one-group.csv');
+    await writeFile(input, `${[header, ...rows.filter((r) => r.startsWith('llama2-70b,a100-80gb,') && r.endsWith(',2'))].join('\n')}\n`);
+    const outs = { workers: join(dir, 'one-w'), single: join(dir, 'one-1') };
+    const workers = await generate([NO_PLOTS, '--timings', '--input', input, ...GRID, '--worker-min-rows', '0', '--concurrency', '2', '--out', outs.workers]);
+    const single = await generate([NO_PLOTS, '--input', input, ...GRID, '--concurrency', '1', '--out', outs.single]);
+    expect(workers.status, workers.stderr).toBe(0);
+    expect(workers.stdout).toMatch(/ for 1 groups /);
+    expect(workers.stderr).toMatch(/emit \+ validate \+ write \(2 workers\)/);
+    expect((await readFile(join(outs.workers, 'perf_db.csv'))).equals(await readFile(join(outs.single, 'perf_db.csv')))).toBe(true);
   });
 
   it('reports an error raised inside a worker as the one-line error of the single-threaded run', async () => {

@@ -43,8 +43,9 @@ export async function emit(plans: readonly GroupPlan[], trust: Trust, options: R
   }
   const tasks = emitTasks(plans, trust, options);
   await io.sink(headerLine(options.uncertainty));
-  const parallel = Math.min(options.concurrency, tasks.length);
   const progress = (rows: number) => io.onProgress?.(rows, total);
+  // Workers take slices of groups, not whole groups: even one group keeps every one of them busy.
+  const parallel = options.concurrency;
   if (parallel > 1 && total >= options.workerMinRows) return { summaries: await emitInWorkers(tasks, parallel, io.sink, progress), workers: parallel };
   return { summaries: await emitHere(tasks, io.sink, progress), workers: 0 };
 }
