@@ -43,6 +43,7 @@ describe('generate in worker threads (compiled)', () => {
     const workers = await generate([NO_PLOTS, '--timings', '--input', input, ...GRID, '--worker-min-rows', '0', '--concurrency', '2', '--out', outs.workers]);
     const single = await generate([NO_PLOTS, '--input', input, ...GRID, '--concurrency', '1', '--out', outs.single]);
     expect(workers.status, workers.stderr).toBe(0);
+    expect(single.status, single.stderr).toBe(0);
     expect(workers.stdout).toMatch(/ for 1 groups /);
     expect(workers.stderr).toMatch(/emit \+ validate \+ write \(2 workers\)/);
     expect((await readFile(join(outs.workers, 'perf_db.csv'))).equals(await readFile(join(outs.single, 'perf_db.csv')))).toBe(true);
