@@ -248,3 +248,61 @@ describe('emitGroup() clamping', () => {
     expect(emitted.split('\n')[2]).toBe('m,h,128,1,16,,,10,2,,1,measured');
   });
 });
+
+describe('emitGroup() text shared between rows', () => {
+  /**
+   * A group with a decode model: token_time = 1 + B / 10 + B (P + T/2) / 1000,
+   * prompt_time = 2 + P B / 100, at prompts 128..512, batches 1..4, tokens 16
+   * and 64. Beyond the range, the model tail makes token_time change with the
+   * token size within a point, so rows of one point share some text and not
+   * the rest.
+   */
+  const rows: Measurement[] = [];
+  for (const p of [128, 256, 512]) {
+    for (const b of [1, 2, 4]) {
+      for (const t of [16, 64]) {
+        const [pt, tt] = [2 + (p * b) / 100, 1 + b / 10 + (b * (p + t / 2)) / 1000];
+        rows.push(measurement('dm', p, b, t, { prompt_time: pt, token_time: tt, e2e_time: pt + (t - 1) * tt, peak_power: 0.5, average_power: 0.25 }));
+      }
+    }
+  }
+  const { group, measured } = prepare(rows);
+  const grid: Grid = { prompts: range(1, 700).filter((p) => p % 7 === 0 || p < 20), batches: [1, 3, 4, 9], tokens: [16, 17, 1000] };
+
+  function collect(extrapolate: 'linear' | 'model', chunkBytes: number | undefined, reuseChunks: boolean) {
+    const values: string[] = [];
+    const decoder = new TextDecoder();
+    let text = '';
+    const onRow = (p: number, b: number, t: number, pt: number, tt: number, e2e: number) => void values.push(`${p},${b},${t},${pt},${tt},${e2e}`);
+    const generator = emitRows(group, measured, grid, { extrapolate, onRow, reuseChunks, ...(chunkBytes === undefined ? {} : { chunkBytes }) });
+    // A reused chunk is overwritten by the next rows: it is decoded before the next is asked for.
+    for (let step = generator.next(); !step.done; step = generator.next()) text += decoder.decode(step.value, { stream: true });
+    return { text: text + decoder.decode(), values };
+  }
+
+  it.each(['linear', 'model'] as const)('gives every row its own values, whatever the chunks (%s tails)', (extrapolate) => {
+    const whole = collect(extrapolate, undefined, false);
+    const lines = whole.text.split('\n').slice(0, -1);
+    expect(lines).toHaveLength(whole.values.length);
+    // Each row's sizes and times are the values the row observer saw, as toString writes them.
+    lines.forEach((line, i) => {
+      const c = line.split(',');
+      expect([c[2], c[3], c[4], c[7], c[8], c[9]].join(',')).toBe(whole.values[i]);
+      expect(c.slice(0, 2).concat(c.slice(5, 7), c.slice(10, 11))).toEqual(['dm', 'h', '0.5', '0.25', '2']);
+    });
+    if (extrapolate === 'model') {
+      // The case the test is for: some point's token_time differs between its token sizes.
+      const byPoint = new Map<string, Set<string>>();
+      for (const v of whole.values) {
+        const [p, b, , , tt] = v.split(',');
+        const key = `${p},${b}`;
+        byPoint.set(key, (byPoint.get(key) ?? new Set()).add(tt as string));
+      }
+      expect([...byPoint.values()].some((s) => s.size > 1)).toBe(true);
+    }
+    // Chunks of four rows or so, taken in the middle of points, fresh or the same buffer again: the same bytes.
+    for (const chunkBytes of [1, 3_000, 50_000]) {
+      for (const reuse of [false, true]) expect(collect(extrapolate, chunkBytes, reuse).text).toBe(whole.text);
+    }
+  });
+});

@@ -192,6 +192,8 @@ export interface EmitTestOptions {
   errors?: EmitTask['errors'];
   /** Replace anomalous measured rows by predictions, as --exclude-anomalies does. */
   replaceAnomalies?: boolean;
+  /** Yield one buffer over and over: the caller must be done with a chunk before asking for the next. */
+  reuseChunks?: boolean;
 }
 
 /** One group's rows as the emit stage writes them (the task built as the stage builds it). */
@@ -208,7 +210,8 @@ export function emitRows(group: GroupFit, measured: readonly Configuration[], gr
     validated: { upper: null, lower: null },
     replaced: options.replaceAnomalies === true ? [...replacedRows(fit, measured, resolved)] : [],
   };
-  return emitGroup(task, options.onRow ?? (() => undefined), options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes });
+  const chunks = { ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }), ...(options.reuseChunks === true ? { reuseChunks: true } : {}) };
+  return emitGroup(task, options.onRow ?? (() => undefined), chunks);
 }
 
 /** runPipeline with options given as a partial object over the defaults, and a scratch folder. */

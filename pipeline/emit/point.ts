@@ -1,11 +1,9 @@
 import { extrapolationFactor } from '../core/extrapolation.js';
 import { describeConfig } from '../core/format.js';
 import { PerfDbError } from '../core/errors.js';
-import { FITTED_METRICS } from '../core/columns.js';
-import { dependsOnTokens, predictedValue, type Clamp, type Predictors } from '../fit/predict.js';
+import { dependsOnTokens, predictedValue, type Clamp, type Predictor, type Predictors } from '../fit/predict.js';
 import { formatError, predictedError, type ErrBasis } from '../fit/uncertainty.js';
 import type { FittedMetric, GroupFit, Source } from '../types.js';
-import { writeBytes, writeNumber } from './csv-out.js';
 import type { EmitTask } from './types.js';
 
 /** What every predicted row of a group needs, built once. */
@@ -24,49 +22,31 @@ export interface GroupContext {
   lineEnds: Record<Source, string>;
 }
 
-/**
- * The bytes of the last number written: a value repeated from point to point
- * (a clamped tail, a power held flat) is formatted once.
- */
-class NumberBytes {
-  private last = NaN;
-  private readonly text = new Uint8Array(40);
-  private length = 0;
-
-  /** Writes the value's text (nothing for null: the metric was not in the input) at `offset`; returns the offset after it. */
-  write(buffer: Uint8Array, offset: number, value: number | null): number {
-    if (value === null) return offset;
-    if (value !== this.last) {
-      this.last = value;
-      this.length = writeNumber(this.text, 0, value);
-    }
-    return writeBytes(buffer, offset, this.text, this.length);
-  }
-}
-
 type Values = Record<FittedMetric, number | null>;
 
 /**
  * One predicted (prompt, batch) point, reused from point to point and row to
- * row so that a row allocates little beyond its e2e_time's digits. Everything
- * that does not change with the token size (the source, the err cells, the
- * values of most metrics and their text) is worked out once per point; only
- * the metrics that depend on it (a decode-model tail, or the decode method)
- * are evaluated again for each row. A row's values are exactly what
- * predictPoint gives at its token size.
+ * row so that a row allocates next to nothing. Everything that does not change with
+ * the token size (the source, the err cells, the values of most metrics) is
+ * worked out once per point; only the metrics that depend on it (a
+ * decode-model tail, or the decode method) are evaluated again for each row.
+ * A row's values are exactly what predictPoint gives at its token size. The
+ * rows' text is written by the caller, which repeats what rows of one point
+ * share (see `serial` and `version`).
  */
 export class PointRows {
   source: Source = 'interpolated';
-  /** `,peak,avg,prompt,` after token_size, the same for every row of the point: its first headLength bytes. */
-  readonly head = new Uint8Array(HEAD_BYTES);
-  headLength = 0;
-  /** token_time's text, for the last row asked for: its first tokenLength bytes. */
-  readonly tokenText = new Uint8Array(40);
-  tokenLength = 0;
   /** `,tp,source[,errors]\n` after e2e_time. */
   tail = '';
+  /** Counts the points started: rows with the same serial share their sizes and tail. */
+  serial = 0;
+  /** Counts the values set: rows of a point with the same version share their text between token_size and e2e_time. */
+  version = 0;
+  /** The row's values (null: the metric was not in the input). */
   promptTime = 0;
   tokenTime = 0;
+  peak: number | null = null;
+  average: number | null = null;
   belowMinimum = false;
   beyondValidated = false;
   differsFromLinear = false;
@@ -75,9 +55,6 @@ export class PointRows {
   clamped: readonly Clamp[] = NONE;
   private prompt = 0;
   private batch = 0;
-  /** The powers the head was written with. */
-  private peak: number | null = null;
-  private average: number | null = null;
   /** The metrics evaluated again for each row. */
   private readonly perToken: FittedMetric[] = [];
   /** How many of perToken's entries are this point's (the array is reused, never shortened). */
@@ -86,7 +63,6 @@ export class PointRows {
   private ownPerToken = false;
   private ownPrompt = NaN;
   private ownToken = NaN;
-  private readonly text = { prompt_time: new NumberBytes(), token_time: new NumberBytes(), peak_power: new NumberBytes(), average_power: new NumberBytes() };
   private metric: FittedMetric = 'prompt_time';
   private readonly onClamp = (raw: number) => (this.clamped = [...this.clamped, { metric: this.metric, raw }]);
 
@@ -98,17 +74,19 @@ export class PointRows {
     const bt = prompt * batch;
     this.prompt = prompt;
     this.batch = batch;
+    this.serial++;
     this.clamped = NONE;
     this.perTokenCount = 0;
-    for (const metric of FITTED_METRICS) {
-      const predictor = ctx.predictors[metric];
-      this.metric = metric;
-      values[metric] = predictor === null ? null : predictedValue(predictor, metric, prompt, batch, tokens, this.onClamp);
-      if (predictor !== null && dependsOnTokens(predictor, prompt, batch)) this.perToken[this.perTokenCount++] = metric;
-    }
+    // One call per metric, not a loop over their names: the hot path then reads no property by a computed key.
+    const { predictors } = ctx;
+    values.prompt_time = this.evaluate(predictors.prompt_time, 'prompt_time', prompt, batch, tokens);
+    values.token_time = this.evaluate(predictors.token_time, 'token_time', prompt, batch, tokens);
+    values.peak_power = this.evaluate(predictors.peak_power, 'peak_power', prompt, batch, tokens);
+    values.average_power = this.evaluate(predictors.average_power, 'average_power', prompt, batch, tokens);
     const [lo, hi] = ctx.fit.range;
-    this.source = bt >= lo && bt <= hi ? 'interpolated' : 'extrapolated';
-    this.tail = ctx.errors === null ? ctx.lineEnds[this.source] : `${ctx.tails[this.source]}${errorCells(ctx.errors, ctx.predictors, prompt, batch, this.source)}\n`;
+    const inside = bt >= lo && bt <= hi;
+    this.source = inside ? 'interpolated' : 'extrapolated';
+    this.tail = ctx.errors === null ? (inside ? ctx.lineEnds.interpolated : ctx.lineEnds.extrapolated) : `${ctx.tails[this.source]}${errorCells(ctx.errors, ctx.predictors, prompt, batch, this.source)}\n`;
     this.beyondValidated = this.source === 'extrapolated' && beyondValidated(ctx, bt);
     this.ownPerToken = false;
     if (this.source === 'extrapolated' && ctx.own !== null) {
@@ -118,6 +96,15 @@ export class PointRows {
       this.ownToken = ownValue(ctx.own, 'token_time', prompt, batch, tokens);
     }
     this.setRow(tokens, values.prompt_time as number, values.token_time as number, values.peak_power, values.average_power);
+  }
+
+  /** A metric's value at the point's first token size (null: not in the input); notes whether it changes with the token size. */
+  private evaluate(predictor: Predictor | null, metric: FittedMetric, prompt: number, batch: number, tokens: number): number | null {
+    if (predictor === null) return null;
+    this.metric = metric;
+    const value = predictedValue(predictor, metric, prompt, batch, tokens, this.onClamp);
+    if (dependsOnTokens(predictor, prompt, batch)) this.perToken[this.perTokenCount++] = metric;
+    return value;
   }
 
   /** Moves to another token size of the same point: the metrics that depend on it are evaluated there. */
@@ -140,25 +127,14 @@ export class PointRows {
   }
 
   private setRow(tokens: number, promptTime: number, tokenTime: number, peak: number | null, average: number | null): void {
-    const { ctx, text } = this;
+    const { ctx } = this;
     if (!Number.isFinite(promptTime + tokenTime + (peak ?? 0) + (average ?? 0))) throw notFinite(ctx.fit, this.prompt, this.batch, tokens);
-    // Only token_time changes with the token size in practice (a decode-model tail): the head keeps its text.
-    if (this.headLength === 0 || promptTime !== this.promptTime || peak !== this.peak || average !== this.average) {
-      const head = this.head;
-      head[0] = COMMA;
-      let at = text.peak_power.write(head, 1, peak);
-      head[at++] = COMMA;
-      at = text.average_power.write(head, at, average);
-      head[at++] = COMMA;
-      at = text.prompt_time.write(head, at, promptTime);
-      head[at++] = COMMA;
-      this.headLength = at;
-      this.peak = peak;
-      this.average = average;
-    }
+    // Only token_time changes with the token size in practice (a decode-model tail).
+    if (this.version === 0 || promptTime !== this.promptTime || tokenTime !== this.tokenTime || peak !== this.peak || average !== this.average) this.version++;
     this.promptTime = promptTime;
     this.tokenTime = tokenTime;
-    this.tokenLength = text.token_time.write(this.tokenText, 0, tokenTime);
+    this.peak = peak;
+    this.average = average;
     this.belowMinimum = promptTime < ctx.minimum.prompt_time || tokenTime < ctx.minimum.token_time;
     this.differsFromLinear = this.source === 'extrapolated' && ctx.own !== null && this.differs(tokens, promptTime, tokenTime);
   }
@@ -172,9 +148,6 @@ export class PointRows {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
-const COMMA = 44;
-/** Room for the head: three numbers of at most 40 bytes and four commas. */
-const HEAD_BYTES = 3 * 40 + 4;
 
 /** A metric's value from the fits without tails, as predictPoint gives it (NaN when the metric is not fitted). */
 function ownValue(own: Predictors, metric: 'prompt_time' | 'token_time', prompt: number, batch: number, tokens: number): number {

@@ -4,7 +4,7 @@ import { makePredictors } from '../fit/predict.js';
 import { formatError, measuredError } from '../fit/uncertainty.js';
 import type { Configuration, GroupFit, Source } from '../types.js';
 import { EmitCounters, type EmitCounts } from './counters.js';
-import { ChunkWriter, formatNumber, quoteCells } from './csv-out.js';
+import { ChunkWriter, formatNumber, quoteCells, RepeatedNumber } from './csv-out.js';
 import { indexMeasured, unionKeys, type MeasuredIndex } from './measured-index.js';
 import { PointRows, type GroupContext } from './point.js';
 import type { EmitTask } from './types.js';
@@ -51,6 +51,7 @@ interface GroupRows {
   task: EmitTask;
   format: RowFormat;
   point: PointRows;
+  last: LastRow;
   rowBytes: number;
   replaced: ReadonlyMap<string, string>;
   gridPrompts: ReadonlySet<number>;
@@ -70,6 +71,7 @@ function groupRows(task: EmitTask): GroupRows {
     task,
     format,
     point: new PointRows(groupContext(task, format)),
+    last: new LastRow(),
     rowBytes: format.lead.length + 512,
     replaced: new Map(task.replaced),
     gridPrompts: new Set(grid.prompts),
@@ -107,9 +109,9 @@ function* promptRows(g: GroupRows, p: number, out: ChunkWriter, counters: EmitCo
         continue;
       }
       const c = measured === undefined || replaced.size === 0 ? measured : unlessReplaced(measured, replaced, counters);
-      out.bytes(format.lead);
-      out.ascii(sizes);
       if (c !== undefined) {
+        out.bytes(format.lead);
+        out.ascii(sizes);
         const [pt, tt, e2e] = writeMeasured(out, format, c, t);
         counters.row('measured');
         onRow(p, b, t, pt, tt, e2e, false);
@@ -120,7 +122,7 @@ function* promptRows(g: GroupRows, p: number, out: ChunkWriter, counters: EmitCo
           counters.point(p, b, rowTokens.length, point);
           started = true;
         }
-        const e2e = writePredicted(out, point, t, tokenText);
+        const e2e = writePredicted(out, g.last, format.lead, sizes, point, t, tokenText);
         counters.row(point.source);
         counters.flags(1, point);
         onRow(p, b, t, point.promptTime, point.tokenTime, e2e, point.source === 'extrapolated');
@@ -160,15 +162,77 @@ function unlessReplaced(c: Configuration, replaced: ReadonlyMap<string, string>,
   return undefined;
 }
 
-/** A predicted row after its sizes: the point's cached text around e2e_time, which depends on the token size. */
-function writePredicted(out: ChunkWriter, predicted: PointRows, t: number, tokenText: ReadonlyMap<number, string>): number {
+/**
+ * Where the parts of the last predicted row lie in the chunk being filled.
+ * The next row of the same point repeats them (ChunkWriter.repeat) instead of
+ * writing them again: only token_size and e2e_time are new.
+ */
+class LastRow {
+  /** The chunk (ChunkWriter.generation) the offsets are in; -1 before the group's first predicted row. */
+  generation = -1;
+  /** The point (PointRows.serial) and the version of its values the row was written with. */
+  serial = -1;
+  version = -1;
+  /** The row's first byte; lead and sizes take `sized` bytes from there. */
+  start = 0;
+  sized = 0;
+  /** `,peak,avg,prompt,token,`: between token_size and e2e_time. */
+  middle = 0;
+  middleLength = 0;
+  /** After e2e_time, to the line's end. */
+  tail = 0;
+  tailLength = 0;
+  /** Where each value between token_size and e2e_time was last written. */
+  readonly numbers = { peak: new RepeatedNumber(), average: new RepeatedNumber(), prompt: new RepeatedNumber(), token: new RepeatedNumber() };
+}
+
+/**
+ * A predicted row: the group's names, the sizes, the point's cached text
+ * around e2e_time, which depends on the token size. What the row shares with
+ * the last one (the names always, the sizes, the values' text and the tail
+ * within a point) is copied from it when it lies in the same chunk.
+ */
+function writePredicted(out: ChunkWriter, last: LastRow, lead: Uint8Array, sizes: string, predicted: PointRows, t: number, tokenText: ReadonlyMap<number, string>): number {
   const e2e = predicted.promptTime + (t - 1) * predicted.tokenTime;
+  const sameChunk = last.generation === out.generation;
+  const samePoint = sameChunk && last.serial === predicted.serial;
+  const start = out.length;
+  if (samePoint) out.repeat(last.start, last.sized);
+  else {
+    if (sameChunk) out.repeat(last.start, lead.length);
+    else out.bytes(lead);
+    out.ascii(sizes);
+  }
+  const sized = out.length - start;
   out.ascii(tokenText.get(t) ?? String(t));
-  out.bytes(predicted.head, predicted.headLength);
-  out.bytes(predicted.tokenText, predicted.tokenLength);
-  out.ascii(',');
+  const middle = out.length;
+  if (samePoint && last.version === predicted.version) out.repeat(last.middle, last.middleLength);
+  else {
+    const { numbers } = last;
+    out.ascii(',');
+    numbers.peak.write(out, predicted.peak);
+    out.ascii(',');
+    numbers.average.write(out, predicted.average);
+    out.ascii(',');
+    numbers.prompt.write(out, predicted.promptTime);
+    out.ascii(',');
+    numbers.token.write(out, predicted.tokenTime);
+    out.ascii(',');
+  }
+  const middleLength = out.length - middle;
   out.number(e2e);
-  out.ascii(predicted.tail);
+  const tail = out.length;
+  if (samePoint) out.repeat(last.tail, last.tailLength);
+  else out.ascii(predicted.tail);
+  last.generation = out.generation;
+  last.serial = predicted.serial;
+  last.version = predicted.version;
+  last.start = start;
+  last.sized = sized;
+  last.middle = middle;
+  last.middleLength = middleLength;
+  last.tail = tail;
+  last.tailLength = out.length - tail;
   return e2e;
 }
 
