@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { quoteCells } from '../pipeline/emit/csv-out.js';
+import { ChunkWriter, quoteCells, RepeatedNumber, writeInteger } from '../pipeline/emit/csv-out.js';
 
 describe('quoteCells()', () => {
   it.each([
@@ -24,5 +24,69 @@ describe('quoteCells()', () => {
       }),
       { numRuns: 500, seed: 20261201 },
     );
+  });
+});
+
+describe('writeInteger()', () => {
+  const text = (n: number) => {
+    const buffer = new Uint8Array(40);
+    return new TextDecoder().decode(buffer.subarray(0, writeInteger(buffer, 0, n)));
+  };
+
+  it.each([
+    [0, '0'],
+    [7, '7'],
+    [9, '9'],
+    [10, '10'],
+    [99, '99'],
+    [100, '100'],
+    [8192, '8192'],
+    [1_000_000, '1000000'],
+    [2 ** 53 - 1, '9007199254740991'],
+  ])('writes %d as %s', (n, expected) => expect(text(n)).toBe(expected));
+
+  it('writes what String writes for any safe integer, and for what is not one', () => {
+    fc.assert(fc.property(fc.maxSafeNat(), (n) => text(n) === String(n)));
+    for (const n of [-1, -250, 0.5, 1e21, 2 ** 53]) expect(text(n)).toBe(String(n));
+  });
+});
+
+describe('ChunkWriter.repeat() and RepeatedNumber', () => {
+  const decode = (chunk: Uint8Array) => new TextDecoder().decode(chunk);
+
+  it('copies bytes written earlier into the same chunk', () => {
+    const out = new ChunkWriter(1 << 16, 64);
+    out.ascii('abc,');
+    out.repeat(0, 3);
+    out.repeat(1, 2);
+    expect(decode(out.take())).toBe('abc,abcbc');
+  });
+
+  it('copies a repeated value within a chunk, and formats it again in the next', () => {
+    const out = new ChunkWriter(1 << 16, 64);
+    const column = new RepeatedNumber();
+    const start = out.generation;
+    column.write(out, 0.1 + 0.2);
+    out.ascii(',');
+    column.write(out, 0.1 + 0.2);
+    column.write(out, null);
+    out.ascii(',');
+    column.write(out, 2.5);
+    expect(decode(out.take(true))).toBe('0.30000000000000004,0.30000000000000004,2.5');
+    expect(out.generation).not.toBe(start);
+    // The same buffer again: what was there is gone, so the value is written anew.
+    out.ascii('x');
+    column.write(out, 2.5);
+    expect(decode(out.take(true))).toBe('x2.5');
+  });
+
+  it('numbers the chunks of every writer apart', () => {
+    const [a, b] = [new ChunkWriter(1 << 16, 64), new ChunkWriter(1 << 16, 64)];
+    const seen = new Set([a.generation, b.generation]);
+    a.take();
+    seen.add(a.generation);
+    b.take(true);
+    seen.add(b.generation);
+    expect(seen.size).toBe(4);
   });
 });

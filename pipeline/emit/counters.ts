@@ -28,7 +28,10 @@ export class EmitCounters {
   ) {}
 
   row(source: Source): void {
-    this.bySource[source]++;
+    // By name, not by a computed key: this runs for every row.
+    if (source === 'extrapolated') this.bySource.extrapolated++;
+    else if (source === 'interpolated') this.bySource.interpolated++;
+    else this.bySource.measured++;
   }
 
   /** A (prompt, batch) point predicted for `rows` rows (every token size emitted there). */

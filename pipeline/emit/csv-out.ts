@@ -42,6 +42,19 @@ export function writeNumber(buffer: Uint8Array, offset: number, value: number): 
   return end >= 0 ? end : writeAscii(buffer, offset, String(value));
 }
 
+/** Writes an integer as String writes it at `offset`; returns the offset after it. Digit by digit for the sizes (non-negative safe integers), with no string made. */
+export function writeInteger(buffer: Uint8Array, offset: number, n: number): number {
+  if (!(n >= 0 && Number.isSafeInteger(n))) return writeAscii(buffer, offset, String(n));
+  let end = offset + 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) end++;
+  let x = n;
+  for (let at = end - 1; at >= offset; at--) {
+    buffer[at] = 48 + (x % 10);
+    x = Math.floor(x / 10);
+  }
+  return end;
+}
+
 /** Copies the first `length` bytes of `bytes` to `offset`; returns the offset after them. */
 export function writeBytes(buffer: Uint8Array, offset: number, bytes: Uint8Array, length = bytes.length): number {
   for (let i = 0; i < length; i++) buffer[offset + i] = bytes[i] as number;
@@ -57,6 +70,7 @@ export function writeBytes(buffer: Uint8Array, offset: number, bytes: Uint8Array
  */
 const FIRST_CHUNK_BYTES = 1 << 14;
 let nextGeneration = 0;
+const COMMA = 44;
 
 export class ChunkWriter {
   private buffer: Uint8Array;
@@ -104,6 +118,13 @@ export class ChunkWriter {
   /** Text known to be ASCII (every character below U+0080). */
   ascii(text: string): void {
     this.offset = writeAscii(this.buffer, this.offset, text);
+  }
+
+  /** An integer (a size) and the comma after it. */
+  integer(n: number): void {
+    const end = writeInteger(this.buffer, this.offset, n);
+    this.buffer[end] = COMMA;
+    this.offset = end + 1;
   }
 
   /** A number, as formatNumber writes it; a row's bound leaves room for it. */

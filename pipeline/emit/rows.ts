@@ -51,13 +51,13 @@ interface GroupRows {
   task: EmitTask;
   format: RowFormat;
   point: PointRows;
+  at: PointAt;
   last: LastRow;
   rowBytes: number;
   replaced: ReadonlyMap<string, string>;
   gridPrompts: ReadonlySet<number>;
   gridBatches: ReadonlySet<number>;
   gridTokens: ReadonlySet<number>;
-  tokenText: ReadonlyMap<number, string>;
   byPrompt: MeasuredIndex;
   /** Every prompt size with a row, in output order: the grid's and the measured ones. */
   prompts: readonly number[];
@@ -71,13 +71,13 @@ function groupRows(task: EmitTask): GroupRows {
     task,
     format,
     point: new PointRows(groupContext(task, format)),
+    at: new PointAt(),
     last: new LastRow(),
     rowBytes: format.lead.length + 512,
     replaced: new Map(task.replaced),
     gridPrompts: new Set(grid.prompts),
     gridBatches: new Set(grid.batches),
     gridTokens: new Set(grid.tokens),
-    tokenText: new Map(grid.tokens.map((t) => [t, String(t)])),
     byPrompt,
     prompts: unionKeys(grid.prompts, byPrompt),
   };
@@ -89,47 +89,85 @@ function groupRows(task: EmitTask): GroupRows {
  * no more from the prompts before the last grid prompt (see seed).
  */
 function* promptRows(g: GroupRows, p: number, out: ChunkWriter, counters: EmitCounters, onRow: RowObserver, reuse: boolean, offGridOnly: boolean): Generator<Uint8Array, void, undefined> {
-  const { task, format, point, replaced, tokenText } = g;
+  const { task, at } = g;
   const { fit, skipBeyond, grid } = task;
   const measuredB = g.byPrompt.get(p);
   const onGridP = g.gridPrompts.has(p);
-  for (const b of onGridP ? unionKeys(grid.batches, measuredB) : unionKeys([], measuredB)) {
+  const batches = onGridP ? unionKeys(grid.batches, measuredB) : unionKeys([], measuredB);
+  // Indexed loops: an iterator held across a yield would be allocated for every point.
+  for (let j = 0; j < batches.length; j++) {
+    const b = batches[j] as number;
     const measuredT = measuredB?.get(b);
     const onGridB = g.gridBatches.has(b);
-    const rowTokens = onGridP && onGridB ? unionKeys(grid.tokens, measuredT) : unionKeys([], measuredT);
-    const beyond = skipBeyond !== null && beyondFactor(p * b, fit.range, skipBeyond);
-    let started = false;
-    const sizes = `${p},${b},`;
-    for (const t of rowTokens) {
-      if (offGridOnly && onGridB && g.gridTokens.has(t)) continue;
-      const measured = measuredT?.get(t);
-      // Never skip a measured configuration, even one emitted as a prediction.
-      if (measured === undefined && beyond) {
-        counters.skipped();
-        continue;
-      }
-      const c = measured === undefined || replaced.size === 0 ? measured : unlessReplaced(measured, replaced, counters);
-      if (c !== undefined) {
-        out.bytes(format.lead);
-        out.ascii(sizes);
-        const [pt, tt, e2e] = writeMeasured(out, format, c, t);
-        counters.row('measured');
-        onRow(p, b, t, pt, tt, e2e, false);
-      } else {
-        if (started) point.row(t);
-        else {
-          point.start(p, b, t);
-          counters.point(p, b, rowTokens.length, point);
-          started = true;
-        }
-        const e2e = writePredicted(out, g.last, format.lead, sizes, point, t, tokenText);
-        counters.row(point.source);
-        counters.flags(1, point);
-        onRow(p, b, t, point.promptTime, point.tokenTime, e2e, point.source === 'extrapolated');
-      }
+    const tokens = onGridP && onGridB ? unionKeys(grid.tokens, measuredT) : unionKeys([], measuredT);
+    at.p = p;
+    at.b = b;
+    at.measured = measuredT;
+    at.offGridOnly = offGridOnly && onGridB;
+    at.beyond = skipBeyond !== null && beyondFactor(p * b, fit.range, skipBeyond);
+    at.started = false;
+    let k = 0;
+    do {
+      k = pointRows(g, tokens, k, out, counters, onRow);
       if (out.full) yield out.take(reuse);
-    }
+    } while (k < tokens.length);
   }
+}
+
+/** The point whose rows are being written, and what they share. */
+class PointAt {
+  p = 0;
+  b = 0;
+  measured: Map<number, Configuration> | undefined = undefined;
+  /** Only the rows at token sizes off the grid (see promptRows' offGridOnly). */
+  offGridOnly = false;
+  /** Beyond --max-extrapolation with skip: only measured rows are written. */
+  beyond = false;
+  /** Whether the point's prediction has been started (at its first predicted row). */
+  started = false;
+}
+
+/**
+ * The point's rows at token sizes tokens[from], tokens[from + 1], ... until
+ * the last or until the chunk is full; returns the index after the last row
+ * written. A plain function, not a generator, so that its loop is compiled
+ * as one.
+ */
+function pointRows(g: GroupRows, tokens: readonly number[], from: number, out: ChunkWriter, counters: EmitCounters, onRow: RowObserver): number {
+  const { format, point, replaced, at } = g;
+  const { p, b } = at;
+  for (let k = from; k < tokens.length; k++) {
+    const t = tokens[k] as number;
+    if (at.offGridOnly && g.gridTokens.has(t)) continue;
+    const measured = at.measured?.get(t);
+    // Never skip a measured configuration, even one emitted as a prediction.
+    if (measured === undefined && at.beyond) {
+      counters.skipped();
+      continue;
+    }
+    const c = measured === undefined || replaced.size === 0 ? measured : unlessReplaced(measured, replaced, counters);
+    if (c !== undefined) {
+      out.bytes(format.lead);
+      out.integer(p);
+      out.integer(b);
+      const [pt, tt, e2e] = writeMeasured(out, format, c, t);
+      counters.row('measured');
+      onRow(p, b, t, pt, tt, e2e, false);
+    } else {
+      if (at.started) point.row(t);
+      else {
+        point.start(p, b, t);
+        counters.point(p, b, tokens.length, point);
+        at.started = true;
+      }
+      const e2e = writePredicted(out, g.last, format.lead, point, p, b, t);
+      counters.row(point.source);
+      counters.flags(1, point);
+      onRow(p, b, t, point.promptTime, point.tokenTime, e2e, point.source === 'extrapolated');
+    }
+    if (out.full) return k + 1;
+  }
+  return tokens.length;
 }
 
 /**
@@ -176,7 +214,7 @@ class LastRow {
   /** The row's first byte; lead and sizes take `sized` bytes from there. */
   start = 0;
   sized = 0;
-  /** `,peak,avg,prompt,token,`: between token_size and e2e_time. */
+  /** `peak,avg,prompt,token,`: between token_size's comma and e2e_time. */
   middle = 0;
   middleLength = 0;
   /** After e2e_time, to the line's end. */
@@ -192,7 +230,7 @@ class LastRow {
  * the last one (the names always, the sizes, the values' text and the tail
  * within a point) is copied from it when it lies in the same chunk.
  */
-function writePredicted(out: ChunkWriter, last: LastRow, lead: Uint8Array, sizes: string, predicted: PointRows, t: number, tokenText: ReadonlyMap<number, string>): number {
+function writePredicted(out: ChunkWriter, last: LastRow, lead: Uint8Array, predicted: PointRows, p: number, b: number, t: number): number {
   const e2e = predicted.promptTime + (t - 1) * predicted.tokenTime;
   const sameChunk = last.generation === out.generation;
   const samePoint = sameChunk && last.serial === predicted.serial;
@@ -201,15 +239,15 @@ function writePredicted(out: ChunkWriter, last: LastRow, lead: Uint8Array, sizes
   else {
     if (sameChunk) out.repeat(last.start, lead.length);
     else out.bytes(lead);
-    out.ascii(sizes);
+    out.integer(p);
+    out.integer(b);
   }
   const sized = out.length - start;
-  out.ascii(tokenText.get(t) ?? String(t));
+  out.integer(t);
   const middle = out.length;
   if (samePoint && last.version === predicted.version) out.repeat(last.middle, last.middleLength);
   else {
     const { numbers } = last;
-    out.ascii(',');
     numbers.peak.write(out, predicted.peak);
     out.ascii(',');
     numbers.average.write(out, predicted.average);
