@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Configuration } from '../pipeline/types.js';
 import { checkMeasured, KEEP_VIOLATIONS, MonotonicityChecker } from '../pipeline/checks/monotonicity.js';
@@ -196,6 +197,48 @@ function config(p: number, b: number, t: number, pt: number, tt: number, e2e: nu
     repetitions: { prompt_time: [pt], token_time: [tt], e2e_time: e2e === null ? [] : [e2e], peak_power: [], average_power: [] },
   };
 }
+
+/**
+ * The check as its documentation states it, row by row with no state beyond the rows seen: each
+ * row against the last row seen at the same (batch, token) (the nearest smaller prompt), the last
+ * row seen at the same token if it had the same prompt (the nearest smaller batch), and the row
+ * before it if it had the same prompt and batch (the nearest smaller token).
+ */
+function referenceCount(rows: readonly Row[]): number {
+  const falls = (before: number, value: number) => before - value > 1e-12 * Math.abs(before);
+  let count = 0;
+  rows.forEach(([p, b, t, pt, tt, e2e], i) => {
+    const seen = rows.slice(0, i);
+    const alongPrompt = seen.filter((r) => r[1] === b && r[2] === t).at(-1);
+    if (alongPrompt !== undefined && falls(alongPrompt[3], pt)) count++;
+    const alongBatch = seen.filter((r) => r[2] === t).at(-1);
+    if (alongBatch !== undefined && alongBatch[0] === p) count += (falls(alongBatch[3], pt) ? 1 : 0) + (falls(alongBatch[4], tt) ? 1 : 0);
+    const before = seen.at(-1);
+    if (before !== undefined && before[0] === p && before[1] === b && falls(before[5], e2e)) count++;
+  });
+  return count;
+}
+
+describe('MonotonicityChecker against the check as documented', () => {
+  it('counts what the row-by-row reference counts, whatever token sizes each point has', () => {
+    // Points in output order, each with its own subset of token sizes (measured rows add sizes off the grid).
+    const point = fc.record({
+      tokens: fc.subarray([1, 16, 128, 129, 512, 1024], { minLength: 1 }),
+      values: fc.array(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 })), { minLength: 6, maxLength: 6 }),
+    });
+    const grid = fc.array(fc.array(point, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(grid, (prompts) => {
+        const rows: Row[] = [];
+        prompts.forEach((batches, pi) =>
+          batches.forEach(({ tokens, values }, bi) => tokens.forEach((t, k) => rows.push([100 * (pi + 1), bi + 1, t, ...(values[k] as [number, number, number])]))),
+        );
+        expect(check(rows).count).toBe(referenceCount(rows));
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+});
 
 describe('checkMeasured()', () => {
   it('checks configurations\' medians in output order', () => {
