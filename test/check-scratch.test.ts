@@ -46,15 +46,24 @@ describe('removeStale()', () => {
     expect(existsSync(join(outside, 'perf_db.csv'))).toBe(true);
   });
 
-  it('removes a folder left without a whole owner file for a minute (its check killed before writing it), not a younger one', () => {
+  it('removes a folder left without a readable owner for a minute (its check killed before writing it, or the file damaged), not a younger one', () => {
     const tmp = join(dir, 'unowned');
     const long = new Date(Date.now() - 120_000);
-    for (const [name, owner, old] of [['perfdb-check-old-none', null, true], ['perfdb-check-old-empty', '', true], ['perfdb-check-old-cut', '4242 1', true], ['perfdb-check-new-none', null, false], ['perfdb-check-new-empty', '', false]] as const) {
+    const cases = [
+      ['perfdb-check-old-none', null, true],
+      ['perfdb-check-old-empty', '', true],
+      ['perfdb-check-old-cut', '4242 1', true],
+      ['perfdb-check-old-garbled', 'not a pid\n', true],
+      ['perfdb-check-new-none', null, false],
+      ['perfdb-check-new-empty', '', false],
+      ['perfdb-check-new-garbled', 'not a pid\n', false],
+    ] as const;
+    for (const [name, owner, old] of cases) {
       folder(join(tmp, name), owner);
       if (old) utimesSync(join(tmp, name), long, long);
     }
     removeStale(tmp);
-    expect(readdirSync(tmp).sort()).toEqual(['perfdb-check-new-empty', 'perfdb-check-new-none']);
+    expect(readdirSync(tmp).sort()).toEqual(['perfdb-check-new-empty', 'perfdb-check-new-garbled', 'perfdb-check-new-none']);
   });
 
   it('does nothing for a temporary folder that does not exist', () => {

@@ -39,9 +39,10 @@ export async function checkScratch(): Promise<{ path: string; release: () => voi
 /**
  * Removes the scratch folders of checks that no longer run: only folders
  * named like ours that hold an owner file naming a process that is gone (or
- * a later one that reused its PID), or that have had no whole owner file
- * (none, or one without its line end) for UNOWNED_GRACE_MS: a check killed
- * between making its folder and writing the file. Anything else, and
+ * a later one that reused its PID), or that have had no readable owner
+ * (no file, one without its line end, or one naming no PID) for
+ * UNOWNED_GRACE_MS: a check killed between making its folder and writing
+ * the file, or a file damaged since. Anything else, and
  * whatever cannot be removed (another user's), is left alone.
  */
 export function removeStale(dir: string): void {
@@ -75,9 +76,10 @@ function isStale(path: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
     owner = null;
   }
-  if (owner === null || !owner.endsWith('\n')) return Date.now() - statSync(path).mtimeMs > UNOWNED_GRACE_MS;
-  const [pid, started] = owner.trim().split(' ');
-  return /^\d+$/.test(pid ?? '') && !isAlive(Number(pid), started === '-' ? undefined : started);
+  const [pid, started] = owner !== null && owner.endsWith('\n') ? owner.trim().split(' ') : [];
+  // No owner to ask (no file, a cut one, or one naming no PID): its check is taken for dead after the grace period.
+  if (pid === undefined || !/^\d+$/.test(pid)) return Date.now() - statSync(path).mtimeMs > UNOWNED_GRACE_MS;
+  return !isAlive(Number(pid), started === '-' ? undefined : started);
 }
 
 function asScratchError(error: unknown, verb: 'make' | 'write'): unknown {
