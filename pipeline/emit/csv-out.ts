@@ -61,17 +61,24 @@ export function writeBytes(buffer: Uint8Array, offset: number, bytes: Uint8Array
   return offset + length;
 }
 
-/**
- * Fills fixed-size byte chunks row by row. Rows are written as ASCII text
- * (numbers, commas, source names) plus pre-encoded UTF-8 bytes for the names;
- * copying characters in a loop is faster than a native call per short string
- * and leaves no garbage behind. `take()` hands the filled chunk over and starts
- * a new one, so a chunk can be written or transferred while the next is filled.
- */
 const FIRST_CHUNK_BYTES = 1 << 14;
+/** The next chunk's number; per thread, as are the writers and whatever notes their offsets. */
 let nextGeneration = 0;
 const COMMA = 44;
 
+/**
+ * Fills fixed-size byte chunks row by row. Rows are written as ASCII text
+ * (numbers, commas, source names) plus pre-encoded UTF-8 bytes for the names,
+ * short pieces copied in a loop (faster than a native call for a few bytes,
+ * and no garbage), or repeated from earlier in the chunk with one native copy
+ * (`repeat`). `take()` hands the filled chunk over and starts a new one, so a
+ * chunk can be written or transferred while the next is filled.
+ *
+ * The rule `repeat` rests on: bytes are only ever appended to a chunk, and
+ * whatever starts a chunk anew (a new buffer, or the same one rewound) gives
+ * it a new `generation`. An offset noted with one generation is read only
+ * while the writer still has it.
+ */
 export class ChunkWriter {
   private buffer: Uint8Array;
   private offset = 0;
@@ -79,8 +86,8 @@ export class ChunkWriter {
   private maxSize: number;
   private rowBytes: number;
   private limit: number;
-  /** The chunk being filled, unique among every writer's chunks: an offset noted in one chunk can be repeated from only while this is unchanged. */
-  generation = nextGeneration++;
+  /** The chunk being filled, unique among every writer's chunks in this thread. */
+  private chunk = nextGeneration++;
 
   /** `rowBytes`: an upper bound on one row's length; a chunk is full when less than that is left. */
   constructor(maxSize: number, rowBytes: number) {
@@ -101,10 +108,15 @@ export class ChunkWriter {
     this.maxSize = Math.max(this.maxSize, 4 * rowBytes);
     if (this.offset === 0 && this.buffer.length < 4 * rowBytes) {
       this.buffer = new Uint8Array(4 * rowBytes);
-      this.generation = nextGeneration++;
+      this.chunk = nextGeneration++;
     }
     this.limit = this.buffer.length - rowBytes;
     return this.offset > this.limit;
+  }
+
+  /** The chunk being filled (see the rule above): an offset noted in it may be repeated from while this is unchanged. */
+  get generation(): number {
+    return this.chunk;
   }
 
   get length(): number {
@@ -157,7 +169,7 @@ export class ChunkWriter {
     if (!reuse || grown !== this.buffer.length) this.buffer = new Uint8Array(grown);
     this.limit = this.buffer.length - this.rowBytes;
     this.offset = 0;
-    this.generation = nextGeneration++;
+    this.chunk = nextGeneration++;
     return filled;
   }
 }
@@ -173,7 +185,11 @@ export class RepeatedNumber {
   private start = 0;
   private length = 0;
 
-  /** Writes the value's text (nothing for null: the metric was not in the input). */
+  /**
+   * Writes the value's text (nothing for null: the metric was not in the input).
+   * Values equal under === share their text: only 0 and -0 are equal and
+   * different, and toString writes both as 0.
+   */
   write(out: ChunkWriter, value: number | null): void {
     if (value === null) return;
     if (value === this.value && out.generation === this.generation) return out.repeat(this.start, this.length);
