@@ -3,6 +3,8 @@
  * batch_tokens, x = prompt × batch, so the points at x are the batches b dividing x with x / b a
  * grid prompt, and the x of the grid in order are a merge of one ascending run per batch. A grid
  * of 3 million rows costs what its few hundred drawn points cost, not a pass over every point.
+ * One x at a time (`nearest`) needs no merge: a binary search per run gives the grid's nearest x,
+ * and beyond a decode-model tail's end only the largest batch's run is searched.
  */
 import { configKey } from '../core/keys.js';
 import { dependsOnTokens, xOf, type Predictor } from '../fit/predict.js';
@@ -12,6 +14,8 @@ export interface LineCandidates {
   first(x: number, t: number): [number, number] | undefined;
   /** The x the line may use at token size t, distinct, ascending from `from` (descending with `down`), `from` included. */
   walk(from: number, t: number, down?: boolean): Generator<number>;
+  /** The first x walk(from, t) gives (undefined: none), found with less work: for one x at a time. */
+  nearest(from: number, t: number): number | undefined;
 }
 
 /**
@@ -38,16 +42,54 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
     } else if (batchAt.has(x)) for (const p of ps) points.push([p, x]);
     return inGridOrder(points).find(([p, b]) => kept(p, b, t));
   };
+  /** Whether first(x, t) finds a point: the same test, with no list made or sorted. */
+  const usable = (x: number, t: number): boolean => {
+    if (key.key !== 'batch_tokens') return batchAt.has(x) && ps.some((p) => kept(p, x, t));
+    for (const b of bs) if (x % b === 0 && promptAt.has(x / b) && kept(x / b, b, t)) return true;
+    return false;
+  };
   const runs: Run[] = key.key === 'batch_tokens' ? bs.map((b) => ({ length: ps.length, at: (i) => (ps[i] as number) * b })) : [{ length: bs.length, at: (i) => bs[i] as number }];
   function* walk(from: number, t: number, down = false): Generator<number> {
     let last: number | undefined;
     for (const x of merged(runs, from, down)) {
       if (x === last) continue;
       last = x;
-      if (first(x, t) !== undefined) yield x;
+      if (usable(x, t)) yield x;
     }
   }
-  return { first, walk };
+  // From where every x lies beyond a decode-model tail's end (or the decode method applies
+  // everywhere), only the largest batch is kept: only its run can hold the next x.
+  const byTokens = key.key === 'batch_tokens' && shaped !== null && shaped.key === 'batch_tokens';
+  /** The runs as (ascending values, factor): x = value × factor. */
+  const factors = key.key === 'batch_tokens' ? bs.map((b) => [ps, b] as const) : [[bs, 1] as const];
+  const largestOnly = (from: number): boolean => byTokens && from >= reach && ((shaped as Predictor).model !== null || ((shaped as Predictor).tokenDependent.upper && from > (shaped as Predictor).range[1]));
+  const nearest = (from: number, t: number): number | undefined => {
+    if (largestOnly(from)) {
+      for (let i = firstAtOrAbove(ps, bMax, from); i < ps.length; i++) if (usable((ps[i] as number) * bMax, t)) return (ps[i] as number) * bMax;
+      return undefined;
+    }
+    // Elsewhere the grid's nearest x is almost always one the line may use; where it is not, the merge walks on.
+    let x: number | undefined;
+    for (const [values, f] of factors) {
+      const i = firstAtOrAbove(values, f, from);
+      if (i < values.length && (x === undefined || (values[i] as number) * f < x)) x = (values[i] as number) * f;
+    }
+    if (x === undefined || usable(x, t)) return x;
+    const next = walk(x, t).next();
+    return next.done === true ? undefined : next.value;
+  };
+  return { first, walk, nearest };
+}
+
+/** The first index i of ascending `values` with values[i] * f >= from (values.length if none). */
+function firstAtOrAbove(values: readonly number[], f: number, from: number): number {
+  let [lo, hi] = [0, values.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] as number) * f < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** An ascending sequence given by position: `at(i)` for 0 <= i < length. */

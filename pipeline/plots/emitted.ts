@@ -83,8 +83,7 @@ function thinLog(candidates: LineCandidates, t: number, most: number, knots: rea
   const picked = new Set<number>(knots.filter((x) => candidates.first(x, t) !== undefined));
   for (let k = 0; k < most; k++) {
     const target = Math.exp(lo + ((hi - lo) * k) / (most - 1));
-    const at = candidates.walk(target, t).next();
-    picked.add(at.done === true ? largest : at.value);
+    picked.add(candidates.nearest(target, t) ?? largest);
   }
   return [...picked].sort((a, b) => a - b);
 }
