@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { OUTPUT_COLUMNS } from '../core/columns.js';
-import { writeShortest } from './shortest.js';
+import { SHORTEST_RANGE, writeDigits, writeShortest } from './shortest.js';
 
 /** Columns after `source` when per-row uncertainty is asked for. */
 export const UNCERTAINTY_COLUMNS = ['prompt_time_err', 'token_time_err', 'err_basis'] as const;
@@ -42,17 +42,9 @@ export function writeNumber(buffer: Uint8Array, offset: number, value: number): 
   return end >= 0 ? end : writeAscii(buffer, offset, String(value));
 }
 
-/** Writes an integer as String writes it at `offset`; returns the offset after it. Digit by digit for the sizes (non-negative safe integers), with no string made. */
+/** Writes an integer as String writes it at `offset`; returns the offset after it. The sizes (0 to 2^31) digit by digit, with no string made. */
 export function writeInteger(buffer: Uint8Array, offset: number, n: number): number {
-  if (!(n >= 0 && Number.isSafeInteger(n))) return writeAscii(buffer, offset, String(n));
-  let end = offset + 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) end++;
-  let x = n;
-  for (let at = end - 1; at >= offset; at--) {
-    buffer[at] = 48 + (x % 10);
-    x = Math.floor(x / 10);
-  }
-  return end;
+  return n >= 0 && n < SHORTEST_RANGE[1] && Number.isInteger(n) ? writeDigits(buffer, offset, n) : writeAscii(buffer, offset, String(n));
 }
 
 /** Copies the first `length` bytes of `bytes` to `offset`; returns the offset after them. */

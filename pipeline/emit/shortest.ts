@@ -43,7 +43,7 @@ export function writeShortest(buffer: Uint8Array, offset: number, value: number)
   bits[0] = value;
   const q = 1075 - (((words[HIGH] as number) >>> 20) & 0x7ff);
   const whole = Math.floor(value);
-  let at = writeInteger(buffer, offset, whole);
+  let at = writeDigits(buffer, offset, whole);
   if (q <= 0 || whole === value) return at;
   const integerEnd = at;
   buffer[at++] = 46; // '.'
@@ -99,8 +99,8 @@ export function writeShortest(buffer: Uint8Array, offset: number, value: number)
   return at;
 }
 
-/** The decimal digits of an integer 0 <= n < 2^31. */
-function writeInteger(buffer: Uint8Array, offset: number, n: number): number {
+/** The decimal digits of an integer 0 <= n < 2^31; returns the offset after them. */
+export function writeDigits(buffer: Uint8Array, offset: number, n: number): number {
   let x = n | 0;
   const length = x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
   for (let k = offset + length - 1; k >= offset; k--) {

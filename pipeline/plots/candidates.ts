@@ -48,7 +48,7 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
     for (const b of bs) if (x % b === 0 && promptAt.has(x / b) && kept(x / b, b, t)) return true;
     return false;
   };
-  const runs: Run[] = key.key === 'batch_tokens' ? bs.map((b) => ({ length: ps.length, at: (i) => (ps[i] as number) * b })) : [{ length: bs.length, at: (i) => bs[i] as number }];
+  const runs: Run[] = key.key === 'batch_tokens' ? bs.map((b) => ({ values: ps, factor: b })) : [{ values: bs, factor: 1 }];
   function* walk(from: number, t: number, down = false): Generator<number> {
     let last: number | undefined;
     for (const x of merged(runs, from, down)) {
@@ -60,19 +60,17 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
   // From where every x lies beyond a decode-model tail's end (or the decode method applies
   // everywhere), only the largest batch is kept: only its run can hold the next x.
   const byTokens = key.key === 'batch_tokens' && shaped !== null && shaped.key === 'batch_tokens';
-  /** The runs as (ascending values, factor): x = value × factor. */
-  const factors = key.key === 'batch_tokens' ? bs.map((b) => [ps, b] as const) : [[bs, 1] as const];
   const largestOnly = (from: number): boolean => byTokens && from >= reach && ((shaped as Predictor).model !== null || ((shaped as Predictor).tokenDependent.upper && from > (shaped as Predictor).range[1]));
   const nearest = (from: number, t: number): number | undefined => {
     if (largestOnly(from)) {
-      for (let i = firstAtOrAbove(ps, bMax, from); i < ps.length; i++) if (usable((ps[i] as number) * bMax, t)) return (ps[i] as number) * bMax;
+      for (let i = entry({ values: ps, factor: bMax }, from, false); i < ps.length; i++) if (usable((ps[i] as number) * bMax, t)) return (ps[i] as number) * bMax;
       return undefined;
     }
     // Elsewhere the grid's nearest x is almost always one the line may use; where it is not, the merge walks on.
     let x: number | undefined;
-    for (const [values, f] of factors) {
-      const i = firstAtOrAbove(values, f, from);
-      if (i < values.length && (x === undefined || (values[i] as number) * f < x)) x = (values[i] as number) * f;
+    for (const run of runs) {
+      const i = entry(run, from, false);
+      if (i < run.values.length && (x === undefined || xAt(run, i) < x)) x = xAt(run, i);
     }
     if (x === undefined || usable(x, t)) return x;
     const next = walk(x, t).next();
@@ -81,42 +79,40 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
   return { first, walk, nearest };
 }
 
-/** The first index i of ascending `values` with values[i] * f >= from (values.length if none). */
-function firstAtOrAbove(values: readonly number[], f: number, from: number): number {
-  let [lo, hi] = [0, values.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((values[mid] as number) * f < from) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** An ascending run of the grid's x: values[i] × factor (the prompts times one batch, or the batches). */
+interface Run {
+  values: readonly number[];
+  factor: number;
 }
 
-/** An ascending sequence given by position: `at(i)` for 0 <= i < length. */
-interface Run {
-  length: number;
-  at: (i: number) => number;
+function xAt(run: Run, i: number): number {
+  return (run.values[i] as number) * run.factor;
+}
+
+/** Where a walk from `from` enters the run: the first position at or past it going up, the last at or before it going down (-1 if none). */
+function entry(run: Run, from: number, down: boolean): number {
+  let [lo, hi] = [0, run.values.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const x = xAt(run, mid);
+    if (down ? x <= from : x < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return down ? lo - 1 : lo;
 }
 
 /** The values of ascending `runs` from `from` on (inclusive), ascending, or descending from it with `down`: a heap merge, each run entered by binary search. */
 function* merged(runs: readonly Run[], from: number, down: boolean): Generator<number> {
   const heap = new Heap(down);
   runs.forEach((run, r) => {
-    // The first position at or past `from` going up; the last at or before it going down.
-    let [lo, hi] = [0, run.length];
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (down ? run.at(mid) <= from : run.at(mid) < from) lo = mid + 1;
-      else hi = mid;
-    }
-    const i = down ? lo - 1 : lo;
-    if (i >= 0 && i < run.length) heap.push({ x: run.at(i), r, i });
+    const i = entry(run, from, down);
+    if (i >= 0 && i < run.values.length) heap.push({ x: xAt(run, i), r, i });
   });
   for (let top = heap.pop(); top !== undefined; top = heap.pop()) {
     yield top.x;
     const run = runs[top.r] as Run;
     const i = down ? top.i - 1 : top.i + 1;
-    if (i >= 0 && i < run.length) heap.push({ x: run.at(i), r: top.r, i });
+    if (i >= 0 && i < run.values.length) heap.push({ x: xAt(run, i), r: top.r, i });
   }
 }
 
