@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { SHORTEST_RANGE, writeShortest } from '../pipeline/emit/shortest.js';
+import { SHORTEST_RANGE, writeFromProduct, writeShortest } from '../pipeline/emit/shortest.js';
 
 const decoder = new TextDecoder();
 
-/** writeShortest's text for a value written at `offset`, or null when it leaves the value to toString. */
-function written(value: number, offset = 3): string | null {
+/** The text `write` (writeShortest by default) gives a value written at `offset`, or null when it leaves the value to another. */
+function written(value: number, offset = 3, write = writeShortest): string | null {
   const buffer = new Uint8Array(offset + 40).fill(35);
-  const end = writeShortest(buffer, offset, value);
+  const end = write(buffer, offset, value);
   if (end < 0) return null;
   expect(buffer.subarray(0, offset).every((b) => b === 35)).toBe(true);
+  expect(buffer.subarray(end).every((b) => b === 35)).toBe(true);
   return decoder.decode(buffer.subarray(offset, end));
 }
 
@@ -87,5 +88,53 @@ describe('writeShortest()', () => {
     expect(wrong.slice(0, 5)).toEqual([]);
     // Below 4 a first step can need more than 53 bits: those values are left to toString, and only those.
     expect(left.filter((v) => v >= 4)).toEqual([]);
+  });
+});
+
+describe('writeFromProduct()', () => {
+  /** Its text, or null where it leaves the value to the digit-by-digit method. */
+  const product = (value: number, offset = 2) => written(value, offset, writeFromProduct);
+
+  // Expected texts are Python's repr of the same doubles.
+  it.each([
+    ['a rounding up at the last digit', 100 - 2 ** -46, '99.99999999999999'],
+    ['a short fraction (descends to two digits)', 10.25, '10.25'],
+    ['leading zeros in the fraction', 1000.000001, '1000.000001'],
+    ['a one-ulp step above an integer', 12.000000000000002, '12.000000000000002'],
+    ['the smallest magnitude it takes', 8.000000000000002, '8.000000000000002'],
+    ['seventeen significant digits', 123456.78901234567, '123456.78901234567'],
+    ['fraction digits in both halves of the split', 65536.00000000001, '65536.00000000001'],
+    ['just below 2^31', 2 ** 31 - 2 ** -22, '2147483647.9999998'],
+  ])('writes %s as toString does', (_name, value, expected) => {
+    expect(String(value)).toBe(expected);
+    expect(product(value)).toBe(expected);
+  });
+
+  it.each([
+    ['an integer', 4096],
+    ['a value below 8 (16 fraction digits to look at)', 7.25],
+    // Its remainder is then 1 - 3e-16 or so, known only to about 1e-16: too close to the bound to decide.
+    ['a short decimal that is not a double', 33.3],
+  ])('leaves %s to the digit-by-digit method', (_name, value) => {
+    expect(product(value)).toBeNull();
+    expect(written(value) ?? String(value)).toBe(String(value));
+  });
+
+  it('decides nearly every latency-like value, each as toString writes it', () => {
+    const next = stream(7);
+    const bits = new Float64Array(1);
+    const words = new Uint32Array(bits.buffer);
+    let decided = 0;
+    const wrong: string[] = [];
+    const total = 300_000;
+    for (let i = 0; i < total; i++) {
+      const value = i % 2 === 0 ? 10 + (next() / 2 ** 32) * 100 + 127 * (5 + (next() / 2 ** 32) * 50) : ((words[1] = ((1026 + (next() % 28)) << 20) | (next() & 0xfffff)), (words[0] = next()), bits[0] as number);
+      const text = product(value, next() % 4);
+      if (text === null) continue;
+      decided++;
+      if (text !== String(value)) wrong.push(`${String(value)} written as ${text}`);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(decided / total).toBeGreaterThan(0.99);
   });
 });
