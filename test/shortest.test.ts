@@ -113,7 +113,7 @@ describe('writeFromProduct()', () => {
   it.each([
     ['an integer', 4096],
     ['a value below 8 (16 fraction digits to look at)', 7.25],
-    // Its remainder is then 1 - 3e-16 or so, known only to about 1e-16: too close to the bound to decide.
+    // At one fraction digit, 1 - r is 2.8e-14 against a bound of 3.6e-14: within the margin.
     ['a short decimal that is not a double', 33.3],
   ])('leaves %s to the digit-by-digit method', (_name, value) => {
     expect(product(value)).toBeNull();

@@ -146,8 +146,9 @@ const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Mat
  * implies fitting at j + 1). At J both may: the nearer is taken. No r_j
  * equals its bound exactly (see the head), and each is known to within
  * about 4e-16 (absolutely): wherever one lies within MARGIN of its bound,
- * or of 1/2 at J, the digit-by-digit method decides instead. That is also
- * where a short decimal (33.3) goes, its remainders tending to 0 or 1.
+ * or of 1/2 at J, the digit-by-digit method decides instead. A short
+ * decimal (33.3) often ends there: its bound and its distance to the next
+ * candidate shrink tenfold a digit, to within MARGIN of each other.
  */
 export function writeFromProduct(buffer: Uint8Array, offset: number, value: number): number {
   bits[0] = value;
