@@ -34,6 +34,19 @@ describe('generate in worker threads (compiled)', () => {
     }
   });
 
+  it('writes the same bytes when the file stream gives full chunks back to be filled again (about 786,000 rows)', async () => {
+    const grid = ['--prompts', '2..4096', '--step', '2', '--batches', '1..32', '--tokens', '128'];
+    const outs = { workers: join(dir, 'big-w'), single: join(dir, 'big-1') };
+    const workers = await generate([NO_PLOTS, '--timings', '--input', realDataPath(), ...grid, '--concurrency', '2', '--out', outs.workers]);
+    const single = await generate([NO_PLOTS, '--input', realDataPath(), ...grid, '--concurrency', '1', '--out', outs.single]);
+    expect(workers.status, workers.stderr).toBe(0);
+    expect(single.status, single.stderr).toBe(0);
+    expect(workers.stderr).toMatch(/emit \+ validate \+ write \(2 workers\)/);
+    // The grid's 786,432 rows and the measured ones off it.
+    expect(workers.stdout).toMatch(/^Wrote 786,?5\d\d rows /);
+    expect((await readFile(join(outs.workers, 'perf_db.csv'))).equals(await readFile(join(outs.single, 'perf_db.csv')))).toBe(true);
+  });
+
   it('emits a single group in worker threads too (they take slices of it), with the same bytes', async () => {
     const text = await readFile(realDataPath(), 'utf8');
     const [header, ...rows] = text.trimEnd().split('\n');

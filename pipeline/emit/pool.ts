@@ -5,10 +5,14 @@ import { ChunkWriter } from './csv-out.js';
 import { DEFAULT_CHUNK_BYTES } from './rows.js';
 import { rebuildError } from './messages.js';
 import { mergeSummaries, sliceTasks } from './slices.js';
-import type { EmitTask, WorkerReply } from './types.js';
+import type { EmitTask, WorkerReply, WorkerRequest } from './types.js';
 
-/** Where perf_db.csv bytes go; may return a promise to apply back-pressure. */
-export type Sink = (chunk: string | Uint8Array) => void | Promise<void>;
+/**
+ * Where perf_db.csv bytes go; may return a promise to apply back-pressure.
+ * A sink that can tell calls `written` once the chunk's bytes have left it
+ * (the chunk may then be filled again); one that cannot need not.
+ */
+export type Sink = (chunk: string | Uint8Array, written?: () => void) => void | Promise<void>;
 
 /** Emits the groups one after the other in this thread, straight into the sink. */
 export async function emitHere(tasks: readonly EmitTask[], sink: Sink, progress: (rows: number) => void): Promise<EmitSummary[]> {
@@ -41,7 +45,7 @@ export async function emitHere(tasks: readonly EmitTask[], sink: Sink, progress:
 export async function emitInWorkers(tasks: readonly EmitTask[], workers: number, sink: Sink, progress: (rows: number) => void): Promise<EmitSummary[]> {
   const slices = sliceTasks(tasks);
   const ahead = workers * AHEAD_PER_WORKER;
-  const results: ({ summary: EmitSummary; chunks: Uint8Array[] } | null)[] = slices.map(() => null);
+  const results: (Finished | null)[] = slices.map(() => null);
   const idle: Worker[] = [];
   let next = 0;
   let written = 0;
@@ -51,11 +55,16 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
     if (next >= slices.length) return;
     if (next - written >= ahead) return void idle.push(worker);
     const index = next++;
-    worker.postMessage({ index, task: slices[index] });
+    send(worker, { type: 'slice', index, task: slices[index] as EmitTask });
+  };
+  let closed = false;
+  // Chunks the sink has written go back to the worker that filled them (transferred), unless the run is over.
+  const giveBack = (worker: Worker, buffers: ArrayBuffer[]) => {
+    if (!closed) send(worker, { type: 'spare', buffers }, buffers);
   };
   const summaries = tasks.map((): EmitSummary[] => []);
   let rows = 0;
-  const write = writer(results, sink, (index, summary) => {
+  const write = writer(results, sink, giveBack, (index, summary) => {
     written = index + 1;
     summaries[(slices[index] as EmitTask).index]?.push(summary);
     progress((rows += summary.rows));
@@ -66,7 +75,7 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
     const worker = startWorker();
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'error') return settle.reject(rebuildError(reply.error));
-      results[reply.index] = { summary: reply.summary, chunks: reply.chunks };
+      results[reply.index] = { summary: reply.summary, chunks: reply.chunks, from: worker };
       assign(worker);
       write().catch(settle.reject);
     });
@@ -77,15 +86,31 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
   try {
     return await finished;
   } finally {
+    closed = true;
     await Promise.all(pool.map((w) => w.terminate()));
   }
+}
+
+/** A slice's bytes, from the worker that emitted them. */
+interface Finished {
+  summary: EmitSummary;
+  chunks: Uint8Array[];
+  from: Worker;
+}
+
+function send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+  worker.postMessage(request, transfer);
 }
 
 /** Slices emitted ahead of the writer, per worker, at most. */
 const AHEAD_PER_WORKER = 2;
 
-/** Writes the finished slices into the sink in order, one at a time; `onWritten` hears of each, its bytes let go. */
-function writer(results: ({ summary: EmitSummary; chunks: Uint8Array[] } | null)[], sink: Sink, onWritten: (index: number, summary: EmitSummary) => void): () => Promise<void> {
+/**
+ * Writes the finished slices into the sink in order, one at a time;
+ * `onWritten` hears of each, its bytes let go. Once the sink says every chunk
+ * of a slice has been written, their full-size buffers go to `giveBack`.
+ */
+function writer(results: (Finished | null)[], sink: Sink, giveBack: (worker: Worker, buffers: ArrayBuffer[]) => void, onWritten: (index: number, summary: EmitSummary) => void): () => Promise<void> {
   let current = 0;
   let writing = false;
   return async () => {
@@ -93,7 +118,13 @@ function writer(results: ({ summary: EmitSummary; chunks: Uint8Array[] } | null)
     writing = true;
     try {
       for (let result = results[current]; result !== null && result !== undefined; result = results[current]) {
-        for (const chunk of result.chunks) await sink(chunk);
+        const { chunks, from } = result;
+        let left = chunks.length;
+        // The buffers go back once every chunk of the slice is written.
+        const written = () => {
+          if (--left === 0) giveBack(from, [...new Set(chunks.map((c) => c.buffer as ArrayBuffer))].filter((b) => b.byteLength === DEFAULT_CHUNK_BYTES));
+        };
+        for (const chunk of chunks) await sink(chunk, written);
         results[current] = null;
         onWritten(current++, result.summary);
       }

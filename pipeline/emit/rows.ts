@@ -3,7 +3,7 @@ import { configKey } from '../core/keys.js';
 import { makePredictors } from '../fit/predict.js';
 import type { Configuration, GroupFit } from '../types.js';
 import { EmitCounters, type EmitCounts } from './counters.js';
-import { ChunkWriter } from './csv-out.js';
+import { ChunkWriter, type ChunkPool } from './csv-out.js';
 import { indexMeasured, unionKeys, type MeasuredIndex } from './measured-index.js';
 import { PointRows, type GroupContext } from './point.js';
 import { LastRow, rowFormat, writeMeasured, writePredicted, type RowFormat } from './row-text.js';
@@ -19,6 +19,8 @@ export interface ChunkOptions {
   reuseChunks?: boolean;
   /** A writer shared by the groups emitted one after the other: a group's last rows stay in it for the next group to fill on, and the caller takes the last chunk. */
   writer?: ChunkWriter;
+  /** Written chunks given back, filled again before any new one is made (not with `writer`). */
+  spare?: ChunkPool;
 }
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -36,7 +38,7 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
   const g = groupRows(task);
   const reuse = chunks.reuseChunks === true;
   const shared = chunks.writer;
-  const out = shared ?? new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, g.rowBytes);
+  const out = shared ?? new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, g.rowBytes, chunks.spare);
   if (shared !== undefined && shared.bound(g.rowBytes)) yield shared.take(reuse);
   const counters = new EmitCounters(task.fit.id, task.fit.range);
   const [from, to] = task.slice ?? [0, g.prompts.length];

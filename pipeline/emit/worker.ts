@@ -1,21 +1,32 @@
 /**
  * Worker thread: emits slices of groups for the parent, each into memory,
  * and hands the bytes over (transferred, not copied) when the slice is done;
- * the parent writes them into perf_db.csv in output order. Loads only the
- * emit code, never the rest of the pipeline.
+ * the parent writes them into perf_db.csv in output order, and gives the
+ * chunks back once written. Loads only the emit code, never the rest of the
+ * pipeline.
  */
 import { parentPort } from 'node:worker_threads';
 import { emitChecked } from './checked.js';
+import { ChunkPool } from './csv-out.js';
 import { serializeError } from './messages.js';
-import type { EmitTask, WorkerReply } from './types.js';
+import { DEFAULT_CHUNK_BYTES } from './rows.js';
+import type { WorkerReply, WorkerRequest } from './types.js';
 
 const port = parentPort;
 if (port === null) throw new Error('emit/worker.ts must run in a worker thread');
 
-port.on('message', ({ index, task }: { index: number; task: EmitTask }) => {
+/** Chunks the parent has written, filled again by the next slices (a slice fills about four). */
+const spare = new ChunkPool(DEFAULT_CHUNK_BYTES, 6);
+
+port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'spare') {
+    for (const buffer of request.buffers) spare.give(buffer);
+    return;
+  }
+  const { index, task } = request;
   try {
     const chunks: Uint8Array[] = [];
-    const emission = emitChecked(task);
+    const emission = emitChecked(task, undefined, { spare });
     let step = emission.next();
     for (; !step.done; step = emission.next()) chunks.push(step.value);
     const buffers = [...new Set(chunks.map((c) => c.buffer as ArrayBuffer))];

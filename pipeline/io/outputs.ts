@@ -40,8 +40,8 @@ export async function withOutput<T>(outDir: string, shownDir: string, work: (out
 }
 
 /**
- * perf_db.csv as a sink with back-pressure, and a close that waits for the
- * last byte. A write error (a full disk) is kept, not thrown at the event
+ * perf_db.csv as a sink with back-pressure (saying when each chunk is
+ * written), and a close that waits for the last byte. A write error (a full disk) is kept, not thrown at the event
  * loop: the next write or the close rejects with it.
  */
 export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv') {
@@ -63,9 +63,11 @@ export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv') {
       start();
     });
   return {
-    sink: (chunk: string | Uint8Array): void | Promise<void> => {
+    sink: (chunk: string | Uint8Array, written?: () => void): void | Promise<void> => {
       if (failed !== null) return Promise.reject(failed);
-      return stream.write(chunk) ? undefined : wait('drain', () => undefined);
+      // Once the stream's write of a chunk is done it holds the chunk no longer: the caller may fill it again.
+      const done = written === undefined ? undefined : (error?: Error | null) => error == null && written();
+      return stream.write(chunk, done) ? undefined : wait('drain', () => undefined);
     },
     close: () => wait('finish', () => stream.end()),
   };
