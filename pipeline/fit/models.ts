@@ -29,10 +29,17 @@ export function modelFeatures(kind: ModelKind, prompt: number, batch: number, to
   return kind === 'decode' ? [1, batch, batch * (prompt + tokens / 2)] : [1, prompt * batch, prompt * prompt * batch];
 }
 
+/**
+ * The model at a configuration: a·f0 + b·f1 + c·f2 over modelFeatures, the
+ * same operations in the same order, with no array made (this runs for every
+ * row under a decode-model tail).
+ */
 export function modelValue(model: ConfigModel, prompt: number, batch: number, tokens: number): number {
-  const [f0, f1, f2] = modelFeatures(model.kind, prompt, batch, tokens);
-  const [a, b, c] = model.coef;
-  return a * f0 + b * f1 + c * f2;
+  const { coef } = model;
+  const a = coef[0];
+  const b = coef[1];
+  const c = coef[2];
+  return model.kind === 'decode' ? a * 1 + b * batch + c * (batch * (prompt + tokens / 2)) : a * 1 + b * (prompt * batch) + c * (prompt * prompt * batch);
 }
 
 /** One configuration's median, for a fit. */
