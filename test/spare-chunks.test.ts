@@ -87,6 +87,35 @@ describe('ChunkPool', () => {
   });
 });
 
+describe('the end of a group or slice', () => {
+  it('takes no spare chunk for a next chunk that will never be filled', () => {
+    const [task] = tasksFor({ prompts: [100, 200], batches: [1, 2], tokens: [128] }) as [EmitTask];
+    const pool = new ChunkPool(1 << 14, 4);
+    const spare = [new ArrayBuffer(1 << 14), new ArrayBuffer(1 << 14)];
+    for (const buffer of spare) pool.give(buffer);
+    const { buffers } = collect(task, { chunkBytes: 1 << 14, spare: pool });
+    // One chunk, from the spares; the other spare is still there.
+    expect(buffers).toEqual([spare[1]]);
+    expect([pool.take()?.buffer, pool.take()]).toEqual([spare[0], undefined]);
+  });
+
+  it('gives an unfilled spare-sized last chunk back, and keeps no smaller one', () => {
+    const pool = new ChunkPool(4096, 4);
+    const spare = new ArrayBuffer(4096);
+    pool.give(spare);
+    expect(new ChunkWriter(4096, 64, pool).finish()).toBeNull();
+    expect(pool.take()?.buffer).toBe(spare);
+    // Without a spare, the first chunk is the smallest of the ramp: not the pool's size, so not kept.
+    const large = new ChunkPool(1 << 20, 4);
+    expect(new ChunkWriter(1 << 20, 64, large).finish()).toBeNull();
+    expect(large.take()).toBeUndefined();
+    const written = new ChunkWriter(4096, 64, pool);
+    written.ascii('abc');
+    expect(new TextDecoder().decode(written.finish() ?? new Uint8Array())).toBe('abc');
+    expect(pool.take()).toBeUndefined();
+  });
+});
+
 describe('emitInWorkers with a sink that says when a chunk is written', () => {
   /** The bytes written, and per chunk its buffer's size when written and the chunk, to see later whether it went back. */
   async function run(tasks: readonly EmitTask[], workers: number, says: boolean) {

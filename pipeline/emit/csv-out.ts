@@ -173,6 +173,17 @@ export class ChunkWriter {
     return filled;
   }
 
+  /**
+   * The last chunk, or null when nothing was written into it: no new one is
+   * started, and an empty spare-sized chunk goes back to the spares. The
+   * writer is not used after this.
+   */
+  finish(): Uint8Array | null {
+    if (this.offset > 0) return this.buffer.subarray(0, this.offset);
+    if (this.buffer.byteOffset === 0 && this.buffer.length === this.spare?.size) this.spare.give(this.buffer.buffer as ArrayBuffer);
+    return null;
+  }
+
   private spareChunk(): Uint8Array | undefined {
     return this.spare?.size === this.maxSize ? this.spare.take() : undefined;
   }

@@ -44,7 +44,8 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
   const [from, to] = task.slice ?? [0, g.prompts.length];
   if (from > 0) seed(g, from, onSeed);
   for (let i = from; i < to; i++) yield* promptRows(g, g.prompts[i] as number, out, counters, onRow, reuse, false);
-  if (shared === undefined && out.length > 0) yield out.take(reuse);
+  const last = shared === undefined ? out.finish() : null;
+  if (last !== null) yield last;
   return counters.summary();
 }
 
