@@ -175,12 +175,12 @@ export class ChunkWriter {
 
   /**
    * The last chunk, or null when nothing was written into it: no new one is
-   * started, and an empty spare-sized chunk goes back to the spares. The
-   * writer is not used after this.
+   * started, and the empty chunk goes back to the spares (if of their size).
+   * The writer is not used after this.
    */
   finish(): Uint8Array | null {
     if (this.offset > 0) return this.buffer.subarray(0, this.offset);
-    if (this.buffer.byteOffset === 0 && this.buffer.length === this.spare?.size) this.spare.give(this.buffer.buffer as ArrayBuffer);
+    this.spare?.give(this.buffer.buffer as ArrayBuffer);
     return null;
   }
 

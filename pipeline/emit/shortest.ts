@@ -110,13 +110,8 @@ function writeDigitByDigit(buffer: Uint8Array, offset: number, value: number): n
 
 /** The decimal digits of an integer 0 <= n < 2^31; returns the offset after them. */
 export function writeDigits(buffer: Uint8Array, offset: number, n: number): number {
-  let x = n | 0;
-  const length = x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
-  for (let k = offset + length - 1; k >= offset; k--) {
-    const tenth = (x / 10) | 0;
-    buffer[k] = 48 + x - tenth * 10;
-    x = tenth;
-  }
+  const length = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  writePadded(buffer, offset, length, n);
   return offset + length;
 }
 
@@ -194,12 +189,12 @@ export function writeFromProduct(buffer: Uint8Array, offset: number, value: numb
   if (digits >= (POWERS_OF_TEN[j] as number)) return -1;
   const point = writeDigits(buffer, offset, whole);
   buffer[point] = 46; // '.'
-  writeFraction(buffer, point + 1, j, digits);
+  writePadded(buffer, point + 1, j, digits);
   return point + 1 + j;
 }
 
-/** `digits` (< 10^j, j <= 15) as j digits from `at`, with leading zeros; two at a time. */
-function writeFraction(buffer: Uint8Array, at: number, j: number, digits: number): void {
+/** An integer `digits` < 10^j (j <= 15) as j digits from `at`, with leading zeros; two at a time. */
+function writePadded(buffer: Uint8Array, at: number, j: number, digits: number): void {
   const upper = Math.floor(digits / 1e8);
   let lower = (digits - upper * 1e8) | 0;
   let k = at + j;

@@ -41,8 +41,9 @@ export async function withOutput<T>(outDir: string, shownDir: string, work: (out
 
 /**
  * perf_db.csv as a sink with back-pressure (saying when each chunk is
- * written), and a close that waits for the last byte. A write error (a full disk) is kept, not thrown at the event
- * loop: the next write or the close rejects with it.
+ * written), and a close that waits for the last byte. A write error (a full
+ * disk) is kept, not thrown at the event loop: the next write or the close
+ * rejects with it.
  */
 export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv') {
   const stream: WriteStream = await out.stream(name);
