@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { ChunkWriter, quoteCells, RepeatedNumber, writeInteger } from '../pipeline/emit/csv-out.js';
+import { ChunkWriter, quoteCells, writeInteger } from '../pipeline/emit/csv-out.js';
+import { RepeatedNumber } from '../pipeline/emit/row-text.js';
 
 describe('quoteCells()', () => {
   it.each([
@@ -60,6 +61,24 @@ describe('ChunkWriter.repeat() and RepeatedNumber', () => {
     out.repeat(0, 3);
     out.repeat(1, 2);
     expect(decode(out.take())).toBe('abc,abcbc');
+  });
+
+  it('copies any bytes, short pieces and long, to the byte', () => {
+    // Every length either side of the eight-byte steps and of the short-copy bound, from every alignment,
+    // over bytes that include each pattern a double's NaN can have (0x7f or 0xff above 0xf0).
+    const source = new Uint8Array(256);
+    for (let i = 0; i < source.length; i++) source[i] = ([0xf8, 0x7f, 0xff, 0xf1, 0, 0x2c][i % 6] as number) ^ (i & 0x0f);
+    for (let length = 0; length <= 200; length++) {
+      for (let from = 0; from < 9; from++) {
+        const out = new ChunkWriter(1 << 16, 512);
+        out.bytes(source);
+        out.ascii('|');
+        out.repeat(from, length);
+        const chunk = out.take();
+        expect(chunk.length).toBe(source.length + 1 + length);
+        expect([...chunk.subarray(source.length + 1)]).toEqual([...source.subarray(from, from + length)]);
+      }
+    }
   });
 
   it('copies a repeated value within a chunk, and formats it again in the next', () => {

@@ -25,13 +25,17 @@ export class MonotonicityChecker {
   private readonly group: string;
   private count = 0;
   private readonly first: MonotonicityViolation[] = [];
-  /** Slot of each (batch, token) pair: batch -> token -> slot. */
-  private readonly slots = new Map<number, Map<number, number>>();
+  /** Slot of each (batch, token) pair: batch -> token index -> slot (-1: none yet). */
+  private readonly slots = new Map<number, number[]>();
   /** Per slot: the last row seen at that (batch, token), i.e. at the nearest smaller prompt. */
   private readonly slotPrompt: number[] = [];
   private readonly slotPromptTime: number[] = [];
-  /** Per token index: the last row seen at that token; same prompt means nearest smaller batch. */
+  /** Each token size's index, in the order first seen, and the size at each index. */
   private readonly tokenIndex = new Map<number, number>();
+  private readonly tokenOf: number[] = [];
+  /** The previous row's token index: rows come token size by token size, so the next is most often the one after it, or the first. */
+  private prevTi = -1;
+  /** Per token index: the last row seen at that token; same prompt means nearest smaller batch. */
   private readonly tokPrompt: number[] = [];
   private readonly tokBatch: number[] = [];
   private readonly tokPromptTime: number[] = [];
@@ -56,7 +60,7 @@ export class MonotonicityChecker {
   private readonly tokExtrapolated: boolean[] = [];
 
   private lastBatch = NaN;
-  private lastByToken: Map<number, number> | undefined;
+  private lastByToken: number[] | undefined;
 
   /** False while seeding: rows update the state but are not checked themselves. */
   private counting = true;
@@ -77,17 +81,19 @@ export class MonotonicityChecker {
 
   /** One row, in output order; `extrapolated` marks a row beyond the measured range. */
   observe(p: number, b: number, t: number, promptTime: number, tokenTime: number, e2eTime: number, extrapolated = false): void {
+    const ti = this.tokenIndexOf(t);
     // Rows come batch by batch: the batch's slots are looked up once for all its token sizes.
     let byToken = this.lastByToken;
     if (b !== this.lastBatch || byToken === undefined) {
       byToken = this.slots.get(b);
-      if (byToken === undefined) this.slots.set(b, (byToken = new Map()));
+      if (byToken === undefined) this.slots.set(b, (byToken = []));
       this.lastBatch = b;
       this.lastByToken = byToken;
     }
-    let slot = byToken.get(t);
-    if (slot === undefined) {
-      byToken.set(t, (slot = this.slotPrompt.length));
+    while (byToken.length <= ti) byToken.push(-1);
+    let slot = byToken[ti] as number;
+    if (slot < 0) {
+      byToken[ti] = slot = this.slotPrompt.length;
       this.slotPrompt.push(-1);
       this.slotPromptTime.push(0);
     } else {
@@ -101,14 +107,7 @@ export class MonotonicityChecker {
     this.slotPromptTime[slot] = promptTime;
     this.slotExtrapolated[slot] = extrapolated;
 
-    let ti = this.tokenIndex.get(t);
-    if (ti === undefined) {
-      this.tokenIndex.set(t, (ti = this.tokPrompt.length));
-      this.tokPrompt.push(-1);
-      this.tokBatch.push(0);
-      this.tokPromptTime.push(0);
-      this.tokTokenTime.push(0);
-    } else if (this.tokPrompt[ti] === p) {
+    if (this.tokPrompt[ti] === p) {
       const b0 = this.tokBatch[ti] as number;
       const pt0 = this.tokPromptTime[ti] as number;
       const tt0 = this.tokTokenTime[ti] as number;
@@ -135,6 +134,24 @@ export class MonotonicityChecker {
     this.prevB = b;
     this.prevT = t;
     this.prevE2e = e2eTime;
+  }
+
+  /** The index of token size t, a new one (with no last row) when first seen. */
+  private tokenIndexOf(t: number): number {
+    const { tokenOf } = this;
+    const next = this.prevTi + 1;
+    let ti = next < tokenOf.length && tokenOf[next] === t ? next : tokenOf.length > 0 && tokenOf[0] === t ? 0 : this.tokenIndex.get(t);
+    if (ti === undefined) {
+      this.tokenIndex.set(t, (ti = tokenOf.length));
+      tokenOf.push(t);
+      this.tokPrompt.push(-1);
+      this.tokBatch.push(0);
+      this.tokPromptTime.push(0);
+      this.tokTokenTime.push(0);
+      this.tokExtrapolated.push(false);
+    }
+    this.prevTi = ti;
+    return ti;
   }
 
   summary(): MonotonicitySummary {

@@ -5,7 +5,7 @@
  */
 import { formatError, measuredError } from '../fit/uncertainty.js';
 import type { Configuration, GroupFit, Source } from '../types.js';
-import { formatNumber, quoteCells, RepeatedNumber, type ChunkWriter } from './csv-out.js';
+import { formatNumber, quoteCells, type ChunkWriter } from './csv-out.js';
 import type { PointRows } from './point.js';
 import type { EmitTask } from './types.js';
 
@@ -23,9 +23,14 @@ export class LastRow {
   /** The row's first byte; lead and sizes take `sized` bytes from there. */
   start = 0;
   sized = 0;
-  /** `peak,avg,prompt,token,`: between token_size's comma and e2e_time. */
+  /** `peak,avg,prompt,token,`: between token_size's comma and e2e_time; `peak,avg,prompt,` is its head. */
   middle = 0;
   middleLength = 0;
+  headLength = 0;
+  /** The values the head was written with. */
+  peak: number | null = null;
+  average: number | null = null;
+  prompt = NaN;
   /** After e2e_time, to the line's end. */
   tail = 0;
   tailLength = 0;
@@ -54,17 +59,25 @@ export function writePredicted(out: ChunkWriter, last: LastRow, lead: Uint8Array
   const sized = out.length - start;
   out.integer(t);
   const middle = out.length;
+  const { numbers } = last;
   if (samePoint && last.version === predicted.version) out.repeat(last.middle, last.middleLength);
   else {
-    const { numbers } = last;
-    numbers.peak.write(out, predicted.peak);
-    out.ascii(',');
-    numbers.average.write(out, predicted.average);
-    out.ascii(',');
-    numbers.prompt.write(out, predicted.promptTime);
-    out.ascii(',');
+    // A decode-model tail changes only token_time from row to row: the head is then one copy.
+    if (sameChunk && predicted.promptTime === last.prompt && predicted.peak === last.peak && predicted.average === last.average) out.repeat(last.middle, last.headLength);
+    else {
+      numbers.peak.write(out, predicted.peak);
+      out.comma();
+      numbers.average.write(out, predicted.average);
+      out.comma();
+      numbers.prompt.write(out, predicted.promptTime);
+      out.comma();
+      last.peak = predicted.peak;
+      last.average = predicted.average;
+      last.prompt = predicted.promptTime;
+    }
+    last.headLength = out.length - middle;
     numbers.token.write(out, predicted.tokenTime);
-    out.ascii(',');
+    out.comma();
   }
   const middleLength = out.length - middle;
   out.number(e2e);
@@ -115,4 +128,31 @@ export function writeMeasured(out: ChunkWriter, format: RowFormat, c: Configurat
   }
   out.ascii('\n');
   return [pt, tt, e2e];
+}
+
+/**
+ * A number column whose value often repeats from row to row (a point's values
+ * over its token sizes, a tail held flat): the text of a repeated value is
+ * copied from where it was last written in the chunk instead of formatted again.
+ */
+export class RepeatedNumber {
+  private value = NaN;
+  private generation = -1;
+  private start = 0;
+  private length = 0;
+
+  /**
+   * Writes the value's text (nothing for null: the metric was not in the input).
+   * Values equal under === share their text: only 0 and -0 are equal and
+   * different, and toString writes both as 0.
+   */
+  write(out: ChunkWriter, value: number | null): void {
+    if (value === null) return;
+    if (value === this.value && out.generation === this.generation) return out.repeat(this.start, this.length);
+    this.value = value;
+    this.generation = out.generation;
+    this.start = out.length;
+    out.number(value);
+    this.length = out.length - this.start;
+  }
 }
