@@ -11,7 +11,7 @@ import { fitsFile } from './db/fits-file.js';
 import { compareTrees } from './io/compare.js';
 import { checkOutputsSpareInputs } from './io/clobber.js';
 import { defaultInputs, openInput, STDIN } from './io/inputs.js';
-import { csvOutput, OWNED, withOutput, writeRejected } from './io/outputs.js';
+import { csvOutput, OWNED, withOutput, writeRejected, type FileSink } from './io/outputs.js';
 import { chartBundles } from './io/bundles.js';
 import { checkScratch } from './io/scratch.js';
 import { pageGroups } from './page/groups.js';
@@ -87,7 +87,7 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     };
     let result: PipelineResult;
     try {
-      const csv = await csvOutput(out);
+      const csv = await csvOutput(out, 'perf_db.csv', true);
       const io = { onFitted, ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) };
       result = await runPipeline(sources, options, csv.sink, io);
       await csv.close();
@@ -125,7 +125,7 @@ export async function check(options: GenerateOptions, root: string, log: (line: 
 }
 
 /** Writes text pieces to an output file in chunks of about 1 MiB. */
-async function writePieces(file: Awaited<ReturnType<typeof csvOutput>>, pieces: Iterable<string>): Promise<void> {
+async function writePieces(file: FileSink, pieces: Iterable<string>): Promise<void> {
   let pending = '';
   for (const piece of pieces) {
     pending += piece;

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { WriteStream } from 'node:fs';
 import type { RejectedRow } from '../types.js';
+import { openDirect } from './direct-file.js';
 import { outputPathError } from './file-errors.js';
 import { checkNoForeignFiles } from './foreign.js';
 import { checkOwnedKinds } from './output-folder.js';
@@ -39,13 +40,27 @@ export async function withOutput<T>(outDir: string, shownDir: string, work: (out
   }
 }
 
+/** An output file as a sink (saying when each chunk is out of the caller's hands) and a close that waits for the last byte. */
+export interface FileSink {
+  sink: (chunk: string | Uint8Array, written?: () => void) => void | Promise<void>;
+  close: () => Promise<void>;
+}
+
 /**
- * perf_db.csv as a sink with back-pressure (saying when each chunk is
- * written), and a close that waits for the last byte. A write error (a full
- * disk) is kept, not thrown at the event loop: the next write or the close
- * rejects with it.
+ * perf_db.csv as a sink with back-pressure, and a close that waits for the
+ * last byte. A write error (a full disk) is kept, not thrown at the event
+ * loop: the next write or the close rejects with it. With `direct`, the file
+ * is written around the page cache where the system allows it
+ * (io/direct-file.ts): for the large files, whose pages cost the most.
  */
-export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv') {
+export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv', direct = false): Promise<FileSink> {
+  const file = direct ? await openDirect(await out.path(name)) : null;
+  if (file !== null) {
+    return {
+      sink: (chunk, written) => file.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, written),
+      close: () => file.close(),
+    };
+  }
   const stream: WriteStream = await out.stream(name);
   let failed: Error | null = null;
   const waiting = new Set<(error: Error) => void>();

@@ -62,6 +62,11 @@ export class OutputTransaction {
     return createWriteStream(path, { highWaterMark: 1 << 20 });
   }
 
+  /** Where a new output file (a path relative to the output folder) is to be written, for whoever opens it itself. */
+  async path(name: string): Promise<string> {
+    return this.prepare(name);
+  }
+
   async write(name: string, content: string | Uint8Array): Promise<void> {
     const path = await this.prepare(name);
     try {
