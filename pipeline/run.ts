@@ -86,13 +86,15 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
       if (plotWorker !== null) plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out, skipBeyond }, (name, text) => out.write(name, text));
     };
     let result: PipelineResult;
+    let csv: FileSink | null = null;
     try {
-      const csv = await csvOutput(out, 'perf_db.csv', true);
+      csv = await csvOutput(out, 'perf_db.csv', true);
       const io = { onFitted, ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }) };
       result = await runPipeline(sources, options, csv.sink, io);
       await csv.close();
     } catch (error) {
       plotWorker?.cancel();
+      await csv?.abort();
       throw error;
     }
     const lap = stopwatch(result.timings);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +135,22 @@ describe.skipIf(!supported)('openDirect()', () => {
     // Whatever is asked after the failure fails the same way, and the close still closes the file.
     await expect(file!.write(bytes(10, 9))).rejects.toMatchObject({ code: 'ENOSPC' });
     await expect(file!.close()).rejects.toMatchObject({ code: 'ENOSPC' });
+  });
+
+  it('lets go of the file when the run is given up halfway, writes under way or not', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (const waitFirst of [false, true]) {
+      const file = await openDirect(path());
+      expect(file).not.toBeNull();
+      const writes = Promise.allSettled([bytes(3 * STAGE_BYTES, 1), bytes(5000, 2)].map((c) => file!.write(c)));
+      if (waitFirst) await writes;
+      await file!.abort();
+      await writes;
+      await expect(file!.write(bytes(1, 3))).rejects.toThrow(/given up/);
+      // Given up twice, or after the close: nothing more happens.
+      await file!.abort();
+    }
+    expect(fds()).toBe(before);
   });
 });

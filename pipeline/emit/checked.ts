@@ -1,6 +1,6 @@
 import { MonotonicityChecker } from '../checks/monotonicity.js';
 import type { EmitSummary } from './types.js';
-import { emitGroup, type ChunkOptions } from './rows.js';
+import { emitGroup, prepareGroup, type ChunkOptions, type PreparedGroup } from './rows.js';
 import type { EmitTask } from './types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { EmitTask } from './types.js';
  * with the emitted-row monotonicity check watching them. `counter.rows`
  * counts the rows emitted so far, for progress reports.
  */
-export function* emitChecked(task: EmitTask, counter: { rows: number } = { rows: 0 }, chunks: ChunkOptions = {}): Generator<Uint8Array, EmitSummary, undefined> {
+export function* emitChecked(task: EmitTask, counter: { rows: number } = { rows: 0 }, chunks: ChunkOptions = {}, prepared: PreparedGroup = prepareGroup(task)): Generator<Uint8Array, EmitSummary, undefined> {
   const checker = new MonotonicityChecker(task.fit.id);
   const counts = yield* emitGroup(
     task,
@@ -18,6 +18,7 @@ export function* emitChecked(task: EmitTask, counter: { rows: number } = { rows:
     },
     chunks,
     (p, b, t, pt, tt, e2e, extrapolated) => checker.seed(p, b, t, pt, tt, e2e, extrapolated),
+    prepared,
   );
   return { ...counts, monotonicity: checker.summary() };
 }

@@ -34,8 +34,14 @@ export const DEFAULT_CHUNK_BYTES = 1 << 20;
  * (token_size - 1) * token_time. Returns the group's counters when done;
  * monotonicity is checked by whoever observes the rows.
  */
-export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOptions = {}, onSeed: RowObserver = () => undefined): Generator<Uint8Array, EmitCounts, undefined> {
-  const g = groupRows(task);
+export function* emitGroup(
+  task: EmitTask,
+  onRow: RowObserver,
+  chunks: ChunkOptions = {},
+  onSeed: RowObserver = () => undefined,
+  prepared: PreparedGroup = prepareGroup(task),
+): Generator<Uint8Array, EmitCounts, undefined> {
+  const g: GroupRows = { ...prepared, task, point: new PointRows(prepared.context), at: new PointAt(), last: new LastRow() };
   const reuse = chunks.reuseChunks === true;
   const shared = chunks.writer;
   const out = shared ?? new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, g.rowBytes, chunks.spare);
@@ -49,13 +55,14 @@ export function* emitGroup(task: EmitTask, onRow: RowObserver, chunks: ChunkOpti
   return counters.summary();
 }
 
-/** What the rows of one group share. */
-interface GroupRows {
-  task: EmitTask;
+/**
+ * What every slice of a group shares, whichever part of it is emitted: built
+ * once per group (a worker keeps it for the group's next slices), never
+ * changed while rows are written.
+ */
+export interface PreparedGroup {
   format: RowFormat;
-  point: PointRows;
-  at: PointAt;
-  last: LastRow;
+  context: GroupContext;
   rowBytes: number;
   replaced: ReadonlyMap<string, string>;
   gridPrompts: ReadonlySet<number>;
@@ -66,16 +73,13 @@ interface GroupRows {
   prompts: readonly number[];
 }
 
-function groupRows(task: EmitTask): GroupRows {
+export function prepareGroup(task: EmitTask): PreparedGroup {
   const { grid } = task;
   const format = rowFormat(task.fit, task.errors);
   const byPrompt = indexMeasured(task.configurations);
   return {
-    task,
     format,
-    point: new PointRows(groupContext(task, format)),
-    at: new PointAt(),
-    last: new LastRow(),
+    context: groupContext(task, format),
     rowBytes: format.lead.length + 512,
     replaced: new Map(task.replaced),
     gridPrompts: new Set(grid.prompts),
@@ -84,6 +88,14 @@ function groupRows(task: EmitTask): GroupRows {
     byPrompt,
     prompts: unionKeys(grid.prompts, byPrompt),
   };
+}
+
+/** The rows of one emission: the group's shared parts, and the state of the rows being written. */
+interface GroupRows extends PreparedGroup {
+  task: EmitTask;
+  point: PointRows;
+  at: PointAt;
+  last: LastRow;
 }
 
 /**

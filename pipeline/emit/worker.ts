@@ -9,24 +9,30 @@ import { parentPort } from 'node:worker_threads';
 import { emitChecked } from './checked.js';
 import { ChunkPool } from './csv-out.js';
 import { serializeError } from './messages.js';
-import { DEFAULT_CHUNK_BYTES } from './rows.js';
-import type { WorkerReply, WorkerRequest } from './types.js';
+import { DEFAULT_CHUNK_BYTES, prepareGroup, type PreparedGroup } from './rows.js';
+import type { EmitTask, WorkerReply, WorkerRequest } from './types.js';
 
 const port = parentPort;
 if (port === null) throw new Error('emit/worker.ts must run in a worker thread');
 
 /** Chunks the parent has written, filled again by the next slices (a slice fills about four). */
 const spare = new ChunkPool(DEFAULT_CHUNK_BYTES, 6);
+/** The group of the last slice. */
+let group: { task: EmitTask; prepared: PreparedGroup } | null = null;
 
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'spare') {
     for (const buffer of request.buffers) spare.give(buffer);
     return;
   }
-  const { index, task } = request;
+  const { index, slice } = request;
   try {
+    // A group's slices come one after the other: its task and what they share are kept for the next.
+    if (request.group !== undefined) group = { task: request.group, prepared: prepareGroup(request.group) };
+    if (group === null) throw new Error('a slice was sent before its group');
+    const task = slice === undefined ? group.task : { ...group.task, slice };
     const chunks: Uint8Array[] = [];
-    const emission = emitChecked(task, undefined, { spare });
+    const emission = emitChecked(task, undefined, { spare }, group.prepared);
     let step = emission.next();
     for (; !step.done; step = emission.next()) chunks.push(step.value);
     const buffers = [...new Set(chunks.map((c) => c.buffer as ArrayBuffer))];

@@ -24,6 +24,8 @@ export interface OutputFile {
   /** Queues `bytes`; `copied` is called once they are out of the caller's buffer. Resolves when there is room for more. */
   write(bytes: Uint8Array, copied?: () => void): Promise<void>;
   close(): Promise<void>;
+  /** Gives up on the file (the run failed): waits for the write under way, closes it, never throws. */
+  abort(): Promise<void>;
 }
 
 /**
@@ -80,6 +82,7 @@ class DirectFile implements OutputFile {
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   private failed: Error | null = null;
+  private closed = false;
   /** The same file opened as usual, once a direct write was refused (or cut short). */
   private buffered: FileHandle | null = null;
 
@@ -108,6 +111,8 @@ class DirectFile implements OutputFile {
   }
 
   async close(): Promise<void> {
+    if (this.closed) throw new Error(`${this.path} is closed already`);
+    this.closed = true;
     await this.queue.catch(() => undefined);
     await this.inflight;
     const length = this.position + this.fill;
@@ -119,6 +124,15 @@ class DirectFile implements OutputFile {
       await this.handle.close();
       await this.buffered?.close();
     }
+  }
+
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.failed ??= new Error(`the writing of ${this.path} was given up`);
+    await this.inflight;
+    await this.handle.close().catch(() => undefined);
+    await this.buffered?.close().catch(() => undefined);
   }
 
   /**

@@ -44,6 +44,8 @@ export async function withOutput<T>(outDir: string, shownDir: string, work: (out
 export interface FileSink {
   sink: (chunk: string | Uint8Array, written?: () => void) => void | Promise<void>;
   close: () => Promise<void>;
+  /** Gives up on the file when the run fails before its close: lets go of it, never throws. */
+  abort: () => Promise<void>;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv', di
     return {
       sink: (chunk, written) => file.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, written),
       close: () => file.close(),
+      abort: () => file.abort(),
     };
   }
   const stream: WriteStream = await out.stream(name);
@@ -86,6 +89,7 @@ export async function csvOutput(out: OutputTransaction, name = 'perf_db.csv', di
       return stream.write(chunk, done) ? undefined : wait('drain', () => undefined);
     },
     close: () => wait('finish', () => stream.end()),
+    abort: async () => void stream.destroy(),
   };
 }
 
