@@ -46,6 +46,10 @@ describe('writeInteger()', () => {
     [2 ** 53 - 1, '9007199254740991'],
   ])('writes %d as %s', (n, expected) => expect(text(n)).toBe(expected));
 
+  it('writes what String writes for every integer up to 20,000 (the sizes)', () => {
+    for (let n = 0; n <= 20_000; n++) if (text(n) !== String(n)) expect(text(n)).toBe(String(n));
+  });
+
   it('writes what String writes for any safe integer, and for what is not one', () => {
     fc.assert(fc.property(fc.maxSafeNat(), (n) => text(n) === String(n)));
     for (const n of [-1, -250, 0.5, 1e21, 2 ** 53]) expect(text(n)).toBe(String(n));

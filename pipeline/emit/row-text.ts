@@ -31,9 +31,10 @@ export class LastRow {
   peak: number | null = null;
   average: number | null = null;
   prompt = NaN;
-  /** After e2e_time, to the line's end. */
+  /** After e2e_time, to the line's end, and its text. */
   tail = 0;
   tailLength = 0;
+  tailText = '';
   /** Where each value between token_size and e2e_time was last written. */
   readonly numbers = { peak: new RepeatedNumber(), average: new RepeatedNumber(), prompt: new RepeatedNumber(), token: new RepeatedNumber() };
 }
@@ -82,8 +83,10 @@ export function writePredicted(out: ChunkWriter, last: LastRow, lead: Uint8Array
   const middleLength = out.length - middle;
   out.number(e2e);
   const tail = out.length;
-  if (samePoint) out.repeat(last.tail, last.tailLength);
+  // The tail is the same for most points (their source's): copied, unless it holds the point's own err cells.
+  if (samePoint || (sameChunk && predicted.tail === last.tailText)) out.repeat(last.tail, last.tailLength);
   else out.ascii(predicted.tail);
+  last.tailText = predicted.tail;
   last.generation = out.generation;
   last.serial = predicted.serial;
   last.version = predicted.version;

@@ -110,6 +110,29 @@ function writeDigitByDigit(buffer: Uint8Array, offset: number, value: number): n
 
 /** The decimal digits of an integer 0 <= n < 2^31; returns the offset after them. */
 export function writeDigits(buffer: Uint8Array, offset: number, n: number): number {
+  // The sizes: most below 10,000, written straight from the pairs.
+  if (n < 100) {
+    if (n < 10) {
+      buffer[offset] = 48 + n;
+      return offset + 1;
+    }
+    buffer[offset] = PAIRS[2 * n] as number;
+    buffer[offset + 1] = PAIRS[2 * n + 1] as number;
+    return offset + 2;
+  }
+  if (n < 10000) {
+    const high = (n / 100) | 0;
+    const low = n - high * 100;
+    let at = offset;
+    if (high < 10) buffer[at++] = 48 + high;
+    else {
+      buffer[at++] = PAIRS[2 * high] as number;
+      buffer[at++] = PAIRS[2 * high + 1] as number;
+    }
+    buffer[at] = PAIRS[2 * low] as number;
+    buffer[at + 1] = PAIRS[2 * low + 1] as number;
+    return at + 2;
+  }
   const length = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
   writePadded(buffer, offset, length, n);
   return offset + length;
