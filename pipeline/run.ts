@@ -20,6 +20,8 @@ import { chartSeries } from './plots/draw.js';
 import { startPlotWorker, type PlotJob } from './plot-thread.js';
 import { reportJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
+import { everySuggestion } from './report/measure-next.js';
+import { studiedBands } from './report/trust.js';
 import type { QualityReport } from './report/types.js';
 import { aggregate } from './stages/aggregate.js';
 import { dedupe } from './stages/dedupe.js';
@@ -49,7 +51,11 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   const { plans, trust } = fit(deduped.rows, configurations, options);
   lap('fit');
   io.onFitted?.(plans);
-  const { summaries: emitted, workers } = await emit(plans, trust, options, { sink, ...io });
+  const emitting = emit(plans, trust, options, { sink, ...io });
+  // Awaited below: a failure meanwhile is not left unhandled.
+  emitting.catch(() => undefined);
+  const suggestions = await alongside(everySuggestion(plans, options.grid, studiedBands(trust)));
+  const { summaries: emitted, workers } = await emitting;
   const measured = validate(plans, emitted, options);
   lap(`emit + validate + write${workers > 0 ? ` (${workers} workers)` : ''}`);
   const { rows: _rows, ...ingestSummary } = ingested;
@@ -61,8 +67,23 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
     groups: plans.map((plan, i) => ({ ...plan, measuredMonotonicity: measured[i]!, emitted: emitted[i]! })),
     trust,
     rows: emitted.reduce((sum, g) => sum + g.rows, 0),
+    suggestions,
     timings: lap.timings,
   };
+}
+
+/**
+ * The pieces' results, one piece per turn of the event loop, so that the
+ * rows' writer keeps up meanwhile (the report's work on this thread, while
+ * the rows are emitted).
+ */
+async function alongside<T>(pieces: Iterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (const piece of pieces) {
+    out.push(...piece);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
 }
 
 export interface Generated {

@@ -12,6 +12,7 @@ import type { Residual } from './fit/backtests.js';
 import type { Trust } from './fit/trust.js';
 import type { ConfigModel } from './fit/models.js';
 import type { TailKind, TailSpec } from './fit/tails.js';
+import type { Suggestion } from './report/measure-next.js';
 
 export type Metric = (typeof METRICS)[number];
 export type FittedMetric = (typeof FITTED_METRICS)[number];
@@ -222,6 +223,8 @@ export interface PipelineResult {
   groups: GroupResult[];
   trust: Trust;
   rows: number;
+  /** Every group's candidate next measurements (report/measure-next.ts), worked out while the rows were emitted; absent: the report works them out. */
+  suggestions?: Suggestion[];
   /** Milliseconds spent in each stage, in order (for --timings). */
   timings: [stage: string, ms: number][];
 }

@@ -1,10 +1,13 @@
+import { createReadStream } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import type { IngestSource } from '../pipeline/stages/ingest.js';
 import { DIP_RULE as ANOMALY_RULE } from '../pipeline/fit/exclusions.js';
 import type { Grid, PipelineResult } from '../pipeline/types.js';
 import type { RunOptions } from '../pipeline/options/types.js';
-import { everyMetric, pipelineRun } from './helpers.js';
+import { bestSuggestions, everySuggestion, measureNext } from '../pipeline/report/measure-next.js';
+import { studiedBands } from '../pipeline/report/trust.js';
+import { everyMetric, pipelineRun, realDataPath } from './helpers.js';
 
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time\n';
 
@@ -166,5 +169,20 @@ describe('runPipeline() concurrency', () => {
     expect(two.bytes.length).toBe(one.bytes.length);
     expect(two.bytes.equals(one.bytes)).toBe(true);
     expect(two.result.groups.map((g) => g.emitted)).toEqual(one.result.groups.map((g) => g.emitted));
+  });
+});
+
+describe('runPipeline() next measurements', () => {
+  it('works out while the rows are emitted the very suggestions the report would work out after them', async () => {
+    const file = realDataPath();
+    const grid: Grid = { prompts: Array.from({ length: 64 }, (_, i) => 128 * (i + 1)), batches: null, tokens: null };
+    const result = await pipelineRun([{ file, chunks: createReadStream(file) }], { grid }, () => undefined);
+    const bands = studiedBands(result.trust);
+    expect(result.suggestions).toEqual([...everySuggestion(result.groups, grid, bands)].flat());
+    // Some of every group's candidates, and the report's pick from them that of the whole computation after the rows.
+    expect(new Set(result.suggestions?.map((s) => s.group)).size).toBe(result.groups.length);
+    const familyOf = result.trust.metrics.prompt_time?.familyOf ?? {};
+    expect(bestSuggestions(result.suggestions ?? [], familyOf)).toEqual(measureNext(result.groups, grid, bands, familyOf));
+    expect(measureNext(result.groups, grid, bands, familyOf).length).toBeGreaterThan(0);
   });
 });

@@ -14,8 +14,10 @@ export function linear(xs: readonly number[], ys: readonly number[]): Interpolat
   if (n < 2 || ys.length !== n) throw new RangeError('linear() needs at least two knots and as many ys as xs');
   const x = Float64Array.from(xs);
   const y = Float64Array.from(ys);
+  const [first, last] = [x[0] as number, x[n - 1] as number];
   return (q) => {
-    const hi = Math.min(Math.max(searchLeft(x, q), 1), n - 1);
+    // Beyond the knots the clipped search always gives the outermost segment: it is taken without searching.
+    const hi = q > last ? n - 1 : q <= first ? 1 : Math.min(Math.max(searchLeft(x, q), 1), n - 1);
     const lo = hi - 1;
     const xLo = x[lo] as number;
     const yLo = y[lo] as number;

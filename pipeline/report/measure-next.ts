@@ -27,16 +27,29 @@ export interface Suggestion {
   after: number;
 }
 
-type Bands = { prompt_time: MetricBands | null; token_time: MetricBands | null };
+export type Bands = { prompt_time: MetricBands | null; token_time: MetricBands | null };
 
 /** The `most` best suggestions, one per family (`familyOf`: each group's representative; a copy of a group is not measured twice). */
-export function measureNext(groups: readonly GroupResult[], grid: Grid, bands: Bands, familyOf: Readonly<Record<string, string>>, most = 5): Suggestion[] {
+export function measureNext(groups: readonly Suggested[], grid: Grid, bands: Bands, familyOf: Readonly<Record<string, string>>, most = 5): Suggestion[] {
+  return bestSuggestions([...everySuggestion(groups, grid, bands)].flat(), familyOf, most);
+}
+
+/** What a suggestion needs of a group: its fit and measurements, not its rows (so that it can be worked out while they are emitted). */
+export type Suggested = Pick<GroupResult, 'fit' | 'configurations'>;
+
+/** Each group's candidate measurements, group by group (a caller may pause between them). */
+export function* everySuggestion(groups: readonly Suggested[], grid: Grid, bands: Bands): Generator<Suggestion[]> {
+  // Groups emitted on the same sizes with the same measured range get the same sums: each is computed once per call.
+  const memo: Memo = { rows: new Map(), sums: new Map() };
+  for (const g of groups) yield groupSuggestions(g, grid, bands, memo);
+}
+
+/** The `most` best of every group's candidates, one per family. */
+export function bestSuggestions(all: readonly Suggestion[], familyOf: Readonly<Record<string, string>>, most = 5): Suggestion[] {
   const gain = (s: Suggestion) => (s.before - s.after) * s.rows;
   const order = (a: Suggestion, b: Suggestion) => gain(b) - gain(a) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0);
   const best = new Map<string, Suggestion>();
-  // Groups emitted on the same sizes with the same measured range get the same sums: each is computed once per call.
-  const memo: Memo = { rows: new Map(), sums: new Map() };
-  for (const s of groups.flatMap((g) => groupSuggestions(g, grid, bands, memo)).sort(order)) {
+  for (const s of [...all].sort(order)) {
     const family = familyOf[s.group] ?? s.group;
     if (!best.has(family)) best.set(family, s);
   }
@@ -77,7 +90,7 @@ interface Memo {
   sums: Map<string, Sums>;
 }
 
-function groupSuggestions(g: GroupResult, grid: Grid, bands: Bands, memo: Memo): Suggestion[] {
+function groupSuggestions(g: Suggested, grid: Grid, bands: Bands, memo: Memo): Suggestion[] {
   const at = rowsAt(resolveGrid(grid, g.configurations), memo.rows);
   const [lo, hi] = g.fit.range;
   const maxBatch = Math.max(...g.configurations.map((c) => c.batch_size));

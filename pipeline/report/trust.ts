@@ -7,7 +7,7 @@
 import type { MetricTrust, SideTrust } from '../fit/trust.js';
 import type { Band } from '../fit/calibration.js';
 import type { Grid, PipelineResult } from '../types.js';
-import { measureNext, offCross } from './measure-next.js';
+import { bestSuggestions, measureNext, offCross, type Bands } from './measure-next.js';
 import { round } from './numbers.js';
 import type { QualityReport } from './types.js';
 
@@ -32,16 +32,27 @@ export function trustSection(result: PipelineResult, grid: Grid): QualityReport[
     const t = result.trust.metrics[m];
     return t === undefined ? [] : [{ metric: m, ...metricSection(t) }];
   });
-  const bands = { prompt_time: result.trust.metrics.prompt_time?.bands ?? null, token_time: result.trust.metrics.token_time?.bands ?? null };
+  const bands = studiedBands(result.trust);
   const cross = result.groups.map(offCross).find((c) => c !== null) ?? null;
   return {
     coverage: result.trust.coverage,
     rows,
     largestFactor: far === null ? null : { ...far, factor: round(far.factor) },
     metrics,
-    measureNext: measureNext(result.groups, grid, bands, result.trust.metrics.prompt_time?.familyOf ?? {}).map((s) => ({ ...s, before: round(s.before), after: round(s.after) })),
+    measureNext: nextMeasurements(result, grid, bands).map((s) => ({ ...s, before: round(s.before), after: round(s.after) })),
     offCross: cross === null ? null : { crossPrompt: cross.crossPrompt, points: cross.points },
   };
+}
+
+/** What to measure next: from the candidates worked out while the rows were emitted, where they were. */
+function nextMeasurements(result: PipelineResult, grid: Grid, bands: Bands) {
+  const familyOf = result.trust.metrics.prompt_time?.familyOf ?? {};
+  return result.suggestions === undefined ? measureNext(result.groups, grid, bands, familyOf) : bestSuggestions(result.suggestions, familyOf);
+}
+
+/** The calibrated bands of the two studied metrics, as the stated uncertainty uses them. */
+export function studiedBands(trust: PipelineResult['trust']): Bands {
+  return { prompt_time: trust.metrics.prompt_time?.bands ?? null, token_time: trust.metrics.token_time?.bands ?? null };
 }
 
 function metricSection(t: MetricTrust) {
