@@ -1,4 +1,4 @@
-import type { Configuration, ConfigKeySizes, MonotonicitySummary, MonotonicityViolation, SizeColumn } from '../types.js';
+import type { Configuration, MonotonicitySummary, MonotonicityViolation, SizeColumn } from '../types.js';
 
 /** How many violations are kept in full; the rest are only counted. */
 export const KEEP_VIOLATIONS = 20;
@@ -99,7 +99,7 @@ export class MonotonicityChecker {
     } else {
       const before = this.slotPromptTime[slot] as number;
       if (falls(before, promptTime)) {
-        this.add('prompt_time', 'prompt_size', [this.slotPrompt[slot] as number, b, t, before], [p, b, t, promptTime]);
+        this.add('prompt_time', 'prompt_size', this.slotPrompt[slot] as number, b, t, before, p, b, t, promptTime);
         if (extrapolated && this.slotExtrapolated[slot] === true && this.counting) this.betweenExtrapolated++;
       }
     }
@@ -113,11 +113,11 @@ export class MonotonicityChecker {
       const tt0 = this.tokTokenTime[ti] as number;
       const both = extrapolated && this.tokExtrapolated[ti] === true;
       if (falls(pt0, promptTime)) {
-        this.add('prompt_time', 'batch_size', [p, b0, t, pt0], [p, b, t, promptTime]);
+        this.add('prompt_time', 'batch_size', p, b0, t, pt0, p, b, t, promptTime);
         if (both && this.counting) this.betweenExtrapolated++;
       }
       if (falls(tt0, tokenTime)) {
-        this.add('token_time', 'batch_size', [p, b0, t, tt0], [p, b, t, tokenTime]);
+        this.add('token_time', 'batch_size', p, b0, t, tt0, p, b, t, tokenTime);
         if (both && this.counting) this.betweenExtrapolated++;
       }
     }
@@ -128,7 +128,7 @@ export class MonotonicityChecker {
     this.tokTokenTime[ti] = tokenTime;
 
     if (this.prevP === p && this.prevB === b && falls(this.prevE2e, e2eTime)) {
-      this.add('e2e_time', 'token_size', [p, b, this.prevT, this.prevE2e], [p, b, t, e2eTime]);
+      this.add('e2e_time', 'token_size', p, b, this.prevT, this.prevE2e, p, b, t, e2eTime);
     }
     this.prevP = p;
     this.prevB = b;
@@ -158,19 +158,19 @@ export class MonotonicityChecker {
     return { count: this.count, first: [...this.first], betweenExtrapolated: this.betweenExtrapolated };
   }
 
-  /** from / to: [prompt_size, batch_size, token_size, value]. */
-  private add(metric: Checked, along: SizeColumn, from: Point, to: Point): void {
+  /**
+   * A fall from (p0, b0, t0) with value v0 to (p, b, t) with value v: counted,
+   * and kept in full among the first few. Plain numbers, not arrays: a group
+   * may have thousands of falls, and only the first few are kept.
+   */
+  private add(metric: Checked, along: SizeColumn, p0: number, b0: number, t0: number, v0: number, p: number, b: number, t: number, v: number): void {
     if (!this.counting) return;
     this.count++;
     if (this.first.length >= this.keep) return;
-    this.first.push({ group: this.group, metric, along, from: point(from), to: point(to), drop: (from[3] - to[3]) / from[3] });
+    const from = { prompt_size: p0, batch_size: b0, token_size: t0, value: v0 };
+    const to = { prompt_size: p, batch_size: b, token_size: t, value: v };
+    this.first.push({ group: this.group, metric, along, from, to, drop: (v0 - v) / v0 });
   }
-}
-
-type Point = [p: number, b: number, t: number, value: number];
-
-function point([prompt_size, batch_size, token_size, value]: Point): ConfigKeySizes & { value: number } {
-  return { prompt_size, batch_size, token_size, value };
 }
 
 /**
