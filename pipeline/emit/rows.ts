@@ -113,7 +113,8 @@ function* promptRows(g: GroupRows, p: number, out: ChunkWriter, counters: EmitCo
   for (let j = 0; j < batches.length; j++) {
     const b = batches[j] as number;
     const measuredT = measuredB?.get(b);
-    const onGridB = g.gridBatches.has(b);
+    // Batches taken as the grid gives them are all on it: no lookup.
+    const onGridB = batches === grid.batches || g.gridBatches.has(b);
     const tokens = onGridP && onGridB ? unionKeys(grid.tokens, measuredT) : unionKeys([], measuredT);
     at.p = p;
     at.b = b;
