@@ -40,7 +40,10 @@ export class EmitCounters {
     if (factor > 1 && (this.maxExtrapolation === null || factor > this.maxExtrapolation.factor)) {
       this.maxExtrapolation = { factor, prompt_size: prompt, batch_size: batch };
     }
-    for (const { metric, raw } of prediction.clamped) {
+    // Indexed: this runs for every point, and the list is almost always the same frozen empty one.
+    const { clamped } = prediction;
+    for (let i = 0; i < clamped.length; i++) {
+      const { metric, raw } = clamped[i] as Clamp;
       const clamp = this.clamped[metric];
       clamp.points++;
       clamp.rows += rows;
