@@ -153,4 +153,50 @@ describe.skipIf(!supported)('openDirect()', () => {
     }
     expect(fds()).toBe(before);
   });
+
+  it('lets go of the file when a probe fails otherwise than by refusing (a full disk), and fails the opening', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const full = (async (file: string, flags: number, mode?: number) => {
+      const real = await open(file, flags, mode);
+      return new Proxy(real, {
+        get(target, key) {
+          const value = target[key as keyof FileHandle];
+          if (typeof value !== 'function') return value;
+          if (key === 'write') return async () => Promise.reject(error('ENOSPC'));
+          return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args);
+        },
+      });
+    }) as unknown as typeof open;
+    await expect(openDirect(path(), full)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(fds()).toBe(before);
+  });
+
+  it('refuses a write after the close, and closes the second handle when closing the first fails', async () => {
+    const file = await openDirect(path());
+    await file!.write(bytes(10, 1));
+    await file!.close();
+    await expect(file!.write(bytes(100, 2))).rejects.toThrow(/closed/);
+    // Every direct write refused (a buffered handle is opened), then the direct handle's close fails.
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const refusing = faulty(({ flags }) => (isDirect(flags) ? error('EINVAL') : 'ok'));
+    const failingClose = (async (f: string, flags: number, mode?: number) => {
+      const handle = await refusing(f, flags, mode);
+      if (!isDirect(flags)) return handle;
+      return new Proxy(handle, {
+        get(target, key) {
+          if (key === 'close') return async () => {
+            await target.close();
+            throw error('EIO');
+          };
+          return (target as unknown as Record<string | symbol, unknown>)[key];
+        },
+      });
+    }) as unknown as typeof open;
+    const second = await openDirect(path(), failingClose);
+    await second!.write(bytes(2 * STAGE_BYTES + 3, 3));
+    await expect(second!.close()).rejects.toMatchObject({ code: 'EIO' });
+    expect(fds()).toBe(before);
+  });
 });

@@ -158,3 +158,20 @@ describe('emitInWorkers with a sink that says when a chunk is written', () => {
     expect(starts(given)).toBeLessThan(starts(kept));
   });
 });
+
+describe('emitInWorkers with one worker going from group to group', () => {
+  it('emits each slice with its own group, even where two groups share one fit', async () => {
+    const grid: Grid = { prompts: range(16, 4096, 64), batches: [1, 2, 4, 8, 16, 32], tokens: range(1, 512, 16) };
+    const [first] = tasksFor(grid) as [EmitTask];
+    // The same group on another grid, as a second task: the same fit object, other sizes and rows.
+    const other = { ...(tasksFor({ ...grid, tokens: [1, 7, 9] })[0] as EmitTask), fit: first.fit, index: 1 };
+    const tasks = [first, other, { ...first, index: 2 }];
+    const bytes = async (emit: (sink: (chunk: string | Uint8Array) => void) => Promise<unknown>) => {
+      const parts: Buffer[] = [];
+      await emit((chunk) => void parts.push(Buffer.from(chunk)));
+      return Buffer.concat(parts);
+    };
+    const here = await bytes((sink) => emitHere(tasks, sink, () => undefined));
+    for (const workers of [1, 2]) expect((await bytes((sink) => emitInWorkers(tasks, workers, sink, () => undefined))).equals(here)).toBe(true);
+  });
+});

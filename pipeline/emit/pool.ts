@@ -51,15 +51,15 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
   let written = 0;
   let settle!: { resolve: (summaries: EmitSummary[]) => void; reject: (error: unknown) => void };
   const finished = new Promise<EmitSummary[]>((resolve, reject) => (settle = { resolve, reject }));
-  // The group each worker was last sent (its fit, which every slice of it shares): a group's task goes to a worker once for all its slices there.
-  const groupOf = new Map<Worker, EmitTask['fit']>();
+  // The group each worker was last sent (its place among the tasks, as the summaries are kept): a group's task goes to a worker once for all its slices there.
+  const groupOf = new Map<Worker, number>();
   const assign = (worker: Worker) => {
     if (next >= slices.length) return;
     if (next - written >= ahead) return void idle.push(worker);
     const index = next++;
     const { slice, ...group } = slices[index] as EmitTask;
-    const known = groupOf.get(worker) === group.fit;
-    groupOf.set(worker, group.fit);
+    const known = groupOf.get(worker) === group.index;
+    groupOf.set(worker, group.index);
     send(worker, known ? { type: 'slice', index, slice } : { type: 'slice', index, slice, group });
   };
   let closed = false;

@@ -42,7 +42,14 @@ export async function openDirect(path: string, openFile: typeof open = open): Pr
     if ((error as NodeJS.ErrnoException).code === 'EINVAL') return null;
     throw error;
   }
-  const stages = [await alignedStage(handle), await alignedStage(handle)];
+  let stages: (Uint8Array | null)[];
+  try {
+    stages = [await alignedStage(handle), await alignedStage(handle)];
+  } catch (error) {
+    // A probe that failed otherwise than by refusing (a full disk): the file is let go of, and the run fails.
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
   if (stages[0] === null || stages[1] === null) {
     await handle.close();
     return null;
@@ -95,6 +102,7 @@ class DirectFile implements OutputFile {
 
   write(bytes: Uint8Array, copied?: () => void): Promise<void> {
     if (this.failed !== null) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error(`${this.path} is closed: nothing more can be written to it`));
     if (this.pending === 0) {
       const room = this.put(bytes, 0);
       if (room === null) {
@@ -121,9 +129,15 @@ class DirectFile implements OutputFile {
       if (this.failed !== null) throw this.failed;
       await this.handle.truncate(length);
     } finally {
-      await this.handle.close();
-      await this.buffered?.close();
+      await this.release();
     }
+  }
+
+  /** Closes both handles, the second even when the first fails; the first failure is thrown after both (unless one is thrown already). */
+  private async release(): Promise<void> {
+    const results = await Promise.allSettled([this.handle.close(), this.buffered?.close()]);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   async abort(): Promise<void> {
@@ -131,8 +145,7 @@ class DirectFile implements OutputFile {
     this.closed = true;
     this.failed ??= new Error(`the writing of ${this.path} was given up`);
     await this.inflight;
-    await this.handle.close().catch(() => undefined);
-    await this.buffered?.close().catch(() => undefined);
+    await this.release().catch(() => undefined);
   }
 
   /**
