@@ -63,6 +63,9 @@ export class PointRows {
   private ownPerToken = false;
   private ownPrompt = NaN;
   private ownToken = NaN;
+  /** The token size token_time's own value is taken at, and whether it has been. */
+  private ownTokenAt = 0;
+  private ownTokenKnown = false;
   private metric: FittedMetric = 'prompt_time';
   private readonly onClamp = (raw: number) => (this.clamped = [...this.clamped, { metric: this.metric, raw }]);
 
@@ -93,7 +96,10 @@ export class PointRows {
       const { prompt_time, token_time } = ctx.own;
       this.ownPerToken = (prompt_time !== null && dependsOnTokens(prompt_time, prompt, batch)) || (token_time !== null && dependsOnTokens(token_time, prompt, batch));
       this.ownPrompt = ownValue(ctx.own, 'prompt_time', prompt, batch, tokens);
-      this.ownToken = ownValue(ctx.own, 'token_time', prompt, batch, tokens);
+      // token_time's is needed only where prompt_time's is the row's own (see differs).
+      this.ownToken = NaN;
+      this.ownTokenAt = tokens;
+      this.ownTokenKnown = false;
     }
     this.setRow(tokens, values.prompt_time as number, values.token_time as number, values.peak_power, values.average_power);
   }
@@ -141,8 +147,15 @@ export class PointRows {
 
   /** Whether the row is not what SplitwiseSim's line (the fits without tails) gives. */
   private differs(tokens: number, promptTime: number, tokenTime: number): boolean {
-    if (!this.ownPerToken) return this.ownPrompt !== promptTime || this.ownToken !== tokenTime;
     const own = this.ctx.own as Predictors;
+    if (!this.ownPerToken) {
+      if (this.ownPrompt !== promptTime) return true;
+      if (!this.ownTokenKnown) {
+        this.ownToken = ownValue(own, 'token_time', this.prompt, this.batch, this.ownTokenAt);
+        this.ownTokenKnown = true;
+      }
+      return this.ownToken !== tokenTime;
+    }
     return ownValue(own, 'prompt_time', this.prompt, this.batch, tokens) !== promptTime || ownValue(own, 'token_time', this.prompt, this.batch, tokens) !== tokenTime;
   }
 }
