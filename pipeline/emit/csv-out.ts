@@ -64,8 +64,9 @@ const SHORT_COPY = 96;
  * Fills fixed-size byte chunks row by row. Rows are written as ASCII text
  * (numbers, commas, source names) plus pre-encoded UTF-8 bytes for the names,
  * short pieces copied in a loop (faster than a native call for a few bytes,
- * and no garbage), or repeated from earlier in the chunk (`repeat`). `take()` hands the filled chunk over and starts a new one, so a
- * chunk can be written or transferred while the next is filled.
+ * and no garbage), or repeated from earlier in the chunk (`repeat`).
+ * `take()` hands the filled chunk over and starts a new one, so a chunk can
+ * be written or transferred while the next is filled.
  *
  * The rule `repeat` rests on: bytes are only ever appended to a chunk, and
  * whatever starts a chunk anew (a new buffer, or the same one rewound) gives

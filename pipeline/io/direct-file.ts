@@ -42,29 +42,30 @@ export async function openDirect(path: string, openFile: typeof open = open): Pr
     if ((error as NodeJS.ErrnoException).code === 'EINVAL') return null;
     throw error;
   }
-  let stages: (Uint8Array | null)[];
+  let stages: [Uint8Array, Uint8Array] | null;
   try {
-    stages = [await alignedStage(handle), await alignedStage(handle)];
+    stages = await alignedStages(handle);
   } catch (error) {
     // A probe that failed otherwise than by refusing (a full disk): the file is let go of, and the run fails.
     await handle.close().catch(() => undefined);
     throw error;
   }
-  if (stages[0] === null || stages[1] === null) {
+  if (stages === null) {
     await handle.close();
     return null;
   }
-  return new DirectFile(path, handle, stages as [Uint8Array, Uint8Array], openFile);
+  return new DirectFile(path, handle, stages, openFile);
 }
 
 /**
- * A staging buffer whose first byte the file takes for a direct write: the
- * memory's address cannot be read, so one block is written (at offset 0, cut
- * away after) from each 16-byte step into a larger buffer until one is
- * taken; null when none is.
+ * Two staging buffers, one after the other in one allocation, whose first
+ * bytes the file takes for a direct write: the memory's address cannot be
+ * read, so one block is written (at offset 0, cut away after) from each
+ * 16-byte step until one is taken; null when none is. The second starts a
+ * multiple of the block after the first, so it is aligned as well.
  */
-async function alignedStage(handle: FileHandle): Promise<Uint8Array | null> {
-  const raw = new Uint8Array(STAGE_BYTES + ALIGN);
+async function alignedStages(handle: FileHandle): Promise<[Uint8Array, Uint8Array] | null> {
+  const raw = new Uint8Array(2 * STAGE_BYTES + ALIGN);
   for (let at = 0; at < ALIGN; at += 16) {
     try {
       await handle.write(raw, at, ALIGN, 0);
@@ -73,7 +74,7 @@ async function alignedStage(handle: FileHandle): Promise<Uint8Array | null> {
       throw error;
     }
     await handle.truncate(0);
-    return raw.subarray(at, at + STAGE_BYTES);
+    return [raw.subarray(at, at + STAGE_BYTES), raw.subarray(at + STAGE_BYTES, at + 2 * STAGE_BYTES)];
   }
   return null;
 }
