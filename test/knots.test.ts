@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DIP_RULE } from '../pipeline/fit/exclusions.js';
-import { knotsFor } from '../pipeline/fit/knots.js';
+import { knotLine, knotsFor, lineSlice, lineWithout, pooled } from '../pipeline/fit/knots.js';
 import type { Measurement, Metrics } from '../pipeline/types.js';
 import { deepFreeze, fitGroups, row } from './helpers.js';
 
@@ -53,6 +54,50 @@ describe('knotsFor()', () => {
   it('does not depend on row order', () => {
     const reversed = [...ROWS].reverse();
     expect(knotsFor(reversed, 'prompt_time')).toEqual(knotsFor(ROWS, 'prompt_time'));
+  });
+});
+
+describe('knot lines with rows left out (what the backtests refit on)', () => {
+  // Few sizes, so that configurations share an x; values repeat, so that medians tie.
+  const rows = fc.array(
+    fc.record({
+      p: fc.constantFrom(50, 100, 200, 400),
+      b: fc.constantFrom(1, 2, 4),
+      t: fc.constantFrom(10, 20),
+      v: fc.option(fc.constantFrom(1, 2, 3, 5, 8, 13.5), { nil: null }),
+    }),
+    { minLength: 1, maxLength: 30 },
+  );
+  const asRows = (list: { p: number; b: number; t: number; v: number | null }[]) => list.map(({ p, b, t, v }) => m(p, b, t, { prompt_time: v }));
+  const line = ({ x, y, count }: { x: number[]; y: number[]; count: number[] }) => ({ x, y, count });
+
+  it('one configuration left out: the knots of the other rows', () => {
+    fc.assert(
+      fc.property(rows, fc.constantFrom('batch_tokens' as const, 'batch_size' as const), fc.nat(), (list, key, pick) => {
+        const all = asRows(list);
+        const c = all[pick % all.length] as Measurement;
+        const same = (r: Measurement) => r.prompt_size === c.prompt_size && r.batch_size === c.batch_size && r.token_size === c.token_size;
+        const pool = pooled(all, 'prompt_time', key);
+        const x = key === 'batch_tokens' ? c.prompt_size * c.batch_size : c.batch_size;
+        expect(lineWithout(pool, knotLine(pool), x, same)).toEqual(line(knotsFor(all.filter((r) => !same(r)), 'prompt_time', key)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('the first n - k (last n - k) knots: the knots of the rows at or below (above) the cut', () => {
+    fc.assert(
+      fc.property(rows, fc.integer({ min: 0, max: 4 }), (list, k) => {
+        const all = asRows(list);
+        const full = knotLine(pooled(all, 'prompt_time'));
+        const n = full.x.length;
+        fc.pre(n > k);
+        const [upper, lower] = [full.x[n - 1 - k] as number, full.x[k] as number];
+        expect(lineSlice(full, 0, n - k)).toEqual(line(knotsFor(all.filter((r) => r.prompt_size * r.batch_size <= upper), 'prompt_time')));
+        expect(lineSlice(full, k, n)).toEqual(line(knotsFor(all.filter((r) => r.prompt_size * r.batch_size >= lower), 'prompt_time')));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 

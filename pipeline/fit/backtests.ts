@@ -16,7 +16,7 @@
  * error is |predicted - measured| / measured.
  */
 import type { Configuration, FitKey, FittedMetric, Measurement, MethodName } from '../types.js';
-import { knotsFor } from './knots.js';
+import { knotLine, lineSlice, lineWithout, pooled, xOfSizes, type KnotLine, type Pooled } from './knots.js';
 import { interpolator } from './methods.js';
 import { fitModel, modelKindOf, modelValue, type ConfigModel } from './models.js';
 import { isPossible } from './predict.js';
@@ -52,19 +52,26 @@ export interface BacktestInput {
   floor: number;
 }
 
-const xOfConfig = (key: FitKey, c: { prompt_size: number; batch_size: number }) => (key === 'batch_tokens' ? c.prompt_size * c.batch_size : c.batch_size);
-
-export function backtest(input: BacktestInput): Residual[] {
-  return [...leaveConfigurationsOut(input), ...frontier(input, 'upper'), ...frontier(input, 'lower')];
+/** The group's rows pooled by x once, and their knot line: every backtest's knots are this line with some rows left out. */
+interface AllKnots {
+  pool: Pooled;
+  line: KnotLine;
 }
 
-function leaveConfigurationsOut({ metric, method, key, rows, configurations }: BacktestInput): Residual[] {
+export function backtest(input: BacktestInput): Residual[] {
+  const pool = pooled(input.rows, input.metric, input.key);
+  const all = { pool, line: knotLine(pool) };
+  return [...leaveConfigurationsOut(input, all), ...frontier(input, all, 'upper'), ...frontier(input, all, 'lower')];
+}
+
+function leaveConfigurationsOut({ metric, method, key, configurations }: BacktestInput, { pool, line }: AllKnots): Residual[] {
   const out: Residual[] = [];
   for (const c of configurations) {
     const measured = c.metrics[metric]?.median;
     if (measured === undefined || !(measured > 0)) continue;
-    const knots = knotsFor(rows.filter((r) => r.prompt_size !== c.prompt_size || r.batch_size !== c.batch_size || r.token_size !== c.token_size), metric, key);
-    const x = xOfConfig(key, c);
+    const x = xOfSizes(key, c);
+    // The knots of the rows of every other configuration.
+    const knots = lineWithout(pool, line, x, (r) => r.prompt_size === c.prompt_size && r.batch_size === c.batch_size && r.token_size === c.token_size);
     if (knots.x.length < 2 || !(x > (knots.x[0] as number) && x < (knots.x[knots.x.length - 1] as number))) continue;
     const predicted = method === 'decode' ? decodeAt(configurations.filter((q) => q !== c), c) : interpolator(method, knots.x, knots.y, knots.count)(x);
     if (predicted === null) continue;
@@ -74,49 +81,52 @@ function leaveConfigurationsOut({ metric, method, key, rows, configurations }: B
 }
 
 /** Every tail candidate (and the method's own extrapolation) on the top or bottom k knots held out. */
-function frontier(input: BacktestInput, side: Side): Residual[] {
-  const { metric, method, key, rows, configurations } = input;
-  const all = knotsFor(rows, metric, key).x;
+function frontier(input: BacktestInput, { line }: AllKnots, side: Side): Residual[] {
+  const { metric, method, key, configurations } = input;
+  const all = line.x;
   const out: Residual[] = [];
   for (const k of FRONTIER_KS) {
     if (all.length < k + 2) continue;
     const cut = side === 'upper' ? (all[all.length - 1 - k] as number) : (all[k] as number);
     const kept = (x: number) => (side === 'upper' ? x <= cut : x >= cut);
-    const knots = knotsFor(rows.filter((r) => kept(xOfConfig(key, r))), metric, key);
+    // The rows kept are whole knots: the line's first (last) knots.
+    const knots = side === 'upper' ? lineSlice(line, 0, all.length - k) : lineSlice(line, k, all.length);
     const f = interpolator(method, knots.x, knots.y, knots.count);
     const n = knots.x.length;
     const [endAt, nextAt] = side === 'upper' ? [n - 1, n - 2] : [0, 1];
     const [endX, nextX] = [knots.x[endAt] as number, knots.x[nextAt] as number];
     // The method's own values at its knots: the knots' medians for linear (as the emitted rows have them).
     const fitted = (i: number) => (method === 'linear' ? (knots.y[i] as number) : f(knots.x[i] as number));
-    const keptConfigs = configurations.filter((c) => kept(xOfConfig(key, c)));
+    const keptConfigs = configurations.filter((c) => kept(xOfSizes(key, c)));
     const model = modelFor(metric, keptConfigs);
     const inputs = {
       end: [endX, fitted(endAt)] as [number, number],
       next: [nextX, fitted(nextAt)] as [number, number],
       floor: side === 'lower' ? Math.min(...keptConfigs.flatMap((c) => medianOf(c, metric))) : input.floor,
       model,
-      endConfigs: keptConfigs.filter((c) => xOfConfig(key, c) === endX).map((c) => ({ prompt: c.prompt_size, batch: c.batch_size, tokens: c.token_size })),
+      endConfigs: keptConfigs.filter((c) => xOfSizes(key, c) === endX).map((c) => ({ prompt: c.prompt_size, batch: c.batch_size, tokens: c.token_size })),
     };
     const tails = TAIL_KINDS.flatMap((kind) => {
       const tail = makeTail(kind, side, inputs);
       return tail === null ? [] : [[kind, tail] as const];
     });
     const end = fitted(endAt);
-    for (const c of configurations.filter((q) => !kept(xOfConfig(key, q)))) {
+    for (const c of configurations.filter((q) => !kept(xOfSizes(key, q)))) {
       const measured = c.metrics[metric]?.median;
       if (measured === undefined || !(measured > 0)) continue;
-      const x = xOfConfig(key, c);
-      const base = { kind: side, k, ...sizes(c), f: side === 'upper' ? x / endX : endX / x, measured };
+      const x = xOfSizes(key, c);
+      const factor = side === 'upper' ? x / endX : endX / x;
+      // One literal per residual (a spread of shared fields costs more than the prediction).
+      const residual = (tail: Residual['tail'], predicted: number): Residual => ({ kind: side, k, prompt_size: c.prompt_size, batch_size: c.batch_size, token_size: c.token_size, f: factor, measured, tail, predicted });
       // The decode method's own extrapolation is its model, refitted on the kept configurations; it has no tails.
       if (method === 'decode') {
         const predicted = decodeAt(keptConfigs, c);
-        if (predicted !== null) out.push({ ...base, tail: 'own', predicted });
+        if (predicted !== null) out.push(residual('own', predicted));
         continue;
       }
       const ownValue = f(x);
-      out.push({ ...base, tail: 'own', predicted: isPossible(metric, ownValue) ? ownValue : end });
-      for (const [kind, tail] of tails) out.push({ ...base, tail: kind, predicted: tailValue(tail, x, c.prompt_size, c.batch_size, c.token_size) });
+      out.push(residual('own', isPossible(metric, ownValue) ? ownValue : end));
+      for (const [kind, tail] of tails) out.push(residual(kind, tailValue(tail, x, c.prompt_size, c.batch_size, c.token_size)));
     }
   }
   return out;
