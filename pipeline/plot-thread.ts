@@ -26,10 +26,13 @@ export interface PlotRequest {
   skipBeyond: number | null;
 }
 
-export type PlotReply = { type: 'write'; name: string; content: string } | { type: 'done'; charts: GroupChart[][]; plots: [string, Partial<Record<FittedMetric, string>>][] } | { type: 'error'; error: SerializedError };
+/** The worker's messages: its charts once charted (before any is drawn), each file drawn, then the files of every group. */
+export type PlotReply = { type: 'charts'; charts: GroupChart[][] } | { type: 'write'; name: string; content: string } | { type: 'done'; plots: [string, Partial<Record<FittedMetric, string>>][] } | { type: 'error'; error: SerializedError };
 
 export interface PlotJob {
-  /** Resolves when every plot is written, with each group's charts (chartSeries) and files. */
+  /** Resolves once the groups are charted (chartSeries), before their plots are drawn: what the report page shows can be worked out meanwhile. */
+  charts: Promise<GroupChart[][]>;
+  /** Resolves when every plot is written, with each group's charts and files. */
   done: Promise<{ charts: GroupChart[][]; plots: PlotFiles }>;
   /** Stops the worker (the run failed elsewhere); `done` then never settles. */
   cancel: () => void;
@@ -78,21 +81,27 @@ export function drawPlotsAside(request: PlotRequest, write: PlotWriter): PlotJob
 /** The job of a worker given its request; `early`: the error it failed with before, which the job fails with at once. */
 function drawIn(worker: Worker, request: PlotRequest, write: PlotWriter, early: unknown = null): PlotJob {
   const writes: Promise<void>[] = [];
+  let charted!: (charts: GroupChart[][]) => void;
+  let failed!: (error: unknown) => void;
+  const charts = new Promise<GroupChart[][]>((resolve, reject) => ([charted, failed] = [resolve, reject]));
   const done = new Promise<{ charts: GroupChart[][]; plots: PlotFiles }>((resolve, reject) => {
     if (early !== null) reject(early);
     worker.on('message', (reply: PlotReply) => {
       if (reply.type === 'error') return reject(rebuildError(reply.error));
-      if (reply.type === 'done') return void Promise.all(writes).then(() => resolve({ charts: reply.charts, plots: new Map(reply.plots) }), reject);
+      if (reply.type === 'charts') return charted(reply.charts);
+      if (reply.type === 'done') return void Promise.all([charts, ...writes]).then(([c]) => resolve({ charts: c, plots: new Map(reply.plots) }), reject);
       const written = write(reply.name, reply.content);
       written.catch(reject);
       writes.push(written);
     });
     worker.on('error', reject);
   }).finally(() => void worker.terminate());
-  // A failure is seen by whoever awaits `done`; until then it must not count as unhandled.
+  // A failure before the charts fails them too. Either is seen by whoever awaits it; until then it must not count as unhandled.
+  done.catch(failed);
+  charts.catch(() => undefined);
   done.catch(() => undefined);
   worker.postMessage(request);
-  return { done, cancel: () => void worker.terminate() };
+  return { charts, done, cancel: () => void worker.terminate() };
 }
 
 /** The compiled worker next to this file; from the TypeScript sources (tests, tsx), through tsx's loader. */

@@ -22,8 +22,9 @@ port.once('message', async ({ plans, grid, cacheDir, excludeAnomalies, skipBeyon
     const measured = validate(plans, [], { strict: false });
     const groups = plans.map((plan, i) => ({ ...plan, measuredMonotonicity: measured[i]!, emitted: { replaced: replaced(plan, grid, excludeAnomalies) } }));
     const charts = chartSeries(groups, grid, skipBeyond);
+    post({ type: 'charts', charts });
     const plots = await drawPlots(groups, charts, cacheDir, async (name, content) => post({ type: 'write', name, content }));
-    post({ type: 'done', charts, plots: [...plots] });
+    post({ type: 'done', plots: [...plots] });
   } catch (error) {
     post({ type: 'error', error: serializeError(error) });
   }

@@ -14,7 +14,7 @@ import { defaultInputs, openInput, STDIN } from './io/inputs.js';
 import { csvOutput, OWNED, withOutput, writeRejected, type FileSink } from './io/outputs.js';
 import { chartBundles } from './io/bundles.js';
 import { checkScratch } from './io/scratch.js';
-import { pageGroups } from './page/groups.js';
+import { pageGroupPieces, pageGroups, type PageGroup } from './page/groups.js';
 import { reportPage } from './page/page.js';
 import { chartSeries } from './plots/draw.js';
 import { startPlotWorker, type PlotJob } from './plot-thread.js';
@@ -30,13 +30,14 @@ import { fit } from './stages/fit.js';
 import { ingest, type IngestSource } from './stages/ingest.js';
 import { buildReport } from './stages/report.js';
 import { validate } from './stages/validate.js';
+import type { Trust } from './fit/trust.js';
 import type { GroupPlan, PipelineResult } from './types.js';
 import type { GenerateOptions, RunOptions } from './options/types.js';
 
 export interface RunIo {
   onProgress?: (rows: number, total: number) => void;
   /** Called once the groups are fitted, before any row is emitted (the plots start there). */
-  onFitted?: (plans: readonly GroupPlan[]) => void;
+  onFitted?: (plans: readonly GroupPlan[], trust: Trust) => void;
 }
 
 /** The stages from ingest to validate: perf_db.csv into the sink, and what the report needs. */
@@ -50,7 +51,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   lap('aggregate');
   const { plans, trust } = fit(deduped.rows, configurations, options);
   lap('fit');
-  io.onFitted?.(plans);
+  io.onFitted?.(plans, trust);
   const emitting = emit(plans, trust, options, { sink, ...io });
   // Awaited below: a failure meanwhile is not left unhandled.
   emitting.catch(() => undefined);
@@ -103,8 +104,14 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     // Rows --max-extrapolation skips are not in perf_db.csv: the charts do not draw them either.
     const skipBeyond = options.maxExtrapolation?.action === 'skip' ? options.maxExtrapolation.factor : null;
     let plotJob: PlotJob | null = null;
-    const onFitted = (plans: readonly GroupPlan[]) => {
-      if (plotWorker !== null) plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out, skipBeyond }, (name, text) => out.write(name, text));
+    let page: Promise<PageGroup[]> | null = null;
+    const onFitted = (plans: readonly GroupPlan[], trust: Trust) => {
+      if (plotWorker === null) return;
+      plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out, skipBeyond }, (name, text) => out.write(name, text));
+      // The page's part of each group is worked out on this thread while the rows are emitted, from when the worker has charted them.
+      page = plotJob.charts.then((charts) => alongside(pageGroupPieces(plans, trust, charts)));
+      // Awaited below, after the job's own failure: meanwhile a failure is not left unhandled.
+      page.catch(() => undefined);
     };
     let result: PipelineResult;
     let csv: FileSink | null = null;
@@ -127,7 +134,7 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);
     await writePieces(await csvOutput(out, 'quality-report.json'), reportJson(report));
     await out.write('quality-report.md', renderMarkdown(report));
-    await out.write('quality-report.html', reportPage(report, pageGroups(result, charts), await chartBundles()));
+    await out.write('quality-report.html', reportPage(report, page === null ? pageGroups(result.groups, result.trust, charts) : await (page as Promise<PageGroup[]>), await chartBundles()));
     lap('report');
     return { result, report };
   });

@@ -76,6 +76,22 @@ describe('drawPlotsAside()', () => {
     expect(modules.filter((url) => /\/node_modules\/vega/.test(url))).toEqual([]);
   }, 120_000);
 
+  it('gives the charts before the plots are drawn, and a failure before them fails them too', async () => {
+    const groups = result.groups.slice(0, 1);
+    const plans = groups.map(({ emitted: _e, measuredMonotonicity: _m, ...plan }) => plan);
+    const order: string[] = [];
+    const job = drawPlotsAside({ plans, grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache'), skipBeyond: null }, async () => void order.push('write'));
+    const charts = await job.charts.finally(() => order.push('charts'));
+    await job.done;
+    expect(charts).toEqual(chartSeries(groups, GRID));
+    expect(order[0]).toBe('charts');
+    expect(order.filter((o) => o === 'write').length).toBeGreaterThan(2);
+    // A plan the worker cannot chart: its error reaches both.
+    const broken = drawPlotsAside({ plans: [{ ...(plans[0] as (typeof plans)[number]), configurations: null as never }], grid: GRID, excludeAnomalies: false, cacheDir: join(dir, 'no-cache'), skipBeyond: null }, async () => undefined);
+    await expect(broken.charts).rejects.toThrow();
+    await expect(broken.done).rejects.toThrow();
+  }, 120_000);
+
   it('rejects with the error of a write that failed', async () => {
     const plans = result.groups.slice(0, 1).map(({ emitted: _e, measuredMonotonicity: _m, ...plan }) => plan);
     const failing = async () => {

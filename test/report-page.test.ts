@@ -35,7 +35,7 @@ async function page(lines: readonly string[], concurrency = 1, with_: ChartBundl
   const options = runOptions({ grid: GRID, concurrency, workerMinRows: 0 });
   const result = await pipelineRun([source(`${HEADER}\n${lines.join('\n')}\n`)], { ...options }, () => undefined);
   const report = buildReport(result, { ...options, command: 'npm run generate --', gridText: { prompts: '50..3200', batches: '1,2', tokens: '10' } });
-  const groups = pageGroups(result, chartSeries(result.groups, GRID));
+  const groups = pageGroups(result.groups, result.trust, chartSeries(result.groups, GRID));
   return { html: reportPage(report, groups, with_), report, groups };
 }
 

@@ -7,7 +7,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import { plotSpec } from '../plots/spec.js';
 import type { ChartMetric, GroupChart } from '../plots/types.js';
 import { STUDIED } from '../report/numbers.js';
-import type { FittedMetric, PipelineResult } from '../types.js';
+import type { Trust } from '../fit/trust.js';
+import type { FittedMetric, GroupPlan } from '../types.js';
 import { tipGroup, withTips, type TipGroup } from './tips.js';
 
 export interface Backtest {
@@ -26,15 +27,24 @@ export interface PageGroup {
 }
 
 /** The page's part of each group, in the report's group order; `charts` are the run's chart series (plots/draw.ts chartSeries). */
-export function pageGroups(result: PipelineResult, charts: readonly (readonly GroupChart[])[]): PageGroup[] {
-  const bands = Object.fromEntries(STUDIED.map((m) => [m, result.trust.metrics[m]?.bands ?? null]));
-  return result.groups.map((g, i) => {
+export function pageGroups(groups: readonly GroupPlan[], trust: Trust, charts: readonly (readonly GroupChart[])[]): PageGroup[] {
+  return [...pageGroupPieces(groups, trust, charts)].flat();
+}
+
+/**
+ * pageGroups in small pieces, for a thread that does other work between them:
+ * nothing after each chart's spec, a group after its last.
+ */
+export function* pageGroupPieces(groups: readonly GroupPlan[], trust: Trust, charts: readonly (readonly GroupChart[])[]): Generator<PageGroup[]> {
+  const bands = Object.fromEntries(STUDIED.map((m) => [m, trust.metrics[m]?.bands ?? null]));
+  for (const [i, g] of groups.entries()) {
     const shown: PageGroup['charts'] = [];
     const backtests: PageGroup['backtests'] = {};
     let tips: TipGroup | undefined;
     for (const { metric, series } of charts[i] ?? []) {
-      tips ??= tipGroup(g, bands, result.trust.coverage);
+      tips ??= tipGroup(g, bands, trust.coverage);
       shown.push({ metric, unit: series.unit, spec: plotSpec(withTips(series, { ...tips, metric, unit: series.unit }), { tooltips: true }) });
+      yield [];
     }
     for (const metric of STUDIED) {
       const tails = g.fit.fits[metric]?.tails ?? null;
@@ -46,8 +56,8 @@ export function pageGroups(result: PipelineResult, charts: readonly (readonly Gr
       };
       if (g.fit.fits[metric] !== null) backtests[metric] = { upper: side('upper'), lower: side('lower') };
     }
-    return { charts: shown, backtests };
-  });
+    yield [{ charts: shown, backtests }];
+  }
 }
 
 function mean(values: readonly number[]): number | null {

@@ -13,11 +13,11 @@ import { measuredError, predictedError, type MetricBands } from '../fit/uncertai
 import { percent } from '../report/markdown-text.js';
 import { round } from '../report/numbers.js';
 import type { ChartMetric, PlotSeries, Tip, TipCode } from '../plots/types.js';
-import type { Configuration, FittedMetric, GroupResult } from '../types.js';
+import type { Configuration, FittedMetric, GroupPlan } from '../types.js';
 
 /** What the tips of one group's charts share, built once per group (tipGroup), not once per chart. */
 export interface TipGroup {
-  group: GroupResult;
+  group: GroupPlan;
   bands: Partial<Record<FittedMetric, MetricBands | null>>;
   coverage: number;
   predictors: Predictors;
@@ -39,7 +39,7 @@ export const TIP_BASES = ['repetitions', 'leave-one-out', 'backtest', 'unvalidat
 const six = (v: number) => (Number.isInteger(v) ? v : round(v));
 const ERR_METRICS: readonly ChartMetric[] = ['prompt_time', 'token_time'];
 
-export function tipGroup(group: GroupResult, bands: TipGroup['bands'], coverage: number): TipGroup {
+export function tipGroup(group: GroupPlan, bands: TipGroup['bands'], coverage: number): TipGroup {
   const errs: TipGroup['errs'] = {};
   for (const metric of ERR_METRICS as FittedMetric[]) {
     errs[metric] = new Map(group.configurations.map((c) => {
