@@ -25,7 +25,7 @@ import { studiedBands } from './report/trust.js';
 import type { QualityReport } from './report/types.js';
 import { aggregate } from './stages/aggregate.js';
 import { dedupe } from './stages/dedupe.js';
-import { emit, type Sink } from './stages/emit.js';
+import { emit, startEmitWorkers, type Sink } from './stages/emit.js';
 import { fit } from './stages/fit.js';
 import { ingest, type IngestSource } from './stages/ingest.js';
 import { buildReport } from './stages/report.js';
@@ -49,10 +49,19 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   lap('dedupe');
   const configurations = aggregate(deduped.rows);
   lap('aggregate');
-  const { plans, trust } = fit(deduped.rows, configurations, options);
+  // Workers the rows will be emitted in start now: their start-up overlaps with the fit.
+  const early = startEmitWorkers(configurations, options);
+  let fitted: ReturnType<typeof fit>;
+  try {
+    fitted = fit(deduped.rows, configurations, options);
+  } catch (error) {
+    await early?.stop();
+    throw error;
+  }
+  const { plans, trust } = fitted;
   lap('fit');
   io.onFitted?.(plans, trust);
-  const emitting = emit(plans, trust, options, { sink, ...io });
+  const emitting = emit(plans, trust, options, { sink, ...io, early });
   // Awaited below: a failure meanwhile is not left unhandled.
   emitting.catch(() => undefined);
   const suggestions = await alongside(everySuggestion(plans, options.grid, studiedBands(trust)));

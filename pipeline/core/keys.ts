@@ -35,6 +35,18 @@ export function groupKeyString(key: GroupKey): string {
   return JSON.stringify([key.model, key.hardware, key.tensor_parallel]);
 }
 
+/** Items by group (groupKeyString), each group's in input order, groups in the order first met. */
+export function splitByGroup<T extends GroupKey>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const key = groupKeyString(item);
+    const list = out.get(key);
+    if (list === undefined) out.set(key, [item]);
+    else list.push(item);
+  }
+  return out;
+}
+
 /** `prompt,batch,token`: the key of a configuration within its group. */
 export function configKey(prompt: number, batch: number, token: number): string {
   return `${prompt},${batch},${token}`;

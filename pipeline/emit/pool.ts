@@ -42,7 +42,7 @@ export async function emitHere(tasks: readonly EmitTask[], sink: Sink, progress:
  * wait to be written, so memory stays flat however far the writer lags.
  * Returns each group's summary, merged from its slices'.
  */
-export async function emitInWorkers(tasks: readonly EmitTask[], workers: number, sink: Sink, progress: (rows: number) => void): Promise<EmitSummary[]> {
+export async function emitInWorkers(tasks: readonly EmitTask[], workers: number, sink: Sink, progress: (rows: number) => void, early: EarlyWorkers | null = null, header: Promise<void> = Promise.resolve()): Promise<EmitSummary[]> {
   const slices = sliceTasks(tasks);
   const ahead = workers * AHEAD_PER_WORKER;
   const results: (Finished | null)[] = slices.map(() => null);
@@ -69,15 +69,21 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
   };
   const summaries = tasks.map((): EmitSummary[] => []);
   let rows = 0;
-  const write = writer(results, sink, giveBack, (index, summary) => {
+  // The first slice is written after what the sink was given before (the header); its failure fails the run.
+  header.catch(settle.reject);
+  const write = writer(results, sink, header, giveBack, (index, summary) => {
     written = index + 1;
     summaries[(slices[index] as EmitTask).index]?.push(summary);
     progress((rows += summary.rows));
     while (idle.length > 0 && next < slices.length && next - written < ahead) assign(idle.pop() as Worker);
     if (written === slices.length) settle.resolve(summaries.map(mergeSummaries));
   });
-  const pool = Array.from({ length: Math.min(workers, slices.length) }, () => {
-    const worker = startWorker();
+  const started = early?.take() ?? [];
+  const pool = Array.from({ length: Math.min(workers, slices.length) }, (_, i) => {
+    const worker = started[i]?.worker ?? startWorker();
+    const failed = started[i]?.failed();
+    if (failed !== undefined) settle.reject(failed);
+    worker.ref();
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'error') return settle.reject(rebuildError(reply.error));
       results[reply.index] = { summary: reply.summary, chunks: reply.chunks, from: worker };
@@ -92,8 +98,51 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
     return await finished;
   } finally {
     closed = true;
-    await Promise.all(pool.map((w) => w.terminate()));
+    // Workers started early beyond what the slices needed go too.
+    await Promise.all([...pool, ...started.slice(pool.length).map((s) => s.worker)].map((w) => w.terminate()));
   }
+}
+
+/**
+ * Emission workers started before the rows are due (generate starts them
+ * once it knows the grid is emitted in workers), so that their start-up
+ * overlaps with the fit. Until emitInWorkers takes them they do not keep the
+ * process alive, and an error they fail with meanwhile is kept for it.
+ */
+export interface EarlyWorkers {
+  /** The workers, once: emitInWorkers owns them from then on (a second call gives none). */
+  take: () => { worker: Worker; failed: () => unknown }[];
+  /** Stops the workers if nobody took them (the run failed before its rows). */
+  stop: () => Promise<void>;
+}
+
+export function startEarlyWorkers(count: number): EarlyWorkers {
+  let started: { worker: Worker; failed: () => unknown }[] | null = Array.from({ length: count }, () => {
+    const worker = startWorker();
+    worker.unref();
+    let error: unknown;
+    const onError = (e: unknown) => (error = e);
+    worker.on('error', onError);
+    return {
+      worker,
+      failed: () => {
+        worker.off('error', onError);
+        return error;
+      },
+    };
+  });
+  return {
+    take: () => {
+      const taken = started ?? [];
+      started = null;
+      return taken;
+    },
+    stop: async () => {
+      const left = started ?? [];
+      started = null;
+      await Promise.all(left.map((s) => s.worker.terminate()));
+    },
+  };
 }
 
 /** A slice's bytes, from the worker that emitted them. */
@@ -111,17 +160,19 @@ function send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = 
 const AHEAD_PER_WORKER = 2;
 
 /**
- * Writes the finished slices into the sink in order, one at a time;
+ * Writes the finished slices into the sink in order, one at a time, once
+ * `before` (the sink's earlier writes) settled;
  * `onWritten` hears of each, its bytes let go. Once the sink says every chunk
  * of a slice has been written, their full-size buffers go to `giveBack`.
  */
-function writer(results: (Finished | null)[], sink: Sink, giveBack: (worker: Worker, buffers: ArrayBuffer[]) => void, onWritten: (index: number, summary: EmitSummary) => void): () => Promise<void> {
+function writer(results: (Finished | null)[], sink: Sink, before: Promise<void>, giveBack: (worker: Worker, buffers: ArrayBuffer[]) => void, onWritten: (index: number, summary: EmitSummary) => void): () => Promise<void> {
   let current = 0;
   let writing = false;
   return async () => {
     if (writing) return;
     writing = true;
     try {
+      await before;
       for (let result = results[current]; result !== null && result !== undefined; result = results[current]) {
         const { chunks, from } = result;
         let left = chunks.length;

@@ -3,11 +3,12 @@ import { PerfDbError } from '../core/errors.js';
 import { checkReach, refusesExtrapolation } from '../core/extrapolation.js';
 import { countRows, resolveGrid } from '../core/grid.js';
 import { headerLine } from '../emit/csv-out.js';
-import { emitHere, emitInWorkers, type Sink } from '../emit/pool.js';
+import { emitHere, emitInWorkers, startEarlyWorkers, type EarlyWorkers, type Sink } from '../emit/pool.js';
 import { replacedRows } from '../emit/replacements.js';
 import type { EmitTask } from '../emit/types.js';
 import { validatedFactors, type Trust } from '../fit/trust.js';
-import type { GroupPlan } from '../types.js';
+import { splitByGroup } from '../core/keys.js';
+import type { Configuration, GroupPlan } from '../types.js';
 import type { EmitSummary } from '../emit/types.js';
 import type { RunOptions } from '../options/types.js';
 
@@ -15,6 +16,8 @@ export type { Sink } from '../emit/pool.js';
 
 export interface EmitStageIo {
   sink: Sink;
+  /** Workers started ahead (startEmitWorkers), used when the rows are emitted in workers, stopped otherwise. */
+  early?: EarlyWorkers | null;
   /** Called now and then with the rows emitted so far and the total to come. */
   onProgress?: (rows: number, total: number) => void;
 }
@@ -34,20 +37,49 @@ export interface Emitted {
 }
 
 export async function emit(plans: readonly GroupPlan[], trust: Trust, options: RunOptions, io: EmitStageIo): Promise<Emitted> {
-  const total = plans.reduce((sum, g) => sum + countRows(options.grid, g.configurations), 0);
-  if (total > options.maxRows) {
-    const count = Number.isSafeInteger(total) ? total.toLocaleString('en-US') : `about ${total.toExponential(2)}`;
-    // Only a limit the option accepts is suggested; a grid beyond it can only be narrowed.
-    const hint = total <= MAX_ROWS ? `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}` : `narrow --prompts/--batches/--tokens: no run writes more than ${MAX_ROWS.toLocaleString('en-US')} rows (the most --max-rows allows)`;
-    throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${count} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, { hint });
+  let early = io.early ?? null;
+  try {
+    const total = rowCount(options.grid, plans.map((g) => g.configurations));
+    if (total > options.maxRows) {
+      const count = Number.isSafeInteger(total) ? total.toLocaleString('en-US') : `about ${total.toExponential(2)}`;
+      // Only a limit the option accepts is suggested; a grid beyond it can only be narrowed.
+      const hint = total <= MAX_ROWS ? `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}` : `narrow --prompts/--batches/--tokens: no run writes more than ${MAX_ROWS.toLocaleString('en-US')} rows (the most --max-rows allows)`;
+      throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${count} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, { hint });
+    }
+    const tasks = emitTasks(plans, trust, options);
+    const parallel = inWorkers(total, options) ? options.concurrency : 0;
+    // Workers start before the header is written: nothing on this thread waits for them.
+    if (parallel > 0) early ??= startEarlyWorkers(parallel);
+    const header = Promise.resolve(io.sink(headerLine(options.uncertainty)));
+    const progress = (rows: number) => io.onProgress?.(rows, total);
+    // Workers take slices of groups, not whole groups: even one group keeps every one of them busy.
+    // They are given their first slices before the header is written (the first write of a file may take a few turns of the event loop).
+    if (parallel > 0) return { summaries: await emitInWorkers(tasks, parallel, io.sink, progress, early, header), workers: parallel };
+    await header;
+    return { summaries: await emitHere(tasks, io.sink, progress), workers: 0 };
+  } finally {
+    // emitInWorkers took them when it ran: this stops them only when nothing used them.
+    await early?.stop();
   }
-  const tasks = emitTasks(plans, trust, options);
-  await io.sink(headerLine(options.uncertainty));
-  const progress = (rows: number) => io.onProgress?.(rows, total);
-  // Workers take slices of groups, not whole groups: even one group keeps every one of them busy.
-  const parallel = options.concurrency;
-  if (parallel > 1 && total >= options.workerMinRows) return { summaries: await emitInWorkers(tasks, parallel, io.sink, progress), workers: parallel };
-  return { summaries: await emitHere(tasks, io.sink, progress), workers: 0 };
+}
+
+/** The rows the grid gives, over groups with these measured configurations. */
+function rowCount(grid: RunOptions['grid'], groups: readonly (readonly Configuration[])[]): number {
+  return groups.reduce((sum, configurations) => sum + countRows(grid, configurations), 0);
+}
+
+/** Whether the rows are emitted in worker threads: with more than one allowed, for grids of at least --worker-min-rows rows. */
+function inWorkers(total: number, options: RunOptions): boolean {
+  return options.concurrency > 1 && total >= options.workerMinRows && total <= options.maxRows;
+}
+
+/**
+ * The emission workers, started as soon as the measured configurations are
+ * known (before the fit), when the grid will be emitted in them; null when
+ * it will not. emit takes them (io.early), or stops them.
+ */
+export function startEmitWorkers(configurations: readonly Configuration[], options: RunOptions): EarlyWorkers | null {
+  return inWorkers(rowCount(options.grid, [...splitByGroup(configurations).values()]), options) ? startEarlyWorkers(options.concurrency) : null;
 }
 
 /** Each group's work order, after the extrapolation gate. */

@@ -2,7 +2,7 @@ import { findCopies } from '../checks/measured.js';
 import { FITTED_METRICS } from '../core/columns.js';
 import { isPerfDbError, PerfDbError, withPlace } from '../core/errors.js';
 import { MAX_GROUPS } from '../core/limits.js';
-import { compareGroups, configKey, groupKeyString } from '../core/keys.js';
+import { compareGroups, configKey, splitByGroup } from '../core/keys.js';
 import { tailsFor } from '../fit/attach.js';
 import { backtest } from '../fit/backtests.js';
 import { familyOf } from '../fit/families.js';
@@ -89,15 +89,4 @@ function withBacktests(plan: GroupPlan): GroupPlan {
     evidence[metric] = backtest({ metric, method: f.method, key: f.key, rows, configurations, floor: Math.min(...medians) });
   }
   return { ...plan, evidence };
-}
-
-function splitByGroup<T extends Measurement | Configuration>(items: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const key = groupKeyString(item);
-    const list = out.get(key);
-    if (list === undefined) out.set(key, [item]);
-    else list.push(item);
-  }
-  return out;
 }
