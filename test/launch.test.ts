@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
 
 let copy: string;
+/** dist/ as the first test builds it from the untouched sources: restored where a test needs a fresh one after others edited the sources (a build takes ten seconds). */
+let pristine: string;
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'perfdb-launch-'));
@@ -20,7 +22,16 @@ beforeAll(() => {
   for (const entry of ['pipeline', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
 });
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(copy, { recursive: true, force: true });
+  if (pristine !== undefined) rmSync(pristine, { recursive: true, force: true });
+});
+
+/** Puts back the dist/ built from the untouched sources. */
+function restoreDist(): void {
+  rmSync(join(copy, 'dist'), { recursive: true, force: true });
+  cpSync(pristine, join(copy, 'dist'), { recursive: true });
+}
 
 /** `node scripts/launch.mjs ...args` in the copy; as the user nobody when `unprivileged` (root writes anywhere). */
 function launch(args: string[], unprivileged = false): SpawnSyncReturns<string> {
@@ -38,6 +49,8 @@ describe('scripts/launch.mjs', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Builds data/generated/perf_db.csv');
     expect(existsSync(join(copy, 'dist', '.build.json'))).toBe(true);
+    pristine = mkdtempSync(join(tmpdir(), 'perfdb-launch-dist-'));
+    cpSync(join(copy, 'dist'), pristine, { recursive: true });
   });
 
   it('bundles each command and the workers it starts into dist/bin/, and runs the bundle', () => {
@@ -81,13 +94,17 @@ describe('scripts/launch.mjs', () => {
   });
 
   it('records each source\'s size, times and inode beside the hash, and hashes again when the record is damaged', () => {
+    // The sources are as they were (the edit above was undone): their dist/ is fresh, and the launcher records their stats at its start.
+    restoreDist();
+    const marker = join(copy, 'dist', 'marker');
+    writeFileSync(marker, '');
     expect(help().status).toBe(0);
+    expect(existsSync(marker)).toBe(true);
     const record = JSON.parse(readFileSync(join(copy, 'dist', '.stats.json'), 'utf8')) as { sources: string; stats: Record<string, string> };
     expect(record.sources).toBe((JSON.parse(readFileSync(join(copy, 'dist', '.build.json'), 'utf8')) as { sources: string }).sources);
     expect(record.stats['scripts/generate.ts']).toMatch(/^\d+:\d+:\d+:\d+$/);
     // A record that claims the current stats for a different hash would skip the bytes: the launcher must then rebuild, which proves it trusted the record.
     // A rebuild replaces dist/ as a whole, so a marker file in it tells whether one happened.
-    const marker = join(copy, 'dist', 'marker');
     writeFileSync(join(copy, 'dist', '.stats.json'), JSON.stringify({ ...record, sources: 'f'.repeat(64) }));
     writeFileSync(marker, '');
     expect(help().status).toBe(0);
@@ -113,13 +130,14 @@ describe('scripts/launch.mjs', () => {
   it('runs a fresh dist/ that it cannot write, and refuses a stale one in one line', () => {
     expect(help().status).toBe(0); // fresh again after the edits above
     const readOnly = process.getuid?.() !== 0;
+    const source = join(copy, 'scripts', 'cli.ts');
+    const before = readFileSync(source, 'utf8');
     if (readOnly) chmodSync(copy, 0o555);
     try {
       const fresh = launch(['generate', '--help'], true);
       expect(fresh.status).toBe(0);
-      const source = join(copy, 'scripts', 'cli.ts');
       chmodSync(copy, 0o755);
-      writeFileSync(source, `${readFileSync(source, 'utf8')}\n`);
+      writeFileSync(source, `${before}\n`);
       if (readOnly) chmodSync(copy, 0o555);
       const stale = launch(['generate', '--help'], true);
       expect(stale.status).toBe(1);
@@ -128,6 +146,8 @@ describe('scripts/launch.mjs', () => {
       expect(stale.stderr).not.toMatch(/\n\s+at /);
     } finally {
       chmodSync(copy, 0o755);
+      // The same bytes again: dist/ is fresh for the tests after this one.
+      writeFileSync(source, before);
     }
   });
 
