@@ -54,13 +54,14 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   let fitted: ReturnType<typeof fit>;
   try {
     fitted = fit(deduped.rows, configurations, options);
+    lap('fit');
+    io.onFitted?.(fitted.plans, fitted.trust);
   } catch (error) {
+    // Until emit takes them, nothing else stops them.
     await early?.stop();
     throw error;
   }
   const { plans, trust } = fitted;
-  lap('fit');
-  io.onFitted?.(plans, trust);
   const emitting = emit(plans, trust, options, { sink, ...io, early });
   // Awaited below: a failure meanwhile is not left unhandled.
   emitting.catch(() => undefined);
@@ -85,11 +86,12 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
 /**
  * The pieces' results, one piece per turn of the event loop, so that the
  * rows' writer keeps up meanwhile (the report's work on this thread, while
- * the rows are emitted).
+ * the rows are emitted); no more pieces once `abandoned` says the run failed.
  */
-async function alongside<T>(pieces: Iterable<T[]>): Promise<T[]> {
+async function alongside<T>(pieces: Iterable<T[]>, abandoned: () => boolean = () => false): Promise<T[]> {
   const out: T[] = [];
   for (const piece of pieces) {
+    if (abandoned()) break;
     out.push(...piece);
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -114,11 +116,13 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
     const skipBeyond = options.maxExtrapolation?.action === 'skip' ? options.maxExtrapolation.factor : null;
     let plotJob: PlotJob | null = null;
     let page: Promise<PageGroup[]> | null = null;
+    // Set when the run fails: the page's pieces stop.
+    let failed = false;
     const onFitted = (plans: readonly GroupPlan[], trust: Trust) => {
       if (plotWorker === null) return;
       plotJob = plotWorker.draw({ plans: plans.slice(0, MAX_CHARTED_GROUPS), grid: options.grid, excludeAnomalies: options.excludeAnomalies, cacheDir: hooks.plotCache ?? options.out, skipBeyond }, (name, text) => out.write(name, text));
       // The page's part of each group is worked out on this thread while the rows are emitted, from when the worker has charted them.
-      page = plotJob.charts.then((charts) => alongside(pageGroupPieces(plans, trust, charts)));
+      page = plotJob.charts.then((charts) => alongside(pageGroupPieces(plans, trust, charts), () => failed));
       // Awaited below, after the job's own failure: meanwhile a failure is not left unhandled.
       page.catch(() => undefined);
     };
@@ -130,22 +134,28 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
       result = await runPipeline(sources, options, csv.sink, io);
       await csv.close();
     } catch (error) {
+      failed = true;
       plotWorker?.cancel();
       await csv?.abort();
       throw error;
     }
-    const lap = stopwatch(result.timings);
-    const charted = result.groups.slice(0, MAX_CHARTED_GROUPS);
-    const { charts, plots } = plotJob === null ? { charts: chartSeries(charted, options.grid, skipBeyond), plots: new Map() } : await (plotJob as PlotJob).done;
-    lap('plots (the rest, after the rows)');
-    const report = buildReport(result, options, plots, charted.length);
-    await writeRejected(out, result.ingest.rejected);
-    await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);
-    await writePieces(await csvOutput(out, 'quality-report.json'), reportJson(report));
-    await out.write('quality-report.md', renderMarkdown(report));
-    await out.write('quality-report.html', reportPage(report, page === null ? pageGroups(result.groups, result.trust, charts) : await (page as Promise<PageGroup[]>), await chartBundles()));
-    lap('report');
-    return { result, report };
+    try {
+      const lap = stopwatch(result.timings);
+      const charted = result.groups.slice(0, MAX_CHARTED_GROUPS);
+      const { charts, plots } = plotJob === null ? { charts: chartSeries(charted, options.grid, skipBeyond), plots: new Map() } : await (plotJob as PlotJob).done;
+      lap('plots (the rest, after the rows)');
+      const report = buildReport(result, options, plots, charted.length);
+      await writeRejected(out, result.ingest.rejected);
+      await out.write('fits.json', `${JSON.stringify(fitsFile(result, options))}\n`);
+      await writePieces(await csvOutput(out, 'quality-report.json'), reportJson(report));
+      await out.write('quality-report.md', renderMarkdown(report));
+      await out.write('quality-report.html', reportPage(report, page === null ? pageGroups(result.groups, result.trust, charts) : await (page as Promise<PageGroup[]>), await chartBundles()));
+      lap('report');
+      return { result, report };
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   });
 }
 

@@ -5,7 +5,8 @@
  * before fails the run; the header is written first even though the workers
  * are given slices before it is.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitHere, emitInWorkers, startEarlyWorkers, type EarlyWorkers } from '../pipeline/emit/pool.js';
 import type { EmitTask } from '../pipeline/emit/types.js';
@@ -14,6 +15,7 @@ import { aggregate } from '../pipeline/stages/aggregate.js';
 import { dedupe } from '../pipeline/stages/dedupe.js';
 import { emit, emitTasks, startEmitWorkers } from '../pipeline/stages/emit.js';
 import { fit } from '../pipeline/stages/fit.js';
+import { runPipeline } from '../pipeline/run.js';
 import { ingest } from '../pipeline/stages/ingest.js';
 import type { Grid, Measurement } from '../pipeline/types.js';
 import { realDataPath, source } from './helpers.js';
@@ -167,11 +169,38 @@ describe('emitInWorkers() with early workers', () => {
     expect(await Promise.all(exits)).toHaveLength(3);
   }, 60_000);
 
-  it('rejects with the error an early worker failed with before it was taken', async () => {
+  it('keeps the error a worker failed with before it was taken, and rejects with it', async () => {
+    let started: Worker | undefined;
+    const early = startEarlyWorkers(1, () => (started = new Worker("throw new Error('the worker failed at its start')", { eval: true })));
+    await new Promise((resolve) => started?.once('error', resolve));
+    await expect(emitInWorkers(tasks(), 1, collector().sink, () => undefined, early)).rejects.toThrow('the worker failed at its start');
+  }, 60_000);
+
+  it('rejects with the error an early worker failed with before it was taken (given as failed)', async () => {
     const { early: inner, exits } = watched(1);
     const [started] = inner.take();
     const failedEarly: EarlyWorkers = { take: () => [{ worker: started!.worker, failed: () => new Error('worker failed to start') }], stop: async () => undefined };
     await expect(emitInWorkers(tasks(), 1, collector().sink, () => undefined, failedEarly)).rejects.toThrow('worker failed to start');
     await Promise.all(exits);
+  }, 60_000);
+});
+
+describe('runPipeline() with early workers', () => {
+  /** This process's threads (Linux): each worker thread is one. */
+  const threads = () => readdirSync('/proc/self/task').length;
+
+  it('stops them when the run fails between the fit and emit (a failing onFitted)', async () => {
+    const options = runOptions({ grid: GRID, concurrency: 2, workerMinRows: 0 });
+    const before = threads();
+    let during = 0;
+    const onFitted = () => {
+      during = threads();
+      throw new Error('the plots could not start');
+    };
+    await expect(runPipeline([source(readFileSync(realDataPath(), 'utf8'), 'perf_model.csv')], options, () => undefined, { onFitted })).rejects.toThrow('the plots could not start');
+    // Two workers were running when it failed, and none is left after.
+    expect(during).toBeGreaterThanOrEqual(before + 2);
+    for (let waited = 0; threads() > before && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(threads()).toBeLessThanOrEqual(before);
   }, 60_000);
 });

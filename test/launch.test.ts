@@ -14,7 +14,7 @@ import { ROOT } from './helpers.js';
 
 let copy: string;
 /** dist/ as the first test builds it from the untouched sources: restored where a test needs a fresh one after others edited the sources (a build takes ten seconds). */
-let pristine: string;
+let pristine: string | undefined;
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'perfdb-launch-'));
@@ -27,10 +27,18 @@ afterAll(() => {
   if (pristine !== undefined) rmSync(pristine, { recursive: true, force: true });
 });
 
-/** Puts back the dist/ built from the untouched sources. */
+/** Puts back the dist/ built from the untouched sources (built here when the first test did not run, as with -t). */
 function restoreDist(): void {
   rmSync(join(copy, 'dist'), { recursive: true, force: true });
+  if (pristine === undefined) return keepPristine(help());
   cpSync(pristine, join(copy, 'dist'), { recursive: true });
+}
+
+/** Keeps a copy of the dist/ the run built. */
+function keepPristine(run: SpawnSyncReturns<string>): void {
+  expect(run.status, run.stderr).toBe(0);
+  pristine = mkdtempSync(join(tmpdir(), 'perfdb-launch-dist-'));
+  cpSync(join(copy, 'dist'), pristine, { recursive: true });
 }
 
 /** `node scripts/launch.mjs ...args` in the copy; as the user nobody when `unprivileged` (root writes anywhere). */
@@ -49,8 +57,7 @@ describe('scripts/launch.mjs', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Builds data/generated/perf_db.csv');
     expect(existsSync(join(copy, 'dist', '.build.json'))).toBe(true);
-    pristine = mkdtempSync(join(tmpdir(), 'perfdb-launch-dist-'));
-    cpSync(join(copy, 'dist'), pristine, { recursive: true });
+    keepPristine(run);
   });
 
   it('bundles each command and the workers it starts into dist/bin/, and runs the bundle', () => {

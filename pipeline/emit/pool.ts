@@ -116,9 +116,9 @@ export interface EarlyWorkers {
   stop: () => Promise<void>;
 }
 
-export function startEarlyWorkers(count: number): EarlyWorkers {
+export function startEarlyWorkers(count: number, start: () => Worker = startWorker): EarlyWorkers {
   let started: { worker: Worker; failed: () => unknown }[] | null = Array.from({ length: count }, () => {
-    const worker = startWorker();
+    const worker = start();
     worker.unref();
     let error: unknown;
     const onError = (e: unknown) => (error = e);

@@ -51,6 +51,8 @@ export async function emit(plans: readonly GroupPlan[], trust: Trust, options: R
     // Workers start before the header is written: nothing on this thread waits for them.
     if (parallel > 0) early ??= startEarlyWorkers(parallel);
     const header = Promise.resolve(io.sink(headerLine(options.uncertainty)));
+    // Awaited by the writer (or below): a failure before that is not left unhandled.
+    header.catch(() => undefined);
     const progress = (rows: number) => io.onProgress?.(rows, total);
     // Workers take slices of groups, not whole groups: even one group keeps every one of them busy.
     // They are given their first slices before the header is written (the first write of a file may take a few turns of the event loop).
