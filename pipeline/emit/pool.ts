@@ -104,9 +104,9 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
 }
 
 /**
- * Emission workers started before the rows are due (generate starts them
- * once it knows the grid is emitted in workers), so that their start-up
- * overlaps with the fit. Until emitInWorkers takes them they do not keep the
+ * Emission workers started before the rows are due (runPipeline starts them
+ * once the measured configurations show that the grid is emitted in
+ * workers), so that their start-up overlaps with the fit. Until emitInWorkers takes them they do not keep the
  * process alive, and an error they fail with meanwhile is kept for it.
  */
 export interface EarlyWorkers {
