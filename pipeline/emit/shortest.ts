@@ -133,7 +133,7 @@ export function writeDigits(buffer: Uint8Array, offset: number, n: number): numb
     buffer[at + 1] = PAIRS[2 * low + 1] as number;
     return at + 2;
   }
-  const length = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  const length = n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
   writePadded(buffer, offset, length, n);
   return offset + length;
 }

@@ -1,5 +1,6 @@
 import { configKey } from '../core/keys.js';
 import type { FittedMetric, GroupPlan, MetricFit } from '../types.js';
+import { xOfSizes } from './knots.js';
 import { interpolator } from './methods.js';
 import { makeTail, type Side, type TailKind, type TailSpec } from './tails.js';
 
@@ -22,10 +23,9 @@ export function tailsFor(plan: GroupPlan, metric: FittedMetric, kinds: Record<Si
   const ends = endValues(fit);
   const excluded = new Set(plan.fit.excluded.map((e) => configKey(e.prompt_size, e.batch_size, e.token_size)));
   const configs = plan.configurations.filter((c) => !excluded.has(configKey(c.prompt_size, c.batch_size, c.token_size)));
-  const xOf = (c: { prompt_size: number; batch_size: number }) => (fit.key === 'batch_tokens' ? c.prompt_size * c.batch_size : c.batch_size);
   const medians = plan.configurations.flatMap((c) => (c.metrics[metric] === null ? [] : [c.metrics[metric].median]));
   const broken = new Set(plan.broken);
-  const sound = (i: number) => configs.some((c) => xOf(c) === x[i] && !broken.has(configKey(c.prompt_size, c.batch_size, c.token_size)));
+  const sound = (i: number) => configs.some((c) => xOfSizes(fit.key, c) === x[i] && !broken.has(configKey(c.prompt_size, c.batch_size, c.token_size)));
   const make = (side: Side, kind: TailKind): TailSpec => {
     let [e, q] = side === 'upper' ? [n - 1, n - 2] : [0, 1];
     while (!sound(e) && q >= 0 && q < n && (side === 'upper' ? q > 0 : q < n - 1)) [e, q] = side === 'upper' ? [e - 1, q - 1] : [e + 1, q + 1];
@@ -34,7 +34,7 @@ export function tailsFor(plan: GroupPlan, metric: FittedMetric, kinds: Record<Si
       next: [x[q] as number, ends(q)] as [number, number],
       floor: Math.min(...medians, ...y),
       model: fit.model,
-      endConfigs: configs.filter((c) => xOf(c) === x[e] && !broken.has(configKey(c.prompt_size, c.batch_size, c.token_size))).map((c) => ({ prompt: c.prompt_size, batch: c.batch_size, tokens: c.token_size })),
+      endConfigs: configs.filter((c) => xOfSizes(fit.key, c) === x[e] && !broken.has(configKey(c.prompt_size, c.batch_size, c.token_size))).map((c) => ({ prompt: c.prompt_size, batch: c.batch_size, tokens: c.token_size })),
     };
     return makeTail(kind, side, inputs) ?? (makeTail('line', side, inputs) as TailSpec);
   };
