@@ -2,7 +2,9 @@
  * Benchmarks `generate` as whole processes on the workloads, each run into a
  * fresh output folder (so the plots are drawn), the default one also with its
  * plots cached; measures the machine's floor (the formatting-and-writing loop
- * of bench-floor.ts on one core and on every core); and, when
+ * of bench-floor.ts on one core and on every core) and Node's own start-up
+ * (`node -e 0`, also without NODE_EXTRA_CA_CERTS where the environment sets
+ * it: Node parses the certificates it names at every start); and, when
  * /usr/bin/python3 imports pandas and scipy, runs bench/pandas_equivalent.py
  * on the same workloads in the same run and checks on the default workload
  * that both agree where SplitwiseSim's line applies. Prints a Markdown page;
@@ -71,10 +73,11 @@ async function main(): Promise<number> {
   let page: string;
   try {
     const floor = await measureFloors(scratch, argv.runs, argv['floor-rows']);
+    const startup = measureStartup(argv.runs);
     const results: [string, Measured][] = [];
     for (const workload of workloads) results.push([workload.name, await measureWorkload(root, scratch, workload, argv.runs, python === true)]);
     const agreement = python === true && workloads.some((w) => w.name === 'default') ? agree(root, scratch) : null;
-    page = resultsPage(floor, results, typeof python === 'string' ? python : null, agreement);
+    page = resultsPage(floor, startup, results, typeof python === 'string' ? python : null, agreement);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -127,6 +130,24 @@ async function measureFloors(scratch: string, runs: number, rows: number): Promi
   return { one: median(one), all: median(all), threads, bytes: median(bytes) };
 }
 
+interface Startup {
+  /** `node -e 0` as this environment starts it, in seconds. */
+  plain: number;
+  /** The same with NODE_EXTRA_CA_CERTS removed, and the file it named; null where it is not set. */
+  withoutCerts: { seconds: number; file: string } | null;
+}
+
+/** Node's own start-up, the part of every whole-process time that is not the pipeline's. */
+function measureStartup(runs: number): Startup {
+  const nodeStart = (env: NodeJS.ProcessEnv) => median(Array.from({ length: Math.max(runs, 5) }, () => timed([process.execPath, '-e', '0'], process.cwd(), env).seconds));
+  const plain = nodeStart(process.env);
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  const { NODE_EXTRA_CA_CERTS: _certs, ...rest } = process.env;
+  const withoutCerts = file === undefined || file === '' ? null : { seconds: nodeStart(rest), file };
+  process.stderr.write(`node -e 0: ${plain} s${withoutCerts === null ? '' : `; without NODE_EXTRA_CA_CERTS ${withoutCerts.seconds} s`}\n`);
+  return { plain, withoutCerts };
+}
+
 async function measureWorkload(root: string, scratch: string, workload: (typeof WORKLOADS)[number], runs: number, python: boolean): Promise<Measured> {
   const args = [...workload.args];
   const input = workload.input === undefined ? realInput(root) : join(scratch, `${workload.name}.csv`);
@@ -172,8 +193,8 @@ function medianRun(runs: readonly Run[], rows: number): Run {
 }
 
 /** One command under GNU time: wall and CPU seconds, peak RSS, and the rows a generate run reports. */
-function timed(command: readonly string[], cwd: string): Run {
-  const result = spawnSync(GNU_TIME, ['-f', '%e %U %S %M', ...command], { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
+function timed(command: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Run {
+  const result = spawnSync(GNU_TIME, ['-f', '%e %U %S %M', ...command], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`${command.slice(0, 3).join(' ')} failed (${result.status}): ${result.stderr}`);
   const [wall, user, system, rss] = (result.stderr.trim().split('\n').at(-1)?.split(' ') ?? []).map(Number);
   const rows = Number(/Wrote (\d+) rows/.exec(result.stdout)?.[1] ?? NaN);
@@ -193,7 +214,7 @@ function agree(root: string, scratch: string): string {
 }
 
 /** The page: the machine, the method and the table. */
-function resultsPage(floor: Floors, results: readonly [string, Measured][], skipped: string | null, agreement: string | null): string {
+function resultsPage(floor: Floors, startup: Startup, results: readonly [string, Measured][], skipped: string | null, agreement: string | null): string {
   const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const mb = (kb: number) => (kb / 1024).toFixed(0);
   const rowsOf = (r: Run) => r.rows.toLocaleString('en-US');
@@ -208,6 +229,7 @@ function resultsPage(floor: Floors, results: readonly [string, Measured][], skip
     'Whole `npm run generate` processes (compiled JS through `npm run`\'s launcher), each into a fresh output folder so that the plots are drawn; the default workload also run a second time into the same folder, plots cached. Medians of the runs; wall and CPU (user + system) time and peak RSS from GNU time.',
     'Workload `groups` is a synthetic input of 10,000 groups of two rows each (scripts/workloads.ts), on the measured grid.',
     `The floor is scripts/bench-floor.ts: a tight loop that formats rows of perf_db.csv's shape (names, three sizes, five doubles with \`Number.prototype.toString\`, source) into 1 MiB buffers and writes them, run on all ${floor.threads} cores at once (worker threads, each its share of the rows): ${Math.round(floor.all).toLocaleString('en-US')} rows/s (one core: ${Math.round(floor.one).toLocaleString('en-US')} rows/s). "Of the floor" is the pipeline's rows/s over that. The same rows written as the emitter writes them (its byte formatter, pipeline/emit/shortest.ts, in place of toString) go at ${Math.round(floor.bytes).toLocaleString('en-US')} rows/s on all ${floor.threads} cores.`,
+    `Node's own start-up, part of every whole-process time in the table: \`node -e 0\` takes ${startup.plain.toFixed(2)} s here${startup.withoutCerts === null ? '' : ` (${startup.withoutCerts.seconds.toFixed(2)} s without the NODE_EXTRA_CA_CERTS this environment sets: Node parses the certificates of ${startup.withoutCerts.file} at every start)`}.`,
     'pandas + scipy is bench/pandas_equivalent.py (SplitwiseSim\'s interp1d line on the same grid and input) run by /usr/bin/python3 in the same benchmark; speed-up is its wall time over the pipeline\'s.',
     ...(skipped === null ? [] : [`pandas + scipy: ${skipped}.`]),
     ...(agreement === null ? [] : [`Agreement on the default workload (interpolated rows, prompt_time and token_time): ${agreement}.`]),
