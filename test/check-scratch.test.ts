@@ -54,6 +54,11 @@ describe('removeStale()', () => {
       ['perfdb-check-old-empty', '', true],
       ['perfdb-check-old-cut', '4242 1', true],
       ['perfdb-check-old-garbled', 'not a pid\n', true],
+      // 0 would ask about the whole process group, which is alive; the others are this very process read loosely.
+      ['perfdb-check-old-zero', '0 -\n', true],
+      ['perfdb-check-old-signed', `+${process.pid} -\n`, true],
+      ['perfdb-check-old-padded', `0${process.pid} -\n`, true],
+      ['perfdb-check-new-zero', '0 -\n', false],
       ['perfdb-check-new-none', null, false],
       ['perfdb-check-new-empty', '', false],
       ['perfdb-check-new-garbled', 'not a pid\n', false],
@@ -63,7 +68,7 @@ describe('removeStale()', () => {
       if (old) utimesSync(join(tmp, name), long, long);
     }
     removeStale(tmp);
-    expect(readdirSync(tmp).sort()).toEqual(['perfdb-check-new-empty', 'perfdb-check-new-garbled', 'perfdb-check-new-none']);
+    expect(readdirSync(tmp).sort()).toEqual(['perfdb-check-new-empty', 'perfdb-check-new-garbled', 'perfdb-check-new-none', 'perfdb-check-new-zero']);
   });
 
   it('does nothing for a temporary folder that does not exist', () => {

@@ -83,6 +83,18 @@ describe('takeLock()', () => {
     releaseLock(lock, held);
   });
 
+  it('takes over a lock whose PID is not one this code writes (a live PID with more after it, a sign, a leading zero, 0)', async () => {
+    const { takeLock, releaseLock, startTime } = await import('../pipeline/io/lock.js');
+    // Each first field, read as a number, is this very process (or, for 0, its process group): all alive.
+    for (const pid of [`${process.pid}x`, `+${process.pid}`, `0${process.pid}`, '0']) {
+      const lock = join(dir, `garbled-${pid}`);
+      writeFileSync(lock, `${pid} ${startTime(process.pid)} garbled\n`);
+      const held = await takeLock(lock, 'out');
+      expect(readFileSync(lock, 'utf8')).toBe(held);
+      releaseLock(lock, held);
+    }
+  });
+
   it('takes a lock whose process reused nothing but the PID (another start time)', async () => {
     const lock = join(dir, 'reused');
     writeFileSync(lock, `${process.pid} 1 old\n`); // this PID, but not this process's start time
@@ -131,10 +143,14 @@ describe('OutputTransaction.begin()', () => {
     const live = `.perfdb-tmp-${process.pid}-${startTime(process.pid)}-live`; // this very process: alive
     mkdirSync(join(out, live));
     mkdirSync(join(out, '.perfdb-tmp-999999999-1-dead'));
+    // Not a name this code gives (this process's PID with a leading zero, or 0, the process group): no live run's.
+    const garbled = [`.perfdb-tmp-0${process.pid}-${startTime(process.pid)}-x`, `.perfdb-tmp-0-${startTime(process.pid)}-x`];
+    for (const name of garbled) mkdirSync(join(out, name));
     const t = await OutputTransaction.begin(out);
     const left = readdirSync(out);
     t.abort();
     expect(left).toContain(live);
     expect(left).not.toContain('.perfdb-tmp-999999999-1-dead');
+    for (const name of garbled) expect(left).not.toContain(name);
   });
 });

@@ -100,8 +100,8 @@ function readHolder(path: string): { pid: number; alive: boolean; writing: boole
     return { pid: Number.NaN, alive: false, writing: age < WRITING_GRACE_MS, raw };
   }
   const [pidText, started] = raw.trim().split(' ');
-  const pid = Number.parseInt(pidText ?? '', 10);
-  return { pid, alive: Number.isInteger(pid) && pid > 0 && isAlive(pid, started === '-' ? undefined : started), writing: false, raw };
+  const pid = pidIn(pidText);
+  return { pid: pid ?? Number.NaN, alive: pid !== null && isAlive(pid, started), writing: false, raw };
 }
 
 /** Milliseconds since the file was last written; null when it is gone. */
@@ -122,9 +122,20 @@ function unlinkQuiet(path: string): void {
 }
 
 /**
+ * The PID in an owner record (a lock, a scratch folder's owner file, a
+ * temporary folder's name) as this code writes it: a positive decimal
+ * integer, no sign, no leading zero; null for anything else, which names no
+ * run (0 would signal the whole process group).
+ */
+export function pidIn(text: string | undefined): number | null {
+  return text !== undefined && /^[1-9]\d{0,14}$/.test(text) ? Number(text) : null;
+}
+
+/**
  * Whether a process still runs. Where its start time was recorded (Linux), a
  * live process with that PID but another start time is a later process that
- * reused the PID: the lock is stale.
+ * reused the PID: the lock is stale. `started` is as the record wrote it:
+ * '-', empty or absent where it was unknown.
  */
 export function isAlive(pid: number, started: string | undefined): boolean {
   try {
@@ -132,7 +143,7 @@ export function isAlive(pid: number, started: string | undefined): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (started === undefined || started === '') return true;
+  if (started === undefined || started === '' || started === '-') return true;
   const now = startTime(pid);
   return now === null || now === started;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
 import { outputPathError } from './file-errors.js';
-import { isAlive, startTime } from './lock.js';
+import { isAlive, pidIn, startTime } from './lock.js';
 
 const PREFIX = 'perfdb-check-';
 /** Inside each scratch folder: the PID and start time of the check that made it. */
@@ -76,10 +76,11 @@ function isStale(path: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
     owner = null;
   }
-  const [pid, started] = owner !== null && owner.endsWith('\n') ? owner.trim().split(' ') : [];
+  const [pidText, started] = owner !== null && owner.endsWith('\n') ? owner.trim().split(' ') : [];
+  const pid = pidIn(pidText);
   // No owner to ask (no file, a cut one, or one naming no PID): its check is taken for dead after the grace period.
-  if (pid === undefined || !/^\d+$/.test(pid)) return Date.now() - statSync(path).mtimeMs > UNOWNED_GRACE_MS;
-  return !isAlive(Number(pid), started === '-' ? undefined : started);
+  if (pid === null) return Date.now() - statSync(path).mtimeMs > UNOWNED_GRACE_MS;
+  return !isAlive(pid, started);
 }
 
 function asScratchError(error: unknown, verb: 'make' | 'write'): unknown {

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commit, recover, REAL_OPS, type FileOps } from './commit.js';
 import { outputPathError } from './file-errors.js';
-import { isAlive, releaseLock, startTime, takeLock } from './lock.js';
+import { isAlive, pidIn, releaseLock, startTime, takeLock } from './lock.js';
 import { checkOutputFolder } from './output-folder.js';
 import { TEMP_PREFIX } from './owned.js';
 import { displayPath, makeFolders } from './paths.js';
@@ -125,8 +125,8 @@ function removeDeadTemps(outDir: string): void {
   for (const name of readdirSync(outDir)) {
     if (!name.startsWith(TEMP_PREFIX) || !statSync(join(outDir, name)).isDirectory()) continue;
     const [pid, started] = name.slice(TEMP_PREFIX.length).split('-');
-    const owner = Number.parseInt(pid ?? '', 10);
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner, started === '-' ? undefined : started)) continue;
+    const owner = pidIn(pid);
+    if (owner !== null && isAlive(owner, started)) continue;
     rmSync(join(outDir, name), { recursive: true, force: true });
   }
 }
