@@ -133,6 +133,48 @@ describe('text that is not what it seems', () => {
     );
   });
 
+  it('stops at the first line longer than the longest record, whatever the chunks and line ends, at the line the parser would name', () => {
+    // The reference: the file split at every CR, LF or CRLF, as the parser splits it.
+    const firstLong = (text: string, max: number) => {
+      const at = text.split(/\r\n|\r|\n/).findIndex((line) => Buffer.byteLength(line) > max);
+      return at === -1 ? null : at + 1;
+    };
+    const verdict = (chunks: Buffer[], max: number) => {
+      const guard = new TextGuard('x', max);
+      try {
+        for (const c of chunks) guard.check(c);
+        guard.end();
+      } catch (error) {
+        return (error as PerfDbError).place.line ?? -1;
+      }
+      return null;
+    };
+    const line = fc.tuple(fc.stringMatching(/^[a-z,é]{0,30}$/), fc.constantFrom('\n', '\r', '\r\n'));
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(400), { maxLength: 8 }), fc.integer({ min: 1, max: 40 }), (lines, cuts, max) => {
+        // The first line is long enough to be the whole header: the start checks never stop it.
+        const text = `${'h'.repeat(64)}\n${lines.map(([body, end]) => body + end).join('')}`;
+        const bytes = Buffer.from(text);
+        expect(verdict(split(bytes, cuts), max + 64)).toBe(firstLong(text, max + 64));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('refuses a line of empty fields longer than 1 MiB before parsing it (E_RECORD_TOO_LARGE), at its line', async () => {
+    const bytes = Buffer.from(`${HEADER}\r${ROWS[0]}\r\n${','.repeat(3 * 2 ** 20)}\n${ROWS[1]}\n`);
+    for (const cuts of [[], [1 << 16, 1 << 17, 5 << 16], [HEADER.length + 1]]) {
+      expect(await ingestBytes(split(bytes, cuts))).toMatchObject({ code: 'E_RECORD_TOO_LARGE', place: { file: 'x.csv', line: 3 } });
+    }
+  });
+
+  it('names the line of a bad byte in a file with CR line ends, as the parser counts them', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}\r${ROWS[0]}\r\n${ROWS[1]}\r`), Buffer.from([0xff]), Buffer.from(`${ROWS[2]}\r`)]);
+    for (const cuts of [[], [HEADER.length + 1], [HEADER.length + ROWS[0]!.length + 2]]) {
+      expect(await ingestBytes(split(bytes, cuts))).toMatchObject({ code: 'E_INVALID_UTF8', place: { line: 4 } });
+    }
+  });
+
   it.each([
     ['UTF-16 LE with its byte-order mark', Buffer.from(`\uFEFF${HEADER}\n${ROWS[0]}\n`, 'utf16le'), 'E_UTF16'],
     ['UTF-16 BE with its byte-order mark', Buffer.from(`\uFEFF${HEADER}\n`, 'utf16le').swap16(), 'E_UTF16'],

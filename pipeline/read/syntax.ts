@@ -16,8 +16,13 @@ export function translateParseError(error: unknown, file: string): unknown {
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return new PerfDbError('E_BAD_QUOTE', 'a double quote appears inside an unquoted field or after a closing quote', { ...place, hint: 'quote the whole field and double the inner quotes ("a ""b"" c")' });
     case 'CSV_MAX_RECORD_SIZE':
-      return new PerfDbError('E_RECORD_TOO_LARGE', 'a record is longer than the largest accepted (1 MiB)', { ...place, hint: 'the file is probably not a profiling CSV, or a quote is unbalanced' });
+      return recordTooLarge(place);
     default:
       return new PerfDbError('E_CSV_SYNTAX', `the CSV cannot be parsed: ${e.message}`, { ...place, hint: 'check the file is comma-separated CSV' });
   }
+}
+
+/** A record (or a line: its empty fields count too) longer than the largest accepted. */
+export function recordTooLarge(place: { file: string; line?: number }): PerfDbError {
+  return new PerfDbError('E_RECORD_TOO_LARGE', 'a record is longer than the largest accepted (1 MiB)', { ...place, hint: 'the file is probably not a profiling CSV, or a quote is unbalanced' });
 }

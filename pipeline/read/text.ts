@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { PerfDbError } from '../core/errors.js';
+import { MAX_RECORD_SIZE } from '../core/limits.js';
+import { recordTooLarge } from './syntax.js';
 
 /** The first byte that is not UTF-8 text: where it is and what it is. */
 export interface BadByte {
@@ -14,17 +16,27 @@ export interface BadByte {
  * Watches the bytes of a file as they stream by: NUL bytes and invalid UTF-8
  * anywhere (a sequence split between two chunks is joined first), and UTF-16 or UTF-32
  * at the start. A UTF-16 or binary start stops at once; a later bad byte is
- * kept, so that ingest can name the record and field it falls in.
+ * kept, so that ingest can name the record and field it falls in. A line
+ * longer than the longest record stops at once too, before the parser sees
+ * it: the parser counts only the fields' characters, so a line of a hundred
+ * million commas would otherwise become a record of as many empty fields.
  */
 export class TextGuard {
   bad: BadByte | null = null;
   private offset = 0;
   private lines = 1;
+  /** Bytes of the line being read, since the last line end (CR or LF). */
+  private lineBytes = 0;
+  /** Whether the last byte seen was a CR: an LF first in the next chunk ends no line of its own. */
+  private afterCr = false;
   private carry: Buffer = Buffer.alloc(0);
   /** The first bytes, held until there are enough to tell UTF-16, an archive or binary data, whatever the chunk sizes. */
   private head: Buffer | null = Buffer.alloc(0);
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly maxLine: number = MAX_RECORD_SIZE,
+  ) {}
 
   /** Checks a chunk; returns the bytes that may go on to the parser (none while the start is still being gathered). */
   check(chunk: Buffer): Buffer {
@@ -53,7 +65,12 @@ export class TextGuard {
   }
 
   private scan(chunk: Buffer): void {
-    if (this.bad !== null) return;
+    this.checkLines(chunk);
+    if (this.bad === null) this.scanText(chunk);
+    if (chunk.length > 0) this.afterCr = chunk[chunk.length - 1] === 13;
+  }
+
+  private scanText(chunk: Buffer): void {
     const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
     const start = this.offset - this.carry.length;
     const whole = completeLength(bytes);
@@ -61,10 +78,38 @@ export class TextGuard {
     const nul = body.indexOf(0);
     const invalid = isUtf8(body) ? -1 : firstInvalid(body);
     const at = nul === -1 ? invalid : invalid === -1 ? nul : Math.min(nul, invalid);
-    if (at !== -1) this.bad = { kind: at === nul ? 'nul' : 'utf8', offset: start + at, line: this.lines + countLines(body, at) };
-    else this.lines += countLines(body, body.length);
+    if (at !== -1) this.bad = { kind: at === nul ? 'nul' : 'utf8', offset: start + at, line: this.lines + countLines(body, at, this.afterCr) };
+    else this.lines += countLines(body, body.length, this.afterCr);
     this.carry = Buffer.from(bytes.subarray(whole));
     this.offset += chunk.length;
+  }
+
+  /**
+   * E_RECORD_TOO_LARGE where a line of the chunk, with what came before it,
+   * is longer than maxLine bytes (a bad byte seen earlier is the earlier fault).
+   * Most chunks cannot hold one that long: only their last line end is looked for.
+   */
+  private checkLines(chunk: Buffer): void {
+    if (this.lineBytes + chunk.length <= this.maxLine) {
+      const lastEnd = Math.max(chunk.lastIndexOf(10), chunk.lastIndexOf(13));
+      this.lineBytes = lastEnd === -1 ? this.lineBytes + chunk.length : chunk.length - lastEnd - 1;
+      return;
+    }
+    let lf = chunk.indexOf(10);
+    let cr = chunk.indexOf(13);
+    for (let from = 0; ; ) {
+      const next = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      const end = next === -1 ? chunk.length : next;
+      if (this.lineBytes + end - from > this.maxLine) throw this.bad !== null ? badByteError(this.bad, this.file) : recordTooLarge({ file: this.file, line: this.lines + countLines(chunk, from, this.afterCr) });
+      if (next === -1) {
+        this.lineBytes += end - from;
+        return;
+      }
+      this.lineBytes = 0;
+      from = next + 1;
+      if (lf !== -1 && lf < from) lf = chunk.indexOf(10, from);
+      if (cr !== -1 && cr < from) cr = chunk.indexOf(13, from);
+    }
   }
 }
 
@@ -180,8 +225,10 @@ export function firstInvalid(bytes: Uint8Array): number {
   return -1;
 }
 
-function countLines(bytes: Buffer, end: number): number {
+/** Line ends in bytes[0, end), as the parser counts them: a CR, or an LF not right after a CR (`afterCr`: the byte before bytes[0] was one). */
+function countLines(bytes: Buffer, end: number, afterCr: boolean): number {
   let n = 0;
-  for (let i = bytes.indexOf(10); i !== -1 && i < end; i = bytes.indexOf(10, i + 1)) n++;
+  for (let i = bytes.indexOf(13); i !== -1 && i < end; i = bytes.indexOf(13, i + 1)) n++;
+  for (let i = bytes.indexOf(10); i !== -1 && i < end; i = bytes.indexOf(10, i + 1)) if (i === 0 ? !afterCr : bytes[i - 1] !== 13) n++;
   return n;
 }
