@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { runOptions } from '../pipeline/options/defaults.js';
@@ -58,6 +58,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ outco
 
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, name);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
   return path;
 }
@@ -215,15 +216,23 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     return db('o-stdin').equals(db('o-named')) ? 'accepted' : 'different output';
   },
   'a generated perf_db.csv as `--input`': async () => (await cli(['--input', join(ROOT, 'data', 'generated', 'perf_db.csv'), '--out', join(dir, 'o-gen')])).outcome,
-  '`--out` the raw data folder, or an input that `--out` would overwrite': async () => {
+  '`--out` the raw data folder, or an input that `--out` would overwrite or remove (one in an earlier run\'s temporary folder)': async () => {
     const rawBefore = readdirSync(join(ROOT, 'data', 'raw')).sort();
     const out = join(dir, 'o-clobber');
     mkdirSync(out, { recursive: true });
     const input = file('o-clobber/perf_db.csv', valid());
-    const runs = [await cli(['--out', join(ROOT, 'data', 'raw')]), await cli(['--input', input, '--out', out])];
+    // Inside the temporary folder a run killed outright left (its PID above any pid_max): the next run removes that folder.
+    const inTemp = file('o-clobber/.perfdb-tmp-4194305-1-k1/in.csv', valid());
+    const runs = [await cli(['--out', join(ROOT, 'data', 'raw')]), await cli(['--input', input, '--out', out]), await cli(['--input', inTemp, '--out', out])];
     expect(readdirSync(join(ROOT, 'data', 'raw')).sort()).toEqual(rawBefore);
     expect(readFileSync(input, 'utf8')).toBe(valid());
-    expect(runs[1]?.outcome).toBe(runs[0]?.outcome);
+    expect(readFileSync(inTemp, 'utf8')).toBe(valid());
+    expect(runs[2]?.stderr).toContain('the temporary folder of an earlier run');
+    expect(runs.map((r) => r?.outcome)).toEqual(runs.map(() => runs[0]?.outcome));
+    // A folder of the user's that only starts like one is no run's: kept, and its input read.
+    const own = file('o-clobber/.perfdb-tmp-mydata/in.csv', valid());
+    expect((await cli(['--input', own, '--out', out])).outcome).toBe('accepted');
+    expect(readFileSync(own, 'utf8')).toBe(valid());
     return runs[0]?.outcome as string;
   },
   '`--out` a dangling symbolic link, or a `plots` file where the folder goes': async () => {

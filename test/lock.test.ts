@@ -135,7 +135,7 @@ describe('OutputTransaction.abort()', () => {
 });
 
 describe('OutputTransaction.begin()', () => {
-  it('removes the temporary folder of a run that is gone, never that of a live one', async () => {
+  it('removes the temporary folder of a run that is gone, never that of a live one, nor a folder no run named', async () => {
     const { OutputTransaction } = await import('../pipeline/io/transaction.js');
     const out = join(dir, 'out');
     mkdirSync(out);
@@ -143,14 +143,16 @@ describe('OutputTransaction.begin()', () => {
     const live = `.perfdb-tmp-${process.pid}-${startTime(process.pid)}-live`; // this very process: alive
     mkdirSync(join(out, live));
     mkdirSync(join(out, '.perfdb-tmp-999999999-1-dead'));
-    // Not a name this code gives (this process's PID with a leading zero, or 0, the process group): no live run's.
-    const garbled = [`.perfdb-tmp-0${process.pid}-${startTime(process.pid)}-x`, `.perfdb-tmp-0-${startTime(process.pid)}-x`];
-    for (const name of garbled) mkdirSync(join(out, name));
+    mkdirSync(join(out, '.perfdb-tmp-999999999---dead.previous'));
+    // Not names a run gives (a leading zero, PID 0, no PID, more after the time): no run's, so not a run's to remove.
+    const others = [`.perfdb-tmp-0${process.pid}-${startTime(process.pid)}-x`, '.perfdb-tmp-0-1-x', '.perfdb-tmp-mydata', '.perfdb-tmp-999999999-1-dead-copy', '.perfdb-tmp-999999999-1-dead.previous.old'];
+    for (const name of others) mkdirSync(join(out, name));
     const t = await OutputTransaction.begin(out);
     const left = readdirSync(out);
     t.abort();
     expect(left).toContain(live);
     expect(left).not.toContain('.perfdb-tmp-999999999-1-dead');
-    for (const name of garbled) expect(left).not.toContain(name);
+    expect(left).not.toContain('.perfdb-tmp-999999999---dead.previous');
+    for (const name of others) expect(left).toContain(name);
   });
 });

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
-import { OWNED, TEMP_PREFIX } from './owned.js';
+import { ASIDE_SUFFIX, OWNED, TEMP_PREFIX, tempOwner } from './owned.js';
 import { displayPath, makeFolders } from './paths.js';
 
 export const JOURNAL = '.perfdb-journal';
@@ -57,7 +57,7 @@ interface Journal {
 export function commit(outDir: string, temp: string, written: readonly string[], owned: readonly string[], ops: FileOps = REAL_OPS): void {
   const removed = owned.filter((name) => !written.includes(name));
   const all = [...written, ...removed];
-  const journal: Journal = { state: 'moving', temp, aside: `${temp}.previous`, written: [...written], removed, existing: all.filter((n) => ops.exists(join(outDir, n))) };
+  const journal: Journal = { state: 'moving', temp, aside: `${temp}${ASIDE_SUFFIX}`, written: [...written], removed, existing: all.filter((n) => ops.exists(join(outDir, n))) };
   try {
     writeJournal(outDir, journal, ops);
   } catch (error) {
@@ -123,9 +123,9 @@ function checkedJournal(value: unknown, path: string): Journal {
       ? 'it is not an object'
       : j.state !== 'moving' && j.state !== 'committed'
         ? 'its state is neither "moving" nor "committed"'
-        : typeof j.temp !== 'string' || !/^[A-Za-z0-9-]+$/.test(j.temp.slice(TEMP_PREFIX.length)) || !j.temp.startsWith(TEMP_PREFIX)
+        : typeof j.temp !== 'string' || j.temp.endsWith(ASIDE_SUFFIX) || tempOwner(j.temp) === null
           ? `its temporary folder is not a ${TEMP_PREFIX}* name`
-          : j.aside !== `${j.temp}.previous`
+          : j.aside !== `${j.temp}${ASIDE_SUFFIX}`
             ? 'its folder for the old outputs is not the temporary folder\'s'
             : !names(j.written) || !names(j.removed) || !names(j.existing)
               ? `its lists of outputs name something other than ${OWNED.join(', ')}`

@@ -3,3 +3,23 @@ export const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'qualit
 
 /** The prefix of a run's temporary folder in the output folder. */
 export const TEMP_PREFIX = '.perfdb-tmp-';
+
+/** A run's temporary folder: the prefix, its PID, its start time ('-' where unknown) and when it began, in base 36. */
+export function tempName(pid: number, started: string | null, now: number): string {
+  return `${TEMP_PREFIX}${pid}-${started ?? '-'}-${now.toString(36)}`;
+}
+
+/** Where a commit moves the old outputs: beside the temporary folder. */
+export const ASIDE_SUFFIX = '.previous';
+
+const TEMP_NAME = /^\.perfdb-tmp-([1-9]\d{0,14})-(\d+|-)-[0-9a-z]+(\.previous)?$/;
+
+/**
+ * The run a temporary folder (or the folder of old outputs beside it) belongs
+ * to, read from its name; null for a name tempName does not give, which is
+ * no run's and is left alone, whatever it starts with.
+ */
+export function tempOwner(name: string): { pid: number; started: string } | null {
+  const match = TEMP_NAME.exec(name);
+  return match === null ? null : { pid: Number(match[1]), started: match[2] as string };
+}

@@ -3,9 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commit, recover, REAL_OPS, type FileOps } from './commit.js';
 import { outputPathError } from './file-errors.js';
-import { isAlive, pidIn, releaseLock, startTime, takeLock } from './lock.js';
+import { isAlive, releaseLock, startTime, takeLock } from './lock.js';
 import { checkOutputFolder } from './output-folder.js';
-import { TEMP_PREFIX } from './owned.js';
+import { tempName, tempOwner } from './owned.js';
 import { displayPath, makeFolders } from './paths.js';
 
 
@@ -47,9 +47,9 @@ export class OutputTransaction {
     const lock = await takeLock(lockPath, shown);
     try {
       repair(outDir, ops);
-      const tempName = `${TEMP_PREFIX}${process.pid}-${startTime(process.pid) ?? '-'}-${Date.now().toString(36)}`;
-      mkdirSync(join(outDir, tempName));
-      return new OutputTransaction(outDir, tempName, lockPath, lock, ops);
+      const temp = tempName(process.pid, startTime(process.pid), Date.now());
+      mkdirSync(join(outDir, temp));
+      return new OutputTransaction(outDir, temp, lockPath, lock, ops);
     } catch (error) {
       releaseLock(lockPath, lock);
       throw outputPathError(error, shown);
@@ -120,13 +120,11 @@ export function repair(outDir: string, ops: FileOps = REAL_OPS): void {
   removeDeadTemps(outDir);
 }
 
-/** Temporary folders of runs that are gone (a kill's leftovers); a live run's are never touched. */
+/** Temporary folders of runs that are gone (a kill's leftovers); a live run's, and a folder no run named, are never touched. */
 function removeDeadTemps(outDir: string): void {
   for (const name of readdirSync(outDir)) {
-    if (!name.startsWith(TEMP_PREFIX) || !statSync(join(outDir, name)).isDirectory()) continue;
-    const [pid, started] = name.slice(TEMP_PREFIX.length).split('-');
-    const owner = pidIn(pid);
-    if (owner !== null && isAlive(owner, started)) continue;
+    const owner = tempOwner(name);
+    if (owner === null || !statSync(join(outDir, name)).isDirectory() || isAlive(owner.pid, owner.started)) continue;
     rmSync(join(outDir, name), { recursive: true, force: true });
   }
 }
