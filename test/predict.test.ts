@@ -28,6 +28,21 @@ describe('makePredictor()', () => {
     expect(p.ends).toEqual(ends);
   });
 
+  it.each(['pchip', 'loglog'] as const)('with %s, has the knots\' own ys as its ends, exactly', (method) => {
+    // Two knots 11 decades apart: pchip's cubic evaluated at the end knot loses some 5e-5 to cancellation.
+    const p = makePredictor(method, knots([4, 100], [155610890000.123, 0.12351085602496657]));
+    expect(p.ends).toEqual([155610890000.123, 0.12351085602496657]);
+  });
+
+  it('with pchip, a row whose own extrapolation is impossible takes the measured end median itself', () => {
+    const p = makePredictor('pchip', knots([4, 100], [155610890000.123, 0.12351085602496657]));
+    const clamps: number[] = [];
+    // Beyond 100 the line through both knots is negative long before 112 (its slope is about -1.6e9).
+    expect(predictedValue(p, 'prompt_time', 112, 1, 1, (raw) => clamps.push(raw))).toBe(0.12351085602496657);
+    expect(clamps).toHaveLength(1);
+    expect(clamps[0]).toBeLessThan(0);
+  });
+
   it('keeps the key it is given', () => {
     expect(makePredictor('linear', LINE, 'batch_size').key).toBe('batch_size');
   });

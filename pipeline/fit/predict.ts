@@ -23,15 +23,17 @@ export type Predictors = Record<FittedMetric, Predictor | null>;
 
 /**
  * The interpolator of one method through the knots. The end values are the
- * knots' own for linear (so clamping repeats the measured medians exactly) and
- * the method's values at the end knots otherwise (isotonic's pooled means).
+ * knots' own for the methods that pass through them (linear, pchip, loglog:
+ * clamping repeats the measured medians exactly, where a cubic evaluated at
+ * its end knot may lose digits to cancellation) and isotonic's pooled means
+ * for isotonic.
  */
 export function makePredictor(method: MethodName, knots: Knots, key: FitKey = 'batch_tokens', tails: MetricFit['tails'] = null, model: ConfigModel | null = null): Predictor {
   const { x, y, count } = knots;
   const f = interpolator(method, x, y, count);
   const lo = x[0] as number;
   const hi = x[x.length - 1] as number;
-  const ends: [number, number] = method === 'linear' ? [y[0] as number, y[y.length - 1] as number] : [f(lo), f(hi)];
+  const ends: [number, number] = method === 'isotonic' ? [f(lo), f(hi)] : [y[0] as number, y[y.length - 1] as number];
   const decode = method === 'decode' ? model : null;
   const upper = decode !== null || tokenDependent(tails?.upper ?? null);
   const lower = decode !== null || tokenDependent(tails?.lower ?? null);
