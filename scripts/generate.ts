@@ -31,7 +31,7 @@ function parseArgs(argv: string[]) {
       .option('strict', { type: 'boolean', describe: 'fail (exit 1, outputs untouched) when an emitted row breaks monotonicity' })
       .option('on-invalid', { type: 'string', describe: 'an invalid input row stops the run (error), or is set aside in rejected.csv (skip)', defaultDescription: DEFAULTS.onInvalid })
       .option('max-rows', { type: 'string', describe: 'refuse grids that would emit more rows than this', defaultDescription: DEFAULTS.maxRows.toLocaleString('en-US') })
-      .option('method', { type: 'string', array: true, describe: 'fit method, linear|pchip|isotonic|loglog|decode|auto, for every metric or per metric as METRIC=METHOD (repeatable)', defaultDescription: DEFAULTS.method })
+      .option('method', { type: 'string', array: true, describe: 'fit method, linear|pchip|isotonic|loglog|auto, for every metric or per metric as METRIC=METHOD (repeatable); token_time=decode for the decode model', defaultDescription: DEFAULTS.method })
       .option('token-key', { type: 'string', describe: "token_time's x: batch_tokens as SplitwiseSim, or batch_size", defaultDescription: DEFAULTS.tokenKey })
       .option('extrapolate', { type: 'string', array: true, describe: "beyond the measured range: the tail the backtests choose (auto), SplitwiseSim's line as it is (linear), a tail (line, proportional, model, clamp), or an error (error); for every metric or per metric as METRIC=POLICY (repeatable)", defaultDescription: DEFAULTS.extrapolate })
       .option('coverage', { type: 'string', describe: 'nominal coverage of the intervals in the err columns (--uncertainty)', defaultDescription: String(DEFAULTS.coverage) })

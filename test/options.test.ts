@@ -142,6 +142,25 @@ describe('parseMethods()', () => {
   });
 });
 
+describe('parseMethods() and the decode model', () => {
+  it('takes token_time=decode for token_time alone', () => {
+    expect(parseMethods(['token_time=decode', 'pchip'])).toEqual({ prompt_time: 'pchip', token_time: 'decode', peak_power: 'pchip', average_power: 'pchip' });
+  });
+
+  it.each([
+    [['decode'], 'decode', ' (here it would fit prompt_time too)'],
+    [['token_time=decode', 'decode'], 'decode', ' (here it would fit prompt_time too)'],
+    [['prompt_time=decode'], 'prompt_time=decode', ''],
+    [['token_time=decode', 'average_power=decode'], 'average_power=decode', ''],
+  ])('refuses %j as a usage error (E_BAD_METHOD, exit 2) before any input is read', (entries, entry, extra) => {
+    const error = thrown(() => parseMethods(entries));
+    expect(error.code).toBe('E_BAD_METHOD');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(`--method "${entry}": decode is the decode model of token_time and fits no other metric${extra}`);
+    expect(error.hint).toBe('write --method token_time=decode; the other metrics keep their own method (linear unless given)');
+  });
+});
+
 describe('coverageOption()', () => {
   it.each(['0.8', '0.95', '.5', '0.999999', '0.000001'])('accepts %s', (text) => {
     expect(coverageOption(text)).toBe(Number(text));

@@ -50,9 +50,16 @@ export function flagOption(value: unknown, option: string): boolean {
  * a contradiction, refused.
  */
 export function parseMethods(entries: readonly string[]): Record<FittedMetric, MethodChoice> {
-  return perMetric(entries, 'method', METHOD_CHOICES, 'linear', (entry, what) =>
+  const methods = perMetric(entries, 'method', METHOD_CHOICES, 'linear', (entry, what) =>
     usageError('E_BAD_METHOD', `--method ${JSON.stringify(entry)}: ${what}`, `expected one of ${METHOD_CHOICES.join(', ')}, alone or as METRIC=METHOD with METRIC one of ${FITTED_METRICS.join(', ')}`),
   );
+  // The decode model is token_time's alone: asked of any other metric (a plain --method decode asks it of all), refused before any input is read.
+  const other = FITTED_METRICS.find((m) => m !== 'token_time' && methods[m] === 'decode');
+  if (other !== undefined) {
+    const entry = entries.find((e) => e === 'decode' || e === `${other}=decode`) as string;
+    throw usageError('E_BAD_METHOD', `--method ${JSON.stringify(entry)}: decode is the decode model of token_time and fits no other metric${entry === 'decode' ? ` (here it would fit ${other} too)` : ''}`, 'write --method token_time=decode; the other metrics keep their own method (linear unless given)');
+  }
+  return methods;
 }
 
 /** `--extrapolate auto`, `--extrapolate token_time=model`, ...: as --method; `error` only for every metric at once. */
