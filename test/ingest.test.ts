@@ -76,6 +76,9 @@ describe('ingest() refuses an invalid value with its code, line and field number
     expect(error.code).toBe(code);
     expect(error.place).toEqual({ file: 'x.csv', line: 3, column: COLUMN[column] });
     expect(error.exitCode).toBe(1);
+    // Every one says what to do about it.
+    expect(error.hint.length).toBeGreaterThan(10);
+    expect(error.format()).toMatch(/; hint: \S/);
   });
 });
 
@@ -292,6 +295,29 @@ describe('ingest() with onInvalid skip', () => {
     ]);
     expect(result.rejected[0]?.reason).toContain('prompt_time "NaN"');
     expect(result.files[0]).toMatchObject({ rowsRead: 5, rowsRejected: 3 });
+  });
+
+  it('names each record by the line it starts on, past quoted line ends (LF, CR, CRLF) and skipped empty lines', async () => {
+    // Lines by hand: 1 header, 2 good, 3-4 a time with a quoted LF, 5 good, 6-8 a size with a quoted CRLF and a CR,
+    // 9 empty, 10 good, 11 a bad power.
+    const text = [
+      `${HEADER}\r\n${GOOD}\r\n`,
+      `${withField('prompt_time', '"19\n6"')}\r\n`,
+      `${GOOD}\n`,
+      `${withField('batch_size', '"2x\r\n\r"')}\r\n`,
+      '\r\n',
+      `${withField('model', 'kept')}\r`,
+      `${withField('peak_power', '-1')}\n`,
+    ].join('');
+    const result = await ingest([source(text)], { onInvalid: 'skip' });
+    expect(result.rows.map((r) => r.line)).toEqual([2, 5, 10]);
+    expect(result.rejected.map((r) => [r.line, r.column, r.code])).toEqual([
+      [3, 8, 'E_NON_NUMERIC'],
+      [6, 4, 'E_NON_NUMERIC'],
+      [11, 6, 'E_NEGATIVE'],
+    ]);
+    // With --on-invalid error, the first one stops the run at its first line.
+    expect(await ingestError([source(text)])).toMatchObject({ code: 'E_NON_NUMERIC', place: { line: 3, column: 8 } });
   });
 
   it('still refuses a bad header', async () => {

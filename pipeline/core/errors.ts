@@ -17,7 +17,8 @@ export interface Place {
 }
 
 export interface PerfDbErrorInit extends Place {
-  hint?: string;
+  /** What to do about it: every known failure says. */
+  hint: string;
   /** 1 for bad input or a failed check (default), 2 for bad usage. */
   exitCode?: number;
   cause?: unknown;
@@ -27,10 +28,10 @@ export class PerfDbError extends Error {
   override readonly name = 'PerfDbError';
   readonly code: ErrorCode;
   readonly place: Place;
-  readonly hint: string | undefined;
+  readonly hint: string;
   readonly exitCode: number;
 
-  constructor(code: ErrorCode, message: string, init: PerfDbErrorInit = {}) {
+  constructor(code: ErrorCode, message: string, init: PerfDbErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = code;
     const { hint, exitCode, cause: _cause, ...place } = init;
@@ -50,14 +51,14 @@ export class PerfDbError extends Error {
       where += ': ';
     }
     const inGroup = group === undefined ? '' : ` (group ${group})`;
-    const hint = this.hint === undefined ? '' : `; hint: ${this.hint}`;
+    const hint = this.hint === '' ? '' : `; hint: ${this.hint}`;
     return oneLine(`${where}${this.code} ${this.message}${inGroup}${hint}`);
   }
 }
 
 /** A usage error: bad option or argument; exit code 2. */
-export function usageError(code: ErrorCode, message: string, hint?: string): PerfDbError {
-  return new PerfDbError(code, message, { exitCode: 2, ...(hint === undefined ? {} : { hint }) });
+export function usageError(code: ErrorCode, message: string, hint: string): PerfDbError {
+  return new PerfDbError(code, message, { exitCode: 2, hint });
 }
 
 /**
@@ -67,9 +68,7 @@ export function usageError(code: ErrorCode, message: string, hint?: string): Per
 export function withPlace(error: PerfDbError, place: Place): PerfDbError {
   const merged: Place = { ...place, ...error.place };
   if (error.place.file !== undefined && error.place.file !== place.file) delete merged.line;
-  const init: PerfDbErrorInit = { ...merged, exitCode: error.exitCode, cause: error.cause };
-  if (error.hint !== undefined) init.hint = error.hint;
-  return new PerfDbError(error.code, error.message, init);
+  return new PerfDbError(error.code, error.message, { ...merged, hint: error.hint, exitCode: error.exitCode, cause: error.cause });
 }
 
 export function isPerfDbError(error: unknown): error is PerfDbError {

@@ -10,7 +10,7 @@ import type { SerializedError } from './types.js';
  */
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof PerfDbError) {
-    return { known: true, message: error.message, code: error.code, place: error.place, ...(error.hint === undefined ? {} : { hint: error.hint }), exitCode: error.exitCode };
+    return { known: true, message: error.message, code: error.code, place: error.place, hint: error.hint, exitCode: error.exitCode };
   }
   const e = error instanceof Error ? error : new Error(String(error));
   return { known: false, message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }) };
@@ -19,7 +19,7 @@ export function serializeError(error: unknown): SerializedError {
 /** The error a worker reported, rebuilt in the parent. */
 export function rebuildError(e: SerializedError): Error {
   if (e.known && e.code !== undefined) {
-    return new PerfDbError(e.code as ErrorCode, e.message, { ...(e.place ?? {}), ...(e.hint === undefined ? {} : { hint: e.hint }), ...(e.exitCode === undefined ? {} : { exitCode: e.exitCode }) });
+    return new PerfDbError(e.code as ErrorCode, e.message, { ...(e.place ?? {}), hint: e.hint ?? '', ...(e.exitCode === undefined ? {} : { exitCode: e.exitCode }) });
   }
   const error = new Error(`in an emit worker: ${e.message}`);
   if (e.stack !== undefined) error.stack = `${error.message}\n${e.stack.split('\n').slice(1).join('\n')}`;

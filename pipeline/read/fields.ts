@@ -36,7 +36,7 @@ export function readRow(record: string[], header: Header, file: string, line: nu
       const value = record[i] as string;
       const place = { file, line, column: i + 1 };
       if (name === 'model' || name === 'hardware') {
-        if (value.trim() === '') throw new PerfDbError('E_EMPTY_VALUE', `${name} is empty; expected a name`, place);
+        if (value.trim() === '') throw new PerfDbError('E_EMPTY_VALUE', `${name} is empty; expected a name`, { ...place, hint: `every row names its ${name}: fill it in, or drop the row (--on-invalid skip sets such rows aside)` });
         checkPrintable(value, name, place);
         out[name] = value;
       } else if (name === 'tensor_parallel' || name === 'prompt_size' || name === 'batch_size' || name === 'token_size') {

@@ -4,6 +4,7 @@ import { PerfDbError } from '../core/errors.js';
 import { MAX_RECORD_SIZE } from '../core/limits.js';
 import { readHeader, type Header } from '../read/header.js';
 import { rawGroup, readRow } from '../read/fields.js';
+import { RecordLines } from '../read/lines.js';
 import { translateParseError } from '../read/syntax.js';
 import { badByteError, TextGuard } from '../read/text.js';
 import { OPTIONAL_METRICS } from '../core/columns.js';
@@ -47,22 +48,24 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
   let header: Header | undefined;
   let rowsRead = 0;
   let rowsRejected = 0;
+  const lines = new RecordLines();
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number; empty_lines: number } }>) {
       if (guard.bad !== null && info.bytes > guard.bad.offset) throw badByteIn(record, guard.bad, file);
+      const line = lines.start(record, info);
       if (header === undefined) {
-        header = readHeader(record, file, info.lines);
+        header = readHeader(record, file, line);
         continue;
       }
       rowsRead++;
-      const result = readRow(record, header, file, info.lines);
+      const result = readRow(record, header, file, line);
       if (!(result instanceof PerfDbError)) {
         rows.push(result);
         continue;
       }
       if (options.onInvalid === 'error') throw result;
       rowsRejected++;
-      rejected.push({ file, line: info.lines, column: result.place.column, code: result.code, reason: result.message, group: rawGroup(record, header) });
+      rejected.push({ file, line, column: result.place.column, code: result.code, reason: result.message, group: rawGroup(record, header) });
     }
     if (guard.bad !== null) throw badByteError(guard.bad, file);
   } catch (error) {
