@@ -74,6 +74,57 @@ describe('diffReports()', () => {
     expect(thrown(() => diffReports({}, committed, []))).toMatchObject({ code: 'E_NOT_A_REPORT', exitCode: 1 });
   });
 
+  type Edit = (r: QualityReport) => void;
+  it.each<[string, 'base' | 'head', Edit, string, string | undefined]>([
+    [
+      'a group listed twice',
+      'head',
+      (r) => void r.groups.push(r.groups[0]!),
+      '/groups/12/group must be unique: group "bloom-176b/a100-80gb/tp=8" appears twice, at /groups/0 and /groups/12',
+      undefined,
+    ],
+    [
+      "a group renamed to another's id",
+      'head',
+      (r) => void (r.groups[1]!.group = 'bloom-176b/a100-80gb/tp=8'),
+      '/groups/1/group must be unique: group "bloom-176b/a100-80gb/tp=8" appears twice, at /groups/0 and /groups/1',
+      undefined,
+    ],
+    [
+      'a measured configuration listed twice in a group',
+      'base',
+      (r) => void (r.groups[2]!.measured[1] = { ...r.groups[2]!.measured[1]!, prompt_size: 128 }),
+      '/groups/2/measured/1 must be unique: configuration (prompt 128, batch 1, tokens 128) appears twice, at /groups/2/measured/0 and /groups/2/measured/1',
+      'bloom-176b/h100-80gb-pcap/tp=8',
+    ],
+    [
+      'a probe point listed twice in a group',
+      'head',
+      (r) => void (r.groups[3]!.predictions.points[14] = { prompt_size: 128, batch_size: 1 }),
+      '/groups/3/predictions/points/14 must be unique: probe point (prompt 128, batch 1) appears twice, at /groups/3/predictions/points/0 and /groups/3/predictions/points/14',
+      'llama2-70b/a100-80gb/tp=2',
+    ],
+  ])('throws E_NOT_A_REPORT for a key given twice in a list it matches by key: %s', (_name, side, edit, where, group) => {
+    const broken = structuredClone(committed) as QualityReport;
+    edit(broken);
+    const [base, head] = side === 'base' ? [broken, committed] : [committed, broken];
+    const files = { base: 'base.json', head: 'head.json' };
+    const error = thrown(() => diffReports(base, head, [{ kind: 'new-warn' }], files)) as PerfDbError;
+    expect(error).toMatchObject({ code: 'E_NOT_A_REPORT', exitCode: 1 });
+    expect(error.place).toEqual(group === undefined ? { file: `${side}.json` } : { file: `${side}.json`, group });
+    expect(error.message).toBe(`the ${side} report is not a valid quality report: ${where}`);
+    expect(error.hint).toBe('a report lists each group once, and in a group each configuration and probe point once: the file was edited or merged by hand; regenerate it with `npm run generate`');
+  });
+
+  it('matches an input file listed twice (given twice to generate) entry by entry, not as one', () => {
+    const twice = structuredClone(committed) as QualityReport;
+    twice.inputs.files.push(structuredClone(twice.inputs.files[0]!));
+    expect(diffReports(twice, committed, []).markdown).toContain('**Inputs and settings**\n- input removed: `data/raw/perf_model.csv`\n');
+    const changed = structuredClone(twice);
+    changed.inputs.files[1]!.sha256 = 'f'.repeat(64);
+    expect(diffReports(twice, changed, []).markdown).toContain('**Inputs and settings**\n- input `data/raw/perf_model.csv` changed: sha256 dbbe505d1d64… -> ffffffffffff…, 127281 -> 127281 bytes\n');
+  });
+
   const V = SCHEMA_VERSION;
   it.each([
     ['a newer head', committed, { ...committed, schemaVersion: V + 1 }, 'head', new RegExp(`^the base report has schemaVersion ${V} and the head report ${V + 1}`)],
@@ -223,6 +274,15 @@ describe.concurrent('report-diff CLI on reports generated from altered raw data'
     expect(notReport.stderr).toMatch(/^package\.json: E_NOT_A_REPORT the base report is not a valid quality report: the top level must have required property 'schemaVersion'; hint: .+\n$/);
     expect(badRule).toMatchObject({ status: 2, stdout: '' });
     expect(badRule.stderr).toMatch(/^E_BAD_RULE --fail-on "loo-increase" is not a rule; accepted forms: new-fail, new-warn, status-worse, loo-increase=PP, prediction-change=PCT, rows-removed; hint: .+\n$/);
+  });
+
+  it('prints one line and exits 1 for a report that lists a group twice, where --fail-on new-warn would see its findings as new', async ({ expect }) => {
+    const report = JSON.parse(await readFile(head, 'utf8')) as QualityReport;
+    report.groups.push(report.groups[0]!);
+    await writeFile(join(dir, 'twice.json'), JSON.stringify(report));
+    const run = await runDiff([base, join(dir, 'twice.json'), '--fail-on', 'new-warn']);
+    expect(run).toMatchObject({ status: 1, stdout: '' });
+    expect(run.stderr).toMatch(/^\S*twice\.json: E_NOT_A_REPORT the head report is not a valid quality report: \/groups\/2\/group must be unique: group "tiny\/hw\/tp=1" appears twice, at \/groups\/0 and \/groups\/2; hint: .+\n$/);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Finding } from '../report/findings.js';
 import type { GroupReport, QualityReport } from '../report/types.js';
-import { byFinding, byMagnitude, byPrediction, bySizes, byText, code, countChange, numberChange, sizeKey, sizesOf } from './order.js';
+import { byFinding, byMagnitude, byPrediction, bySizes, byText, code, countChange, numberChange, pointKey, sizeKey, sizesOf } from './order.js';
 import type { Diff, FitErrorChange, GroupDiff, MedianChange, PredictionChange, SeverityChange } from './types.js';
 
 const SOURCES = ['measured', 'interpolated', 'extrapolated'] as const;
@@ -60,18 +60,28 @@ function compareSettings(b: QualityReport, h: QualityReport): string[] {
   for (const key of Object.keys(h.thresholds).sort(byText) as (keyof QualityReport['thresholds'])[]) {
     if (b.thresholds[key] !== h.thresholds[key]) out.push(`threshold ${key}: ${b.thresholds[key]} -> ${h.thresholds[key]}`);
   }
-  const baseFiles = new Map(b.inputs.files.map((f) => [f.file, f]));
-  const headFiles = new Map(h.inputs.files.map((f) => [f.file, f]));
+  // A file given twice (`--input a.csv --input a.csv`) is listed twice: its n-th entry is matched with the other report's n-th.
+  const baseFiles = entriesByName(b.inputs.files);
+  const headFiles = entriesByName(h.inputs.files);
   for (const file of [...new Set([...baseFiles.keys(), ...headFiles.keys()])].sort(byText)) {
-    const fb = baseFiles.get(file);
-    const fh = headFiles.get(file);
-    if (fb === undefined) out.push(`input added: \`${code(file)}\``);
-    else if (fh === undefined) out.push(`input removed: \`${code(file)}\``);
-    else if (fb.sha256 !== fh.sha256) out.push(`input \`${code(file)}\` changed: sha256 ${fb.sha256.slice(0, 12)}… -> ${fh.sha256.slice(0, 12)}…, ${fb.bytes} -> ${fh.bytes} bytes`);
+    const [eb, eh] = [baseFiles.get(file) ?? [], headFiles.get(file) ?? []];
+    for (let i = 0; i < Math.max(eb.length, eh.length); i++) {
+      const [fb, fh] = [eb[i], eh[i]];
+      if (fb === undefined) out.push(`input added: \`${code(file)}\``);
+      else if (fh === undefined) out.push(`input removed: \`${code(file)}\``);
+      else if (fb.sha256 !== fh.sha256) out.push(`input \`${code(file)}\` changed: sha256 ${fb.sha256.slice(0, 12)}… -> ${fh.sha256.slice(0, 12)}…, ${fb.bytes} -> ${fh.bytes} bytes`);
+    }
   }
   for (const key of ['rowsRead', 'rowsRejected', 'duplicatesDropped', 'rowsKept'] as const) {
     if (b.inputs[key] !== h.inputs[key]) out.push(`${key}: ${countChange(b.inputs[key], h.inputs[key])}`);
   }
+  return out;
+}
+
+/** The entries of each file name, in report order. */
+function entriesByName<T extends { file: string }>(files: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const f of files) out.set(f.file, [...(out.get(f.file) ?? []), f]);
   return out;
 }
 
@@ -103,13 +113,12 @@ function compareMedians(gb: GroupReport, gh: GroupReport): GroupDiff['medians'] 
 function comparePredictions(gb: GroupReport, gh: GroupReport): GroupDiff['predictions'] {
   const pb = gb.predictions as unknown as Record<string, (number | null)[]>;
   const ph = gh.predictions as unknown as Record<string, (number | null)[]>;
-  const point = (p: { prompt_size: number; batch_size: number }) => `${p.prompt_size},${p.batch_size}`;
-  const baseIndex = new Map(gb.predictions.points.map((p, i) => [point(p), i]));
+  const baseIndex = new Map(gb.predictions.points.map((p, i) => [pointKey(p), i]));
   const changes: PredictionChange[] = [];
   let values = 0;
   for (const metric of Object.keys(ph).filter((k) => k !== 'points' && k in pb).sort(byText)) {
     gh.predictions.points.forEach((p, i) => {
-      const j = baseIndex.get(point(p));
+      const j = baseIndex.get(pointKey(p));
       if (j === undefined) return;
       values++;
       const vb = pb[metric]?.[j] ?? null;

@@ -1,10 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PerfDbError, quoteValue } from '../core/errors.js';
+import { describeConfig } from '../core/format.js';
 import { QualityReportSchema as schema } from '../report/schema.js';
 import type { QualityReport } from '../report/types.js';
 import { compare } from './compare.js';
 import { HEADING, render } from './markdown.js';
+import { pointKey, sizeKey } from './order.js';
 import { evaluate, formatFailRule, uniqueRules, type FailRule } from './rules.js';
 
 export { formatFailRule, parseFailRule, RULE_FORMS, type FailRule } from './rules.js';
@@ -78,7 +80,54 @@ function checkReport(value: unknown, side: Side, file: string | undefined): Qual
       ...fileOf(file),
     });
   }
-  return value as QualityReport;
+  const report = value as QualityReport;
+  const repeat = firstRepeat(report);
+  if (repeat !== null) {
+    throw new PerfDbError('E_NOT_A_REPORT', `the ${side} report is not a valid quality report: ${repeat.at} must be unique: ${repeat.name} appears twice, at ${repeat.first} and ${repeat.second}`, {
+      hint: 'a report lists each group once, and in a group each configuration and probe point once: the file was edited or merged by hand; regenerate it with `npm run generate`',
+      ...fileOf(file),
+      ...(repeat.group === undefined ? {} : { group: repeat.group }),
+    });
+  }
+  return report;
+}
+
+/** A list whose entries compare() matches by a key: where it is, each entry's key and name, and its group. */
+interface KeyedList {
+  path: string;
+  /** The field that holds the key, when the key is one field. */
+  field?: string;
+  entries: readonly { key: string; name: string }[];
+  group?: string;
+}
+
+/**
+ * The first key given twice in a list compare() matches by key: groups by id, a group's
+ * measured medians by configuration, its predictions by probe point. A map keeps one of
+ * the two entries, and the diff would count the other as added or removed.
+ * (Findings are counted, not keyed: a repeated finding is no fault.)
+ */
+function firstRepeat(report: QualityReport): { at: string; name: string; first: string; second: string; group?: string } | null {
+  const lists: KeyedList[] = [
+    { path: '/groups', field: 'group', entries: report.groups.map((g) => ({ key: g.group, name: `group ${quoteValue(g.group)}` })) },
+    ...report.groups.flatMap((g, n): KeyedList[] => [
+      { path: `/groups/${n}/measured`, group: g.group, entries: g.measured.map((m) => ({ key: sizeKey(m), name: `configuration ${describeConfig(m)}` })) },
+      { path: `/groups/${n}/predictions/points`, group: g.group, entries: g.predictions.points.map((p) => ({ key: pointKey(p), name: `probe point (prompt ${p.prompt_size}, batch ${p.batch_size})` })) },
+    ]),
+  ];
+  for (const { path, field, entries, group } of lists) {
+    const seen = new Map<string, number>();
+    for (const [i, { key, name }] of entries.entries()) {
+      const earlier = seen.get(key);
+      if (earlier === undefined) {
+        seen.set(key, i);
+        continue;
+      }
+      const at = field === undefined ? `${path}/${i}` : `${path}/${i}/${field}`;
+      return { at, name, first: `${path}/${earlier}`, second: `${path}/${i}`, ...(group === undefined ? {} : { group }) };
+    }
+  }
+  return null;
 }
 
 function describeSchemaError(e: ErrorObject): string {

@@ -54,6 +54,11 @@ export function sizeKey(s: Sizes): string {
   return configKey(s.prompt_size, s.batch_size, s.token_size);
 }
 
+/** A probe point's key: predictions are matched by (prompt_size, batch_size). */
+export function pointKey(p: { prompt_size: number; batch_size: number }): string {
+  return `${p.prompt_size},${p.batch_size}`;
+}
+
 export function sizesOf(s: Sizes): Sizes {
   return { prompt_size: s.prompt_size, batch_size: s.batch_size, token_size: s.token_size };
 }
