@@ -228,6 +228,15 @@ describe('signals, pipes and pseudo file systems', () => {
     expect(leftovers(out)).toEqual([]);
   }, 20_000);
 
+  it('refuses a folder on standard input (`--input - < dir`) as a folder, not as an empty file', () => {
+    const folder = join(dir, 'stdin-folder');
+    mkdirSync(folder, { recursive: true });
+    const run = spawnSync('bash', ['-c', `node ${JSON.stringify(LAUNCH)} generate ${NO_PLOTS} --input - --out ${JSON.stringify(join(dir, 'o-stdin-folder'))} < ${JSON.stringify(folder)}`], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('<stdin>: E_IS_DIRECTORY --input - reads standard input, which is a folder here; expected CSV text; hint: pipe the CSV in (`cat runs.csv | npm run generate -- --input -`), or pass --input FILE\n');
+    expect(existsSync(join(dir, 'o-stdin-folder', 'perf_db.csv'))).toBe(false);
+  });
+
   it('exits 0 with nothing on stderr when the reader of standard output stops early', () => {
     const run = spawnSync('bash', ['-c', `node ${JSON.stringify(LAUNCH)} generate ${NO_PLOTS} --out ${JSON.stringify(join(dir, 'epipe'))} | true; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
     expect(run.stdout.trim()).toBe('status=0');

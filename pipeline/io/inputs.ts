@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
@@ -43,10 +43,16 @@ export async function openInput(path: string): Promise<IngestSource> {
   return { file, chunks: readChunks(path, file) };
 }
 
-/** Standard input as a source; a terminal is refused (nobody types a profiling CSV). */
+/**
+ * Standard input as a source; a terminal is refused (nobody types a profiling
+ * CSV), and so is a folder (`< dir`), which would otherwise read as an empty
+ * file. (A closed standard input is /dev/null by the time Node starts: empty.)
+ */
 function stdinSource(): IngestSource {
+  const pipeIn = 'pipe the CSV in (`cat runs.csv | npm run generate -- --input -`), or pass --input FILE';
+  if (fstatSync(0).isDirectory()) throw new PerfDbError('E_IS_DIRECTORY', '--input - reads standard input, which is a folder here; expected CSV text', { file: '<stdin>', hint: pipeIn });
   if (process.stdin.isTTY === true) {
-    throw new PerfDbError('E_NOT_REGULAR_FILE', '--input - reads standard input, which is a terminal here', { hint: 'pipe the CSV in (`cat runs.csv | npm run generate -- --input -`), or pass --input FILE' });
+    throw new PerfDbError('E_NOT_REGULAR_FILE', '--input - reads standard input, which is a terminal here', { hint: pipeIn });
   }
   const chunks = async function* (): AsyncGenerator<Uint8Array> {
     for await (const chunk of process.stdin) yield chunk as Buffer;
