@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookup, loadDatabase } from '../pipeline/db/lookup.js';
-import type { Answer, Database, Query } from '../pipeline/db/types.js';
+import type { Answer, Database, FitsFile, Query } from '../pipeline/db/types.js';
 import { PerfDbError } from '../pipeline/core/errors.js';
 import { cleanUp, FIXTURES, generate, runCommand, scratch, type CliRun } from './helpers.js';
 
@@ -223,5 +223,66 @@ describe('lookup() refuses what the database refused, and bad queries', () => {
     const error = await lookup(db, q(prompt)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PerfDbError);
     expect((error as PerfDbError).code).toBe('E_BAD_QUERY');
+  });
+});
+
+describe('lookup() answers only in finite numbers, from a fits.json whose range is its knots\' span', () => {
+  const args = (q: Query) => ['--model', q.model, '--hardware', q.hardware, '--tp', String(q.tensor_parallel), '--prompt', String(q.prompt_size), '--batch', String(q.batch_size), '--tokens', String(q.token_size)];
+  const firstGroup = (fits: FitsFile) => fits.groups[0] as FitsFile['groups'][number];
+  const upperTail = (fits: FitsFile) => (firstGroup(fits).fits.token_time.tails as { upper: { anchor: number | null; model: { coef: number[] } | null } }).upper;
+
+  /** A copy of the main database whose fits.json `damage` edited; its folder. */
+  async function damaged(name: string, damage: (fits: FitsFile) => void): Promise<string> {
+    const out = join(dir, name);
+    await mkdir(out);
+    const fits = JSON.parse(await readFile(join(main, 'fits.json'), 'utf8')) as FitsFile;
+    damage(fits);
+    await writeFile(join(out, 'fits.json'), JSON.stringify(fits));
+    await copyFile(join(main, 'perf_db.csv'), join(out, 'perf_db.csv'));
+    return out;
+  }
+
+  const HINT = 'hint: the database holds values no run writes; regenerate it with `npm run generate`';
+  it.each<[string, (fits: FitsFile) => void, Query, string]>([
+    // tiny's token_time upper tail is y_n · M / anchor: an anchor of 5e-324 sends it past the largest double at (500, 2, 7).
+    ['a model tail whose anchor overflows token_time', (f) => (upperTail(f).anchor = 5e-324), tiny(500, 2, 7), 'token_time is Infinity'],
+    // (300, 1) is a row without err cells: the interior band gives its interval, 36.5 × (1 + 1e307) overflows.
+    ['a band whose interval end overflows for a row', (f) => (((f.bands.prompt_time as NonNullable<FitsFile['bands']['prompt_time']>).interior as { q: number }).q = 1e307), tiny(300, 1, 10), "the upper end of prompt_time's interval is Infinity"],
+  ])('throws E_NON_FINITE for %s, and the CLI prints one line, no answer and no null', async (name, damage, q, what) => {
+    const out = await damaged(name.replace(/\W+/g, '-'), damage);
+    const message = `the answer at (prompt ${q.prompt_size}, batch ${q.batch_size}, tokens ${q.token_size}) is not a finite number: ${what}; a lookup never answers NaN or Infinity`;
+    const error = await lookup(await loadDatabase(join(out, 'fits.json'), join(out, 'perf_db.csv')), q).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect(error).toMatchObject({ code: 'E_NON_FINITE', message, place: { group: 'tiny/hw/tp=1' } });
+    for (const json of [[], ['--json']]) {
+      const run = await query([...args(q), '--db', out, ...json]);
+      expect([run.status, run.stdout, run.stderr]).toEqual([1, '', `E_NON_FINITE ${message} (group tiny/hw/tp=1); ${HINT}\n`]);
+    }
+  });
+
+  it.each<[string, (fits: FitsFile) => void, string]>([
+    ['knot times that overflow', (f) => firstGroup(f).fits.prompt_time.knots.y.fill(1.7e308), '/groups/0/fits/prompt_time/knots/y/0: 1.7e+308 ms is outside the times a run accepts, 1e-9 to 1000000000000 ms'],
+    ["a token_time model tail's coefficients that overflow", (f) => ((upperTail(f).model as { coef: number[] }).coef = [1.7e308, 1.7e308, 1.7e308]), "/groups/0/fits/token_time/tails/upper/model/coef/0: 1.7e+308 is outside 0 to 1000000000000; a model's coefficients are non-negative and at most the largest time a run accepts, in ms per unit of their term"],
+    ['a range that does not hold the knots', (f) => (firstGroup(f).range = [1, 2]), '/groups/0/range: [1, 2] is not the span of the prompt_time knots, 100..400; the range is the measured batch_tokens range, first knot to last'],
+  ])('refuses a fits.json with %s before answering: the CLI prints one line naming the file and the JSON path', async (name, damage, what) => {
+    const out = await damaged(name.replace(/\W+/g, '-'), damage);
+    await expect(loadDatabase(join(out, 'fits.json'), join(out, 'perf_db.csv'))).rejects.toMatchObject({ code: 'E_BAD_DATABASE', place: { file: join(out, 'fits.json') } });
+    // (300, 1) lies inside the knots 100..400; a range of [1, 2] would call it extrapolated, 150 times beyond.
+    const run = await query([...args(tiny(300, 1, 10)), '--db', out, '--json']);
+    expect([run.status, run.stdout]).toEqual([1, '']);
+    expect(run.stderr).toBe(`${join(out, 'fits.json')}: E_BAD_DATABASE fits.json is not a valid fits file: ${what}; hint: the file is damaged or was edited; regenerate it with \`npm run generate\`\n`);
+  });
+
+  it('reads a database written with --token-key batch_size, whose token_time knots are batch sizes, not batch_tokens', async () => {
+    const input = join(dir, 'batch-size-key.csv');
+    // c/hw/tp=1 at batch sizes 1 and 2: batch_tokens 100..400.
+    await writeFile(input, 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time\nc,hw,1,100,1,10,10,1\nc,hw,1,200,1,10,20,2\nc,hw,1,100,2,10,25,3\nc,hw,1,200,2,10,50,4\n');
+    const out = join(dir, 'batch-size-key');
+    const run = await generate(['--input', input, '--out', out, '--prompts', '100..300', '--step', '100', '--batches', '1,2', '--tokens', '10', '--no-plots', '--token-key', 'batch_size']);
+    expect(run.status, run.stderr).toBe(0);
+    const keyed = await loadDatabase(join(out, 'fits.json'), join(out, 'perf_db.csv'));
+    expect(firstGroup(keyed.fits)).toMatchObject({ range: [100, 400], fits: { prompt_time: { knots: { x: [100, 200, 400] } }, token_time: { key: 'batch_size', knots: { x: [1, 2] } } } });
+    const c = { model: 'c', hardware: 'hw', tensor_parallel: 1, prompt_size: 300, batch_size: 2, token_size: 10 };
+    expect(await lookup(keyed, c)).toMatchObject({ from: 'row', source: 'extrapolated', factor: 1.5 });
   });
 });

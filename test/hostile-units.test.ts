@@ -345,6 +345,41 @@ describe('lookups that do not trust fits.json', () => {
     expect((error as PerfDbError).message).toMatch(where);
   });
 
+  /** data/generated/fits.json's first group is bloom-176b/a100-80gb/tp=8, knots at batch_tokens 128..32768, as its range. */
+  type Fit = { key: string; knots: { x: number[]; y: number[] }; model: { coef: number[] }; tails: Record<'upper' | 'lower', Record<string, unknown> & { model: { coef: number[] } | null }> };
+  const fit = (f: typeof good, metric: 'prompt_time' | 'token_time') => (f.groups[0] as { fits: Record<string, Fit> }).fits[metric] as Fit;
+  const group = (f: typeof good) => f.groups[0] as { range: number[] };
+  const limits = 'the times a run accepts, 1e-9 to 1000000000000 ms';
+  const coefs = "is outside 0 to 1000000000000; a model's coefficients are non-negative and at most the largest time a run accepts, in ms per unit of their term";
+  const span = 'the range is the measured batch_tokens range, first knot to last';
+  it('reads the fits.json a run wrote, the group these cases damage included', async () => {
+    const fits = await readFits(join(ROOT, 'data', 'generated', 'fits.json'));
+    expect(fits.groups[0]).toMatchObject({ id: 'bloom-176b/a100-80gb/tp=8', range: [128, 32768] });
+  });
+
+  it.each<[string, (f: typeof good) => unknown, string]>([
+    ['knot times that overflow a prediction', (f) => fit(f, 'prompt_time').knots.y.fill(1.7e308), `/groups/0/fits/prompt_time/knots/y/0: 1.7e+308 ms is outside ${limits}`],
+    ['a knot time below a picosecond', (f) => (fit(f, 'token_time').knots.y[3] = 1e-12), `/groups/0/fits/token_time/knots/y/3: 1e-12 ms is outside ${limits}`],
+    ["a model's coefficients that overflow", (f) => (fit(f, 'token_time').model.coef = [1.7e308, 1.7e308, 1.7e308]), `/groups/0/fits/token_time/model/coef/0: 1.7e+308 ${coefs}`],
+    ["a model tail's coefficients that overflow", (f) => ((fit(f, 'token_time').tails.upper.model as { coef: number[] }).coef = [1.7e308, 1.7e308, 1.7e308]), `/groups/0/fits/token_time/tails/upper/model/coef/0: 1.7e+308 ${coefs}`],
+    ['a negative coefficient', (f) => (fit(f, 'prompt_time').model.coef[2] = -1), `/groups/0/fits/prompt_time/model/coef/2: -1 ${coefs}`],
+    ["a tail's end value beyond the largest time", (f) => (fit(f, 'prompt_time').tails.upper.y = 1e300), `/groups/0/fits/prompt_time/tails/upper/y: 1e+300 ms is outside ${limits}`],
+    ["a tail's floor of zero", (f) => (fit(f, 'prompt_time').tails.lower.floor = 0), '/groups/0/fits/prompt_time/tails/lower/floor: 0 is not a positive time'],
+    ["a tail's slope steeper than any two knots give", (f) => (fit(f, 'prompt_time').tails.upper.slope = 1e300), "/groups/0/fits/prompt_time/tails/upper/slope: 1e+300 is steeper than 1000000000000 ms per unit of x, the most two knots' times can differ by"],
+    ['a range that does not hold the knots', (f) => (group(f).range = [1, 2]), `/groups/0/range: [1, 2] is not the span of the prompt_time knots, 128..32768; ${span}`],
+    ['a range wider than the knots', (f) => (group(f).range = [64, 32768]), `/groups/0/range: [64, 32768] is not the span of the prompt_time knots, 128..32768; ${span}`],
+    ["token_time's batch_tokens knots short of the range", (f) => (fit(f, 'token_time').knots.x.pop(), fit(f, 'token_time').knots.y.pop()), `/groups/0/range: [128, 32768] is not the span of the token_time knots, 128..16384; ${span}`],
+    ['prompt_time keyed on batch_size', (f) => (fit(f, 'prompt_time').key = 'batch_size'), '/groups/0/fits/prompt_time/key: batch_size, but prompt_time is fitted on batch_tokens (only token_time may be keyed on batch_size)'],
+  ])('refuses %s at its JSON path, with the limit it breaks', async (_name, damage, what) => {
+    const fits = structuredClone(good);
+    damage(fits);
+    const path = join(dir, `fits-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(path, JSON.stringify(fits));
+    const error = await readFits(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect((error as PerfDbError).format()).toBe(`${path}: E_BAD_DATABASE fits.json is not a valid fits file: ${what}; hint: the file is damaged or was edited; regenerate it with \`npm run generate\``);
+  });
+
   it.each([
     ['null', 'E_BAD_DATABASE'],
     ['[]', 'E_BAD_DATABASE'],
