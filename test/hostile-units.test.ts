@@ -334,12 +334,16 @@ describe('lookups that do not trust fits.json', () => {
     ['a band that overflows at its largest factor', (f) => Object.assign(upperBand(f), { q: 1e308, gamma: 2, maxFactor: 8 }), /bands\/prompt_time\/upper: .*infinite half-width/],
     ['a growth exponent beyond the calibration\'s', (f) => Object.assign(upperBand(f), { gamma: 3 }), /bands\/prompt_time/],
   ];
-  it.each(cases)('refuses %s in one line naming the place, never a stack trace', async (_name, damage, where) => {
+  /** The good fits.json damaged, written to a file, read: the error, and the file's path. */
+  const readDamaged = async (damage: (f: typeof good) => unknown) => {
     const fits = structuredClone(good);
     damage(fits);
     const path = join(dir, `fits-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(path, JSON.stringify(fits));
-    const error = await readFits(path).catch((e: unknown) => e);
+    return { error: await readFits(path).catch((e: unknown) => e), path };
+  };
+  it.each(cases)('refuses %s in one line naming the place, never a stack trace', async (_name, damage, where) => {
+    const { error, path } = await readDamaged(damage);
     expect(error).toBeInstanceOf(PerfDbError);
     expect(error).toMatchObject({ code: 'E_BAD_DATABASE', place: { file: path } });
     expect((error as PerfDbError).message).toMatch(where);
@@ -371,11 +375,7 @@ describe('lookups that do not trust fits.json', () => {
     ["token_time's batch_tokens knots short of the range", (f) => (fit(f, 'token_time').knots.x.pop(), fit(f, 'token_time').knots.y.pop()), `/groups/0/range: [128, 32768] is not the span of the token_time knots, 128..16384; ${span}`],
     ['prompt_time keyed on batch_size', (f) => (fit(f, 'prompt_time').key = 'batch_size'), '/groups/0/fits/prompt_time/key: batch_size, but prompt_time is fitted on batch_tokens (only token_time may be keyed on batch_size)'],
   ])('refuses %s at its JSON path, with the limit it breaks', async (_name, damage, what) => {
-    const fits = structuredClone(good);
-    damage(fits);
-    const path = join(dir, `fits-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(path, JSON.stringify(fits));
-    const error = await readFits(path).catch((e: unknown) => e);
+    const { error, path } = await readDamaged(damage);
     expect(error).toBeInstanceOf(PerfDbError);
     expect((error as PerfDbError).format()).toBe(`${path}: E_BAD_DATABASE fits.json is not a valid fits file: ${what}; hint: the file is damaged or was edited; regenerate it with \`npm run generate\``);
   });
