@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPossible, makePredictor, makePredictors, predictedValue, xOf } from '../pipeline/fit/predict.js';
+import { isPossible, knotValue, makePredictor, makePredictors, predictedValue, xOf } from '../pipeline/fit/predict.js';
 import { makeTail, type TailSpec } from '../pipeline/fit/tails.js';
 import type { FittedMetric, GroupFit, Knots, MetricFit } from '../pipeline/types.js';
 import { deepFreeze } from './helpers.js';
@@ -32,6 +32,15 @@ describe('makePredictor()', () => {
     // Two knots 11 decades apart: pchip's cubic evaluated at the end knot loses some 5e-5 to cancellation.
     const p = makePredictor(method, knots([4, 100], [155610890000.123, 0.12351085602496657]));
     expect(p.ends).toEqual([155610890000.123, 0.12351085602496657]);
+  });
+
+  it('knotValue() gives the knots\' own medians for pchip (what the tails and the backtests start from), the pooled values for isotonic', () => {
+    const steep = knots([4, 100], [155610890000.123, 0.12351085602496657]);
+    const cubic = makePredictor('pchip', steep).f;
+    expect(cubic(100)).not.toBe(0.12351085602496657);
+    expect(knotValue('pchip', steep, cubic)(1)).toBe(0.12351085602496657);
+    const pooled = knots([100, 200, 400], [10, 30, 20]);
+    expect(knotValue('isotonic', pooled, makePredictor('isotonic', pooled).f)(2)).toBe(25);
   });
 
   it('with pchip, a row whose own extrapolation is impossible takes the measured end median itself', () => {

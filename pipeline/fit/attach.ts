@@ -2,6 +2,7 @@ import { configKey } from '../core/keys.js';
 import type { FittedMetric, GroupPlan, MetricFit } from '../types.js';
 import { xOfSizes } from './knots.js';
 import { interpolator } from './methods.js';
+import { knotValue } from './predict.js';
 import { makeTail, type Side, type TailKind, type TailSpec } from './tails.js';
 
 /**
@@ -41,9 +42,7 @@ export function tailsFor(plan: GroupPlan, metric: FittedMetric, kinds: Record<Si
   return { upper: make('upper', kinds.upper), lower: make('lower', kinds.lower) };
 }
 
-/** The fit's value at knot i: the knot's median for linear, the method's value otherwise (as makePredictor's ends). */
+/** The fit's value at knot i, as makePredictor's ends have it (knotValue). */
 function endValues(fit: MetricFit): (i: number) => number {
-  if (fit.method === 'linear') return (i) => fit.knots.y[i] as number;
-  const f = interpolator(fit.method, fit.knots.x, fit.knots.y, fit.knots.count);
-  return (i) => f(fit.knots.x[i] as number);
+  return knotValue(fit.method, fit.knots, interpolator(fit.method, fit.knots.x, fit.knots.y, fit.knots.count));
 }

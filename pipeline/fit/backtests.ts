@@ -19,7 +19,7 @@ import type { Configuration, FitKey, FittedMetric, Measurement, MethodName } fro
 import { knotLine, lineSlice, lineWithout, pooled, xOfSizes, type KnotLine, type Pooled } from './knots.js';
 import { interpolator } from './methods.js';
 import { fitModel, modelKindOf, modelValue, type ConfigModel } from './models.js';
-import { isPossible } from './predict.js';
+import { isPossible, knotValue } from './predict.js';
 import { makeTail, tailValue, TAIL_KINDS, type Side, type TailKind } from './tails.js';
 
 /** How far the frontier backtests reach: the top (bottom) 1, 2 and 3 knots held out. */
@@ -95,8 +95,8 @@ function frontier(input: BacktestInput, { line }: AllKnots, side: Side): Residua
     const n = knots.x.length;
     const [endAt, nextAt] = side === 'upper' ? [n - 1, n - 2] : [0, 1];
     const [endX, nextX] = [knots.x[endAt] as number, knots.x[nextAt] as number];
-    // The method's own values at its knots: the knots' medians for linear (as the emitted rows have them).
-    const fitted = (i: number) => (method === 'linear' ? (knots.y[i] as number) : f(knots.x[i] as number));
+    // The method's own values at its knots, as the emitted rows have them.
+    const fitted = knotValue(method, knots, f);
     const keptConfigs = configurations.filter((c) => kept(xOfSizes(key, c)));
     const model = modelFor(metric, keptConfigs);
     const inputs = {

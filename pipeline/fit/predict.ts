@@ -33,11 +33,22 @@ export function makePredictor(method: MethodName, knots: Knots, key: FitKey = 'b
   const f = interpolator(method, x, y, count);
   const lo = x[0] as number;
   const hi = x[x.length - 1] as number;
-  const ends: [number, number] = method === 'isotonic' ? [f(lo), f(hi)] : [y[0] as number, y[y.length - 1] as number];
+  const at = knotValue(method, knots, f);
+  const ends: [number, number] = [at(0), at(x.length - 1)];
   const decode = method === 'decode' ? model : null;
   const upper = decode !== null || tokenDependent(tails?.upper ?? null);
   const lower = decode !== null || tokenDependent(tails?.lower ?? null);
   return { f, key, range: [lo, hi], ends, tails, tokenDependent: { upper, lower }, model: decode };
+}
+
+/**
+ * A method's value at knot i: the knot's own median for the methods that pass
+ * through their knots (all but isotonic; a cubic evaluated at its knot may
+ * lose digits to cancellation), isotonic's pooled value for isotonic. What a
+ * clamp and a tail start from, in the rows and in the backtests alike.
+ */
+export function knotValue(method: MethodName, knots: Pick<Knots, 'x' | 'y'>, f: Interpolator): (i: number) => number {
+  return method === 'isotonic' ? (i) => f(knots.x[i] as number) : (i) => knots.y[i] as number;
 }
 
 /** Builds each fitted metric's predictor once per group. */
