@@ -133,7 +133,7 @@ describe('text that is not what it seems', () => {
     );
   });
 
-  it('stops at the first line longer than the longest record, whatever the chunks and line ends, at the line the parser would name', () => {
+  it('stops at the first line longer than the longest record, whatever the chunks and line ends, at its line (CR, LF, CRLF each one)', () => {
     // The reference: the file split at every CR, LF or CRLF, as the parser splits it.
     const firstLong = (text: string, max: number) => {
       const at = text.split(/\r\n|\r|\n/).findIndex((line) => Buffer.byteLength(line) > max);
@@ -149,7 +149,7 @@ describe('text that is not what it seems', () => {
       }
       return null;
     };
-    const line = fc.tuple(fc.stringMatching(/^[a-z,é]{0,30}$/), fc.constantFrom('\n', '\r', '\r\n'));
+    const line = fc.tuple(fc.stringMatching(/^[a-z,é]{0,120}$/), fc.constantFrom('\n', '\r', '\r\n'));
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(400), { maxLength: 8 }), fc.integer({ min: 1, max: 40 }), (lines, cuts, max) => {
         // The first line is long enough to be the whole header: the start checks never stop it.
@@ -166,6 +166,14 @@ describe('text that is not what it seems', () => {
     for (const cuts of [[], [1 << 16, 1 << 17, 5 << 16], [HEADER.length + 1]]) {
       expect(await ingestBytes(split(bytes, cuts))).toMatchObject({ code: 'E_RECORD_TOO_LARGE', place: { file: 'x.csv', line: 3 } });
     }
+  });
+
+  it('names a bad byte before the byte that makes its line too long, in the same chunk, as the fault', async () => {
+    const long = Buffer.concat([Buffer.from(`${HEADER}\n${ROWS[0]}\n`), Buffer.alloc(2 ** 20 - 10, 0x2c), Buffer.from([0xff]), Buffer.alloc(2 ** 20, 0x2c), Buffer.from('\n')]);
+    expect(await ingestBytes([long])).toMatchObject({ code: 'E_INVALID_UTF8', place: { line: 3 } });
+    // After it, the line is the fault.
+    const after = Buffer.concat([Buffer.from(`${HEADER}\n${ROWS[0]}\n`), Buffer.alloc(2 ** 20 + 10, 0x2c), Buffer.from([0xff, 0x0a])]);
+    expect(await ingestBytes([after])).toMatchObject({ code: 'E_RECORD_TOO_LARGE', place: { line: 3 } });
   });
 
   it('names the line of a bad byte in a file with CR line ends, as the parser counts them', async () => {

@@ -124,7 +124,7 @@ function checkedJournal(value: unknown, path: string): Journal {
       : j.state !== 'moving' && j.state !== 'committed'
         ? 'its state is neither "moving" nor "committed"'
         : typeof j.temp !== 'string' || j.temp.endsWith(ASIDE_SUFFIX) || tempOwner(j.temp) === null
-          ? `its temporary folder is not a ${TEMP_PREFIX}* name`
+          ? `its temporary folder is not a name a run gives (${TEMP_PREFIX}PID-START-TIME)`
           : j.aside !== `${j.temp}${ASIDE_SUFFIX}`
             ? 'its folder for the old outputs is not the temporary folder\'s'
             : !names(j.written) || !names(j.removed) || !names(j.existing)

@@ -1,3 +1,5 @@
+import { pidIn } from './lock.js';
+
 /** Files and folders a generate run owns in the output folder; anything else there is left alone. */
 export const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'quality-report.md', 'quality-report.html', 'rejected.csv', 'plots'] as const;
 
@@ -12,7 +14,7 @@ export function tempName(pid: number, started: string | null, now: number): stri
 /** Where a commit moves the old outputs: beside the temporary folder. */
 export const ASIDE_SUFFIX = '.previous';
 
-const TEMP_NAME = /^\.perfdb-tmp-([1-9]\d{0,14})-(\d+|-)-[0-9a-z]+(\.previous)?$/;
+const TEMP_NAME = /^\.perfdb-tmp-(\d+)-(\d+|-)-[0-9a-z]+(\.previous)?$/;
 
 /**
  * The run a temporary folder (or the folder of old outputs beside it) belongs
@@ -21,5 +23,6 @@ const TEMP_NAME = /^\.perfdb-tmp-([1-9]\d{0,14})-(\d+|-)-[0-9a-z]+(\.previous)?$
  */
 export function tempOwner(name: string): { pid: number; started: string } | null {
   const match = TEMP_NAME.exec(name);
-  return match === null ? null : { pid: Number(match[1]), started: match[2] as string };
+  const pid = match === null ? null : pidIn(match[1]);
+  return match === null || pid === null ? null : { pid, started: match[2] as string };
 }

@@ -65,8 +65,9 @@ export class TextGuard {
   }
 
   private scan(chunk: Buffer): void {
-    this.checkLines(chunk);
+    const [start, lines] = [this.offset, this.lines];
     if (this.bad === null) this.scanText(chunk);
+    this.checkLines(chunk, start, lines);
     if (chunk.length > 0) this.afterCr = chunk[chunk.length - 1] === 13;
   }
 
@@ -85,11 +86,13 @@ export class TextGuard {
   }
 
   /**
-   * E_RECORD_TOO_LARGE where a line of the chunk, with what came before it,
-   * is longer than maxLine bytes (a bad byte seen earlier is the earlier fault).
-   * Most chunks cannot hold one that long: only their last line end is looked for.
+   * E_RECORD_TOO_LARGE where a line of the chunk (which starts at byte `start`
+   * of the file, on line `lines`), with what came before it, is longer than
+   * maxLine bytes; a bad byte before the one that makes it too long is the
+   * earlier fault. Most chunks cannot hold one that long: only their last
+   * line end is looked for.
    */
-  private checkLines(chunk: Buffer): void {
+  private checkLines(chunk: Buffer, start: number, lines: number): void {
     if (this.lineBytes + chunk.length <= this.maxLine) {
       const lastEnd = Math.max(chunk.lastIndexOf(10), chunk.lastIndexOf(13));
       this.lineBytes = lastEnd === -1 ? this.lineBytes + chunk.length : chunk.length - lastEnd - 1;
@@ -100,7 +103,10 @@ export class TextGuard {
     for (let from = 0; ; ) {
       const next = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
       const end = next === -1 ? chunk.length : next;
-      if (this.lineBytes + end - from > this.maxLine) throw this.bad !== null ? badByteError(this.bad, this.file) : recordTooLarge({ file: this.file, line: this.lines + countLines(chunk, from, this.afterCr) });
+      if (this.lineBytes + end - from > this.maxLine) {
+        const over = start + from + this.maxLine - this.lineBytes;
+        throw this.bad !== null && this.bad.offset <= over ? badByteError(this.bad, this.file) : recordTooLarge({ file: this.file, line: lines + countLines(chunk, from, this.afterCr) });
+      }
       if (next === -1) {
         this.lineBytes += end - from;
         return;
@@ -225,7 +231,7 @@ export function firstInvalid(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Line ends in bytes[0, end), as the parser counts them: a CR, or an LF not right after a CR (`afterCr`: the byte before bytes[0] was one). */
+/** Line ends in bytes[0, end), as the file has them (RecordLines counts so too): a CR, or an LF not right after a CR (`afterCr`: the byte before bytes[0] was one). */
 function countLines(bytes: Buffer, end: number, afterCr: boolean): number {
   let n = 0;
   for (let i = bytes.indexOf(13); i !== -1 && i < end; i = bytes.indexOf(13, i + 1)) n++;
