@@ -81,7 +81,11 @@ function compareSettings(b: QualityReport, h: QualityReport): string[] {
 /** The entries of each file name, in report order. */
 function entriesByName<T extends { file: string }>(files: readonly T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const f of files) out.set(f.file, [...(out.get(f.file) ?? []), f]);
+  for (const f of files) {
+    const entries = out.get(f.file);
+    if (entries === undefined) out.set(f.file, [f]);
+    else entries.push(f);
+  }
   return out;
 }
 

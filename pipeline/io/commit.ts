@@ -123,7 +123,7 @@ function checkedJournal(value: unknown, path: string): Journal {
       ? 'it is not an object'
       : j.state !== 'moving' && j.state !== 'committed'
         ? 'its state is neither "moving" nor "committed"'
-        : typeof j.temp !== 'string' || j.temp.endsWith(ASIDE_SUFFIX) || tempOwner(j.temp) === null
+        : typeof j.temp !== 'string' || (tempOwner(j.temp)?.aside ?? true)
           ? `its temporary folder is not a name a run gives (${TEMP_PREFIX}PID-START-TIME)`
           : j.aside !== `${j.temp}${ASIDE_SUFFIX}`
             ? 'its folder for the old outputs is not the temporary folder\'s'

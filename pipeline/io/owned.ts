@@ -17,12 +17,12 @@ export const ASIDE_SUFFIX = '.previous';
 const TEMP_NAME = /^\.perfdb-tmp-(\d+)-(\d+|-)-[0-9a-z]+(\.previous)?$/;
 
 /**
- * The run a temporary folder (or the folder of old outputs beside it) belongs
- * to, read from its name; null for a name tempName does not give, which is
+ * The run a temporary folder (or, `aside`, the folder of old outputs beside it)
+ * belongs to, read from its name; null for a name tempName does not give, which is
  * no run's and is left alone, whatever it starts with.
  */
-export function tempOwner(name: string): { pid: number; started: string } | null {
+export function tempOwner(name: string): { pid: number; started: string; aside: boolean } | null {
   const match = TEMP_NAME.exec(name);
   const pid = match === null ? null : pidIn(match[1]);
-  return match === null || pid === null ? null : { pid, started: match[2] as string };
+  return match === null || pid === null ? null : { pid, started: match[2] as string, aside: match[3] !== undefined };
 }

@@ -43,7 +43,7 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
 async function ingestOne(source: IngestSource, options: IngestOptions, rows: Measurement[], rejected: RejectedRow[]): Promise<InputFileSummary> {
   const { file } = source;
   const parser = csvParser(options);
-  const guard = new TextGuard(file, options.maxRecordSize ?? MAX_RECORD_SIZE);
+  const guard = new TextGuard(file, options.maxRecordSize);
   const fed = feed(source, parser, guard);
   let header: Header | undefined;
   let rowsRead = 0;
