@@ -111,6 +111,25 @@ describe('measureNext()', () => {
     expect(suggested).toBeGreaterThan(200);
   });
 
+  it('agrees with the reference where the products are too large for an index array (prompt sizes in the millions)', () => {
+    // The same inputs with every prompt size (and range end) scaled: the products reach 5e8, past rowsAt's direct index.
+    const scale = 9_999_991;
+    fc.assert(
+      fc.property(input, ({ grid, groups, bands, most }) => {
+        const scaled = { ...grid, prompts: grid.prompts === null ? null : grid.prompts.map((p) => p * scale) };
+        const gs = groups.map((g, i) =>
+          group(
+            `g${i}`,
+            [Math.min(...g.range) * scale, Math.max(...g.range) * scale],
+            g.configurations.map((c) => ({ ...c, prompt_size: c.prompt_size * scale })),
+          ),
+        );
+        expect(measureNext(gs, scaled, bands, {}, most)).toEqual(referenceMeasureNext(gs, scaled, bands, {}, most));
+      }),
+      { numRuns: 150, seed: 20261202 },
+    );
+  });
+
   // By hand: stated(1) = 0.1; above the range 0.05 f up to f = 4; below it 0.3 up to f = 2. Rows are counted twice (two token sizes).
   const side = (q: number, gamma: number, maxFactor: number): Band => ({ gamma, q, maxFactor, residuals: 10 });
   const metric: MetricBands = { interior: side(0.1, 0, 1), upper: side(0.05, 1, 4), lower: side(0.3, 0, 2) };

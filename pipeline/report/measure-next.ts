@@ -78,8 +78,8 @@ const STEPS = [2, 4, 8, 16] as const;
 /** Rows of the grid per batch_tokens x, in the order the (prompt, batch) loop first meets each x. */
 interface RowsAt {
   key: string;
-  xs: number[];
-  ns: number[];
+  xs: Float64Array;
+  ns: Float64Array;
 }
 
 /** Per candidate step: the rows whose stated uncertainty falls, and the sums of their err before and after (weighted by rows). */
@@ -114,27 +114,51 @@ function groupSuggestions(g: Suggested, grid: Grid, bands: Bands, memo: Memo): S
   return out;
 }
 
+/** Products up to this are indexed by an array, not a Map (sizes are whole numbers; 4 MiB at most). */
+const DIRECT_INDEX = 1 << 20;
+
+const isIndex = (v: number) => Number.isInteger(v) && v >= 0;
+
 /** Rows per batch_tokens of the grid (prompts x batches, each at every token size); one per distinct grid. */
 function rowsAt({ prompts, batches, tokens }: ResolvedGrid, cache: Map<string, RowsAt>): RowsAt {
   const key = `${prompts.join(',')};${batches.join(',')};${tokens.length}`;
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const index = new Map<number, number>();
-  const xs: number[] = [];
-  const ns: number[] = [];
+  const largest = prompts.reduce((m, v) => Math.max(m, v), 0) * batches.reduce((m, v) => Math.max(m, v), 0);
+  const whole = prompts.every(isIndex) && batches.every(isIndex);
+  // Each x's place in xs, plus one (0: not met yet).
+  const direct = whole && largest <= DIRECT_INDEX ? new Int32Array(largest + 1) : null;
+  const index = direct === null ? new Map<number, number>() : null;
+  const xs = new Float64Array(prompts.length * batches.length);
+  const ns = new Float64Array(xs.length);
+  let count = 0;
   for (const p of prompts) {
     for (const b of batches) {
-      const i = index.get(p * b);
-      if (i === undefined) {
-        index.set(p * b, xs.length);
-        xs.push(p * b);
-        ns.push(tokens.length);
+      const x = p * b;
+      const i = direct === null ? (index as Map<number, number>).get(x) : (direct[x] as number) - 1;
+      if (i === undefined || i < 0) {
+        if (direct === null) (index as Map<number, number>).set(x, count);
+        else direct[x] = count + 1;
+        xs[count] = x;
+        ns[count++] = tokens.length;
       } else ns[i] = (ns[i] as number) + tokens.length;
     }
   }
-  const out = { key, xs, ns };
+  const out = { key, xs: xs.subarray(0, count), ns: ns.subarray(0, count) };
   cache.set(key, out);
   return out;
+}
+
+/** One metric's err beyond the range on one side, at a factor f other than 1: q * min(f, maxFactor)^gamma (bandError's), or none. */
+interface Curve {
+  q: number;
+  gamma: number;
+  maxFactor: number;
+}
+
+function curveOf(b: MetricBands | null, side: Side): Curve | null {
+  const band = b?.[side] ?? null;
+  return band === null || band.q === null ? null : { q: band.q, gamma: band.gamma, maxFactor: band.maxFactor };
 }
 
 /**
@@ -142,27 +166,39 @@ function rowsAt({ prompts, batches, tokens }: ResolvedGrid, cache: Map<string, R
  * very sums of a loop over every row per candidate): a row's err before does
  * not depend on the candidate and is computed once; beyond every band's
  * largest validated factor the err no longer changes with the factor.
- * Unknown errs are NaN, which no comparison admits.
+ * Unknown errs are NaN, which no comparison admits. The errs are stated()'s,
+ * each band looked up once: this runs for every row beyond the range.
  */
 function sideSums(at: RowsAt, bands: Bands, side: Side, end: number): Sums {
   const upper = side === 'upper';
-  const xs: number[] = [];
-  const ns: number[] = [];
-  at.xs.forEach((x, i) => {
-    if (!(upper ? x > end : x < end)) return;
-    xs.push(x);
-    ns.push(at.ns[i] as number);
-  });
+  const beyond = new Int32Array(at.xs.length);
+  let count = 0;
+  for (let i = 0; i < at.xs.length; i++) {
+    const x = at.xs[i] as number;
+    if (upper ? x > end : x < end) beyond[count++] = i;
+  }
   const largest = Math.max(1, ...[bands.prompt_time, bands.token_time].map((b) => b?.[side]?.maxFactor ?? 1));
   const held = stated(bands, side, Infinity) ?? NaN;
-  const err = (f: number) => (f > largest ? held : (stated(bands, side, f) ?? NaN));
-  const old = new Float64Array(xs.length);
-  for (let i = 0; i < xs.length; i++) old[i] = err(upper ? (xs[i] as number) / end : end / (xs[i] as number));
   const inside = stated(bands, side, 1) ?? NaN;
+  const pt = curveOf(bands.prompt_time, side);
+  const tt = curveOf(bands.token_time, side);
+  const err = curvesError(pt, tt, largest, held, inside);
+  const xs = new Float64Array(count);
+  const ns = new Float64Array(count);
+  const old = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    const i = beyond[j] as number;
+    const x = at.xs[i] as number;
+    xs[j] = x;
+    ns[j] = at.ns[i] as number;
+    old[j] = err(upper ? x / end : end / x);
+  }
   return STEPS.map((k) => {
     const xc = upper ? end * k : end / k;
-    let [rows, before, after] = [0, 0, 0];
-    for (let i = 0; i < xs.length; i++) {
+    let rows = 0;
+    let before = 0;
+    let after = 0;
+    for (let i = 0; i < count; i++) {
       const x = xs[i] as number;
       const was = old[i] as number;
       const now = (upper ? x <= xc : x >= xc) ? inside : err(upper ? x / xc : xc / x);
@@ -174,6 +210,25 @@ function sideSums(at: RowsAt, bands: Bands, side: Side, end: number): Sums {
     }
     return { rows, before, after };
   });
+}
+
+/** err(f) of sideSums: the held err past `largest`, the interior's at exactly 1, else stated()'s from the two curves (NaN without both). */
+function curvesError(pt: Curve | null, tt: Curve | null, largest: number, held: number, inside: number): (f: number) => number {
+  if (pt === null || tt === null) return (f) => (f > largest ? held : f === 1 ? inside : NaN);
+  const { q: qp, gamma: gp, maxFactor: mp } = pt;
+  const { q: qt, gamma: gt, maxFactor: mt } = tt;
+  const limitP = mp * (1 + 1e-12);
+  const limitT = mt * (1 + 1e-12);
+  return (f) => {
+    if (f > largest) return held;
+    // A factor of exactly 1 is the interior's (metricError).
+    if (f === 1) return inside;
+    const fp = Math.min(f, mp);
+    const ft = Math.min(f, mt);
+    // bandError's own limit: a factor clipped to maxFactor passes it only when maxFactor is negative.
+    if (fp > limitP || ft > limitT) return NaN;
+    return (qp * fp ** gp + qt * ft ** gt) / 2;
+  };
 }
 
 /**
