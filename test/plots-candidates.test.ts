@@ -73,6 +73,8 @@ const GRIDS: { name: string; grid: Grid; groups?: number }[] = [
   { name: 'prompts and batches out of order, with repeats', grid: { prompts: [4096, 128, 300, 128, 7000, 1, 2048], batches: [16, 1, 3, 64, 2, 3], tokens: [512, 128] } },
   { name: 'a grid with fewer x than the line has points', grid: { prompts: [128, 256], batches: null, tokens: null } },
   { name: 'batches that divide few batch_tokens (1..64:7), prompts 1..5000:7', grid: { prompts: range(1, 5000, 7), batches: range(1, 64, 7), tokens: [128] } },
+  // Past 2^24 the grid's distinct batch_tokens are sorted, not marked.
+  { name: 'prompt sizes in the millions (batch_tokens past 2^24)', grid: { prompts: [1, 128, 999_983, 2_000_003, 5_000_011, 7_777_777], batches: range(1, 64, 3), tokens: [128] } },
 ];
 
 const runs = new Map<string, PipelineResult>();

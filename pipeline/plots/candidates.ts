@@ -49,6 +49,18 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
     return false;
   };
   const runs: Run[] = key.key === 'batch_tokens' ? bs.map((b) => ({ values: ps, factor: b })) : [{ values: bs, factor: 1 }];
+  /** The grid's smallest x at or past `from`: one search in the grid's distinct x (shared by the lines of every group on this grid) where there are many runs. */
+  let union: Float64Array | null = null;
+  const gridNearest = (from: number): number | undefined => {
+    if (runs.length === 1) {
+      const only = runs[0] as Run;
+      const i = entry(only, from, false);
+      return i < only.values.length ? xAt(only, i) : undefined;
+    }
+    union ??= distinctProducts(ps, bs);
+    const i = entry({ values: union, factor: 1 }, from, false);
+    return i < union.length ? union[i] : undefined;
+  };
   function* walk(from: number, t: number, down = false): Generator<number> {
     let last: number | undefined;
     for (const x of merged(runs, from, down)) {
@@ -67,11 +79,7 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
       return undefined;
     }
     // Elsewhere the grid's nearest x is almost always one the line may use; where it is not, the merge walks on.
-    let x: number | undefined;
-    for (const run of runs) {
-      const i = entry(run, from, false);
-      if (i < run.values.length && (x === undefined || xAt(run, i) < x)) x = xAt(run, i);
-    }
+    const x = gridNearest(from);
     if (x === undefined || usable(x, t)) return x;
     const next = walk(x, t).next();
     return next.done === true ? undefined : next.value;
@@ -81,8 +89,55 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
 
 /** An ascending run of the grid's x: values[i] × factor (the prompts times one batch, or the batches). */
 interface Run {
-  values: readonly number[];
+  values: ArrayLike<number>;
   factor: number;
+}
+
+/** Products up to this are found by marking them in a byte array (sizes are whole numbers), larger ones by sorting. */
+const MARKED_PRODUCTS = 1 << 24;
+
+function markedProducts(ps: readonly number[], bs: readonly number[]): Float64Array | null {
+  const largest = (ps[ps.length - 1] ?? 0) * (bs[bs.length - 1] ?? 0);
+  if (largest > MARKED_PRODUCTS || !ps.every(Number.isInteger) || !bs.every(Number.isInteger) || (ps[0] ?? 0) < 0 || (bs[0] ?? 0) < 0) return null;
+  const seen = new Uint8Array(largest + 1);
+  let count = 0;
+  for (const b of bs) {
+    for (const p of ps) {
+      const x = p * b;
+      if (seen[x] === 0) {
+        seen[x] = 1;
+        count++;
+      }
+    }
+  }
+  const out = new Float64Array(count);
+  for (let x = 0, n = 0; n < count; x++) if (seen[x] === 1) out[n++] = x;
+  return out;
+}
+
+function sortedProducts(ps: readonly number[], bs: readonly number[]): Float64Array {
+  const all = new Float64Array(ps.length * bs.length);
+  let n = 0;
+  for (const b of bs) for (const p of ps) all[n++] = p * b;
+  all.sort();
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (kept === 0 || all[i] !== all[kept - 1]) all[kept++] = all[i] as number;
+  return all.slice(0, kept);
+}
+
+/** The last few grids' distinct products p × b, ascending, by the grid's ascending prompts and batches. */
+const PRODUCTS = new Map<string, Float64Array>();
+const PRODUCTS_KEPT = 4;
+
+/** Every distinct p × b of ascending distinct `ps` and `bs`, ascending: the x of the runs' merge, each once. */
+function distinctProducts(ps: readonly number[], bs: readonly number[]): Float64Array {
+  const key = `${ps.join(',')};${bs.join(',')}`;
+  const known = PRODUCTS.get(key);
+  if (known !== undefined) return known;
+  const products = markedProducts(ps, bs) ?? sortedProducts(ps, bs);
+  if (PRODUCTS.size >= PRODUCTS_KEPT) PRODUCTS.delete(PRODUCTS.keys().next().value as string);
+  PRODUCTS.set(key, products);
+  return products;
 }
 
 function xAt(run: Run, i: number): number {
