@@ -46,6 +46,30 @@ function collect(task: EmitTask, chunks: ChunkOptions = {}): { bytes: Buffer; bu
 const range = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
 
 describe('ChunkPool', () => {
+  it('makes shared chunks where it is shared, and keeps only the kind it makes', () => {
+    const shared = new ChunkPool(64, 4, true);
+    expect(shared.fresh(100)?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.fresh(100)?.length).toBe(100);
+    shared.give(new ArrayBuffer(64));
+    expect(shared.take()).toBeUndefined();
+    const mine = new SharedArrayBuffer(64);
+    shared.give(mine);
+    expect(shared.take()?.buffer).toBe(mine);
+    // A writer on the shared pool makes every chunk in shared memory, from the smallest of its ramp on.
+    const writer = new ChunkWriter(4096, 64, shared);
+    const made: ArrayBufferLike[] = [];
+    for (let i = 0; i < 4; i++) {
+      while (!writer.full) writer.ascii('0123456789abcdef');
+      made.push(writer.take().buffer);
+    }
+    expect(made.every((b) => b instanceof SharedArrayBuffer)).toBe(true);
+    // Not shared: no chunk of its own, ordinary ones kept, shared ones not.
+    const plain = new ChunkPool(64, 4);
+    expect(plain.fresh(100)).toBeUndefined();
+    plain.give(new SharedArrayBuffer(64));
+    expect(plain.take()).toBeUndefined();
+  });
+
   it('keeps only chunks of its size, at most as many as it may', () => {
     const pool = new ChunkPool(64, 2);
     pool.give(new ArrayBuffer(32));
@@ -147,9 +171,11 @@ describe('emitInWorkers with a sink that says when a chunk is written', () => {
     expect(given.bytes.equals(Buffer.concat(single))).toBe(true);
     expect(kept.bytes.equals(given.bytes)).toBe(true);
     expect(one.bytes.equals(given.bytes)).toBe(true);
-    // Given back: transferred to the worker, so detached here; kept: never.
-    expect(given.chunks.filter((c) => c.chunk.buffer.byteLength === 0).length).toBeGreaterThan(4);
-    expect(kept.chunks.filter((c) => c.chunk.buffer.byteLength === 0)).toEqual([]);
+    // The workers' chunks are shared memory, handed over and given back without a transfer: none is ever detached.
+    for (const r of [given, kept, one]) {
+      expect(r.chunks.every((c) => c.chunk.buffer instanceof SharedArrayBuffer)).toBe(true);
+      expect(r.chunks.filter((c) => c.chunk.buffer.byteLength === 0)).toEqual([]);
+    }
     // Filled again: a slice then starts on a full-size chunk, not on the smallest of a new writer's ramp of sizes.
     // With one worker, only the two slices it emits before any chunk is written start small.
     const starts = (r: typeof given) => r.chunks.filter((c) => c.buffer === 1 << 14).length;

@@ -36,7 +36,7 @@ export async function emitHere(tasks: readonly EmitTask[], sink: Sink, progress:
 
 /**
  * Emits the groups in `workers` threads, slice by slice (sliceTasks): each
- * worker hands a finished slice's bytes over (transferred, not copied) and
+ * worker hands a finished slice's bytes over (shared memory, neither copied nor transferred) and
  * the writer puts them into the sink in output order, one pass over the
  * bytes. A worker is given a new slice only while fewer than AHEAD slices
  * wait to be written, so memory stays flat however far the writer lags.
@@ -63,9 +63,9 @@ export async function emitInWorkers(tasks: readonly EmitTask[], workers: number,
     send(worker, known ? { type: 'slice', index, slice } : { type: 'slice', index, slice, group });
   };
   let closed = false;
-  // Chunks the sink has written go back to the worker that filled them (transferred), unless the run is over.
-  const giveBack = (worker: Worker, buffers: ArrayBuffer[]) => {
-    if (!closed) send(worker, { type: 'spare', buffers }, buffers);
+  // Chunks the sink has written go back to the worker that filled them (shared, as they came), unless the run is over.
+  const giveBack = (worker: Worker, buffers: ArrayBufferLike[]) => {
+    if (!closed) send(worker, { type: 'spare', buffers });
   };
   const summaries = tasks.map((): EmitSummary[] => []);
   let rows = 0;
@@ -152,8 +152,8 @@ interface Finished {
   from: Worker;
 }
 
-function send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
-  worker.postMessage(request, transfer);
+function send(worker: Worker, request: WorkerRequest): void {
+  worker.postMessage(request);
 }
 
 /** Slices emitted ahead of the writer, per worker, at most. */
@@ -165,7 +165,7 @@ const AHEAD_PER_WORKER = 2;
  * `onWritten` hears of each, its bytes let go. Once the sink says every chunk
  * of a slice has been written, their full-size buffers go to `giveBack`.
  */
-function writer(results: (Finished | null)[], sink: Sink, before: Promise<void>, giveBack: (worker: Worker, buffers: ArrayBuffer[]) => void, onWritten: (index: number, summary: EmitSummary) => void): () => Promise<void> {
+function writer(results: (Finished | null)[], sink: Sink, before: Promise<void>, giveBack: (worker: Worker, buffers: ArrayBufferLike[]) => void, onWritten: (index: number, summary: EmitSummary) => void): () => Promise<void> {
   let current = 0;
   let writing = false;
   return async () => {
@@ -178,7 +178,7 @@ function writer(results: (Finished | null)[], sink: Sink, before: Promise<void>,
         let left = chunks.length;
         // The buffers go back once every chunk of the slice is written.
         const written = () => {
-          if (--left === 0) giveBack(from, [...new Set(chunks.map((c) => c.buffer as ArrayBuffer))].filter((b) => b.byteLength === DEFAULT_CHUNK_BYTES));
+          if (--left === 0) giveBack(from, [...new Set(chunks.map((c) => c.buffer))].filter((b) => b.byteLength === DEFAULT_CHUNK_BYTES));
         };
         for (const chunk of chunks) await sink(chunk, written);
         results[current] = null;

@@ -39,7 +39,7 @@ export interface SerializedError {
  * and its prompt indices; with the group's task when the worker's last slice
  * was of another group), or chunks written since, to fill again.
  */
-export type WorkerRequest = { type: 'slice'; index: number; slice: EmitTask['slice']; group?: EmitTask } | { type: 'spare'; buffers: ArrayBuffer[] };
+export type WorkerRequest = { type: 'slice'; index: number; slice: EmitTask['slice']; group?: EmitTask } | { type: 'spare'; buffers: ArrayBufferLike[] };
 
 /** What a worker thread says of the slice it was given (its place among the slices). */
 export type WorkerReply = { type: 'done'; index: number; summary: EmitSummary; chunks: Uint8Array[] } | { type: 'error'; index: number; error: SerializedError };

@@ -1,6 +1,6 @@
 /**
  * Worker thread: emits slices of groups for the parent, each into memory,
- * and hands the bytes over (transferred, not copied) when the slice is done;
+ * and hands the bytes over (shared memory: neither copied nor transferred) when the slice is done;
  * the parent writes them into perf_db.csv in output order, and gives the
  * chunks back once written. Loads only the emit code, never the rest of the
  * pipeline.
@@ -15,8 +15,8 @@ import type { EmitTask, WorkerReply, WorkerRequest } from './types.js';
 const port = parentPort;
 if (port === null) throw new Error('emit/worker.ts must run in a worker thread');
 
-/** Chunks the parent has written, filled again by the next slices (a slice fills about four). */
-const spare = new ChunkPool(DEFAULT_CHUNK_BYTES, 6);
+/** Chunks the parent has written, filled again by the next slices (a slice fills about four); shared memory, never transferred (see ChunkPool). */
+const spare = new ChunkPool(DEFAULT_CHUNK_BYTES, 6, true);
 /** The group of the last slice. */
 let group: { task: EmitTask; prepared: PreparedGroup } | null = null;
 
@@ -35,13 +35,13 @@ port.on('message', (request: WorkerRequest) => {
     const emission = emitChecked(task, undefined, { spare }, group.prepared);
     let step = emission.next();
     for (; !step.done; step = emission.next()) chunks.push(step.value);
-    const buffers = [...new Set(chunks.map((c) => c.buffer as ArrayBuffer))];
-    post({ type: 'done', index, summary: step.value, chunks }, buffers);
+    // Shared chunks are shared by the message; any other would be copied.
+    post({ type: 'done', index, summary: step.value, chunks });
   } catch (error) {
     post({ type: 'error', index, error: serializeError(error) });
   }
 });
 
-function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
-  port?.postMessage(reply, transfer);
+function post(reply: WorkerReply): void {
+  port?.postMessage(reply);
 }
