@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitChecked } from '../pipeline/emit/checked.js';
-import { ChunkPool, ChunkWriter } from '../pipeline/emit/csv-out.js';
+import { ChunkPool } from '../pipeline/emit/chunk-pool.js';
+import { ChunkWriter } from '../pipeline/emit/csv-out.js';
 import { emitHere, emitInWorkers } from '../pipeline/emit/pool.js';
 import type { ChunkOptions } from '../pipeline/emit/rows.js';
 import type { EmitTask } from '../pipeline/emit/types.js';

@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { emitChecked } from './checked.js';
-import { ChunkPool } from './csv-out.js';
+import { ChunkPool } from './chunk-pool.js';
 import { serializeError } from './messages.js';
 import { DEFAULT_CHUNK_BYTES, prepareGroup, type PreparedGroup } from './rows.js';
 import type { EmitTask, WorkerReply, WorkerRequest } from './types.js';

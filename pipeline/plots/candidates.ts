@@ -49,18 +49,7 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
     return false;
   };
   const runs: Run[] = key.key === 'batch_tokens' ? bs.map((b) => ({ values: ps, factor: b })) : [{ values: bs, factor: 1 }];
-  /** The grid's smallest x at or past `from`: one search in the grid's distinct x (shared by the lines of every group on this grid) where there are many runs. */
-  let union: Float64Array | null = null;
-  const gridNearest = (from: number): number | undefined => {
-    if (runs.length === 1) {
-      const only = runs[0] as Run;
-      const i = entry(only, from, false);
-      return i < only.values.length ? xAt(only, i) : undefined;
-    }
-    union ??= distinctProducts(ps, bs);
-    const i = entry({ values: union, factor: 1 }, from, false);
-    return i < union.length ? union[i] : undefined;
-  };
+  const gridNearest = nearestOfGrid(runs, ps, bs);
   function* walk(from: number, t: number, down = false): Generator<number> {
     let last: number | undefined;
     for (const x of merged(runs, from, down)) {
@@ -85,6 +74,24 @@ export function lineCandidates(prompts: readonly number[], batches: readonly num
     return next.done === true ? undefined : next.value;
   };
   return { first, walk, nearest };
+}
+
+/**
+ * The grid's smallest x at or past `from`: one search in the grid's distinct x (shared by the
+ * lines of every group on this grid, worked out at the first call) where there are many runs.
+ */
+function nearestOfGrid(runs: readonly Run[], ps: readonly number[], bs: readonly number[]): (from: number) => number | undefined {
+  let union: Float64Array | null = null;
+  return (from) => {
+    if (runs.length === 1) {
+      const only = runs[0] as Run;
+      const i = entry(only, from, false);
+      return i < only.values.length ? xAt(only, i) : undefined;
+    }
+    union ??= distinctProducts(ps, bs);
+    const i = entry({ values: union, factor: 1 }, from, false);
+    return i < union.length ? union[i] : undefined;
+  };
 }
 
 /** An ascending run of the grid's x: values[i] × factor (the prompts times one batch, or the batches). */
