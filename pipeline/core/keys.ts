@@ -37,9 +37,14 @@ export function groupKeyString(key: GroupKey): string {
 
 /** Items by group (groupKeyString), each group's in input order, groups in the order first met. */
 export function splitByGroup<T extends GroupKey>(items: readonly T[]): Map<string, T[]> {
+  return groupedBy(items, groupKeyString);
+}
+
+/** Items by a key of each, each key's in input order, keys in the order first met. */
+export function groupedBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
-    const key = groupKeyString(item);
+    const key = keyOf(item);
     const list = out.get(key);
     if (list === undefined) out.set(key, [item]);
     else list.push(item);

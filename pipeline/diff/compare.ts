@@ -1,3 +1,4 @@
+import { groupedBy } from '../core/keys.js';
 import type { Finding } from '../report/findings.js';
 import type { GroupReport, QualityReport } from '../report/types.js';
 import { byFinding, byMagnitude, byPrediction, bySizes, byText, code, countChange, numberChange, pointKey, sizeKey, sizesOf } from './order.js';
@@ -61,8 +62,9 @@ function compareSettings(b: QualityReport, h: QualityReport): string[] {
     if (b.thresholds[key] !== h.thresholds[key]) out.push(`threshold ${key}: ${b.thresholds[key]} -> ${h.thresholds[key]}`);
   }
   // A file given twice (`--input a.csv --input a.csv`) is listed twice: its n-th entry is matched with the other report's n-th.
-  const baseFiles = entriesByName(b.inputs.files);
-  const headFiles = entriesByName(h.inputs.files);
+  // The entries of each file name, in report order.
+  const baseFiles = groupedBy(b.inputs.files, (f) => f.file);
+  const headFiles = groupedBy(h.inputs.files, (f) => f.file);
   for (const file of [...new Set([...baseFiles.keys(), ...headFiles.keys()])].sort(byText)) {
     const [eb, eh] = [baseFiles.get(file) ?? [], headFiles.get(file) ?? []];
     for (let i = 0; i < Math.max(eb.length, eh.length); i++) {
@@ -78,16 +80,6 @@ function compareSettings(b: QualityReport, h: QualityReport): string[] {
   return out;
 }
 
-/** The entries of each file name, in report order. */
-function entriesByName<T extends { file: string }>(files: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const f of files) {
-    const entries = out.get(f.file);
-    if (entries === undefined) out.set(f.file, [f]);
-    else entries.push(f);
-  }
-  return out;
-}
 
 /** Measured medians keyed by (prompt, batch, token). */
 function compareMedians(gb: GroupReport, gh: GroupReport): GroupDiff['medians'] {

@@ -149,25 +149,12 @@ function rowsAt({ prompts, batches, tokens }: ResolvedGrid, cache: Map<string, R
   return out;
 }
 
-/** One metric's err beyond the range on one side, at a factor f other than 1: q * min(f, maxFactor)^gamma (bandError's), or none. */
-interface Curve {
-  q: number;
-  gamma: number;
-  maxFactor: number;
-}
-
-function curveOf(b: MetricBands | null, side: Side): Curve | null {
-  const band = b?.[side] ?? null;
-  return band === null || band.q === null ? null : { q: band.q, gamma: band.gamma, maxFactor: band.maxFactor };
-}
-
 /**
  * Each candidate's sums on one side, added in the order of rowsAt (so the
  * very sums of a loop over every row per candidate): a row's err before does
  * not depend on the candidate and is computed once; beyond every band's
  * largest validated factor the err no longer changes with the factor.
- * Unknown errs are NaN, which no comparison admits. The errs are stated()'s,
- * each band looked up once: this runs for every row beyond the range.
+ * Unknown errs are NaN, which no comparison admits.
  */
 function sideSums(at: RowsAt, bands: Bands, side: Side, end: number): Sums {
   const upper = side === 'upper';
@@ -180,9 +167,7 @@ function sideSums(at: RowsAt, bands: Bands, side: Side, end: number): Sums {
   const largest = Math.max(1, ...[bands.prompt_time, bands.token_time].map((b) => b?.[side]?.maxFactor ?? 1));
   const held = stated(bands, side, Infinity) ?? NaN;
   const inside = stated(bands, side, 1) ?? NaN;
-  const pt = curveOf(bands.prompt_time, side);
-  const tt = curveOf(bands.token_time, side);
-  const err = curvesError(pt, tt, largest, held, inside);
+  const err = (f: number) => (f > largest ? held : (stated(bands, side, f) ?? NaN));
   const xs = new Float64Array(count);
   const ns = new Float64Array(count);
   const old = new Float64Array(count);
@@ -210,25 +195,6 @@ function sideSums(at: RowsAt, bands: Bands, side: Side, end: number): Sums {
     }
     return { rows, before, after };
   });
-}
-
-/** err(f) of sideSums: the held err past `largest`, the interior's at exactly 1, else stated()'s from the two curves (NaN without both). */
-function curvesError(pt: Curve | null, tt: Curve | null, largest: number, held: number, inside: number): (f: number) => number {
-  if (pt === null || tt === null) return (f) => (f > largest ? held : f === 1 ? inside : NaN);
-  const { q: qp, gamma: gp, maxFactor: mp } = pt;
-  const { q: qt, gamma: gt, maxFactor: mt } = tt;
-  const limitP = mp * (1 + 1e-12);
-  const limitT = mt * (1 + 1e-12);
-  return (f) => {
-    if (f > largest) return held;
-    // A factor of exactly 1 is the interior's (metricError).
-    if (f === 1) return inside;
-    const fp = Math.min(f, mp);
-    const ft = Math.min(f, mt);
-    // bandError's own limit: a factor clipped to maxFactor passes it only when maxFactor is negative.
-    if (fp > limitP || ft > limitT) return NaN;
-    return (qp * fp ** gp + qt * ft ** gt) / 2;
-  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { findCopies } from '../checks/measured.js';
 import { findLookalikes } from '../checks/names.js';
-import { compareStrings } from '../core/keys.js';
+import { compareStrings, groupedBy } from '../core/keys.js';
 import { groupFacts } from '../report/facts.js';
 import { finding, SEVERITY_RULE, topFindings, worst, type Finding } from '../report/findings.js';
 import { round, SCHEMA_VERSION, SIGNIFICANT_DIGITS, STUDIED, THRESHOLDS } from '../report/numbers.js';
@@ -28,8 +28,8 @@ export function buildReport(result: PipelineResult, options: ReportOptions, plot
     ['prompt_time', 'token_time', 'e2e_time', 'peak_power', 'average_power'],
   );
   const lookalikes = findLookalikes(result.groups.map((g) => ({ id: g.fit.id, model: g.fit.model, hardware: g.fit.hardware })));
-  const copiesOf = byGroup(copies);
-  const lookalikesOf = byGroup(lookalikes);
+  const copiesOf = groupedBy(copies, (c) => c.group);
+  const lookalikesOf = groupedBy(lookalikes, (l) => l.group);
   const groups = result.groups.map((g) => {
     const facts = groupFacts(g, copiesOf.get(g.fit.id) ?? [], lookalikesOf.get(g.fit.id) ?? []);
     return groupSection(facts, groupRules(facts), { duplicates: result.duplicatesByGroup.get(g.fit.id) ?? 0, plots: plots.get(g.fit.id) ?? {} });
@@ -114,13 +114,3 @@ function rejectedOnly(result: PipelineResult): { group: string; rows: number }[]
   return [...counts].sort(([a], [b]) => compareStrings(a, b)).map(([group, rows]) => ({ group, rows }));
 }
 
-/** Items per group id, for each group's facts in one pass (not a scan of every item per group). */
-function byGroup<T extends { group: string }>(items: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const list = out.get(item.group);
-    if (list === undefined) out.set(item.group, [item]);
-    else list.push(item);
-  }
-  return out;
-}
