@@ -1,6 +1,7 @@
 import { MonotonicityChecker } from '../checks/monotonicity.js';
 import type { EmitSummary } from './types.js';
-import { emitGroup, prepareGroup, type ChunkOptions, type PreparedGroup } from './rows.js';
+import { prepareGroup, type PreparedGroup } from './group.js';
+import { emitGroup, type ChunkOptions } from './rows.js';
 import type { EmitTask } from './types.js';
 
 /**

@@ -1,13 +1,12 @@
 import { beyondFactor } from '../core/extrapolation.js';
 import { configKey } from '../core/keys.js';
-import { makePredictors } from '../fit/predict.js';
-import type { Configuration, GroupFit } from '../types.js';
+import type { Configuration } from '../types.js';
 import { EmitCounters, type EmitCounts } from './counters.js';
 import type { ChunkPool } from './chunk-pool.js';
 import { ChunkWriter } from './csv-out.js';
-import { indexMeasured, unionKeys, type MeasuredIndex } from './measured-index.js';
-import { PointRows, type GroupContext } from './point.js';
-import { LastRow, rowFormat, writeMeasured, writePredicted, type RowFormat } from './row-text.js';
+import { GroupRows, prepareGroup, type PreparedGroup } from './group.js';
+import { unionKeys } from './measured-index.js';
+import { writeMeasured, writePredicted } from './row-text.js';
 import type { EmitTask } from './types.js';
 
 /** Called for every emitted row, in output order. */
@@ -42,7 +41,7 @@ export function* emitGroup(
   onSeed: RowObserver = () => undefined,
   prepared: PreparedGroup = prepareGroup(task),
 ): Generator<Uint8Array, EmitCounts, undefined> {
-  const g: GroupRows = { ...prepared, task, point: new PointRows(prepared.context), at: new PointAt(), last: new LastRow() };
+  const g = new GroupRows(prepared, task);
   const reuse = chunks.reuseChunks === true;
   const shared = chunks.writer;
   const out = shared ?? new ChunkWriter(chunks.chunkBytes ?? DEFAULT_CHUNK_BYTES, g.rowBytes, chunks.spare);
@@ -57,71 +56,27 @@ export function* emitGroup(
 }
 
 /**
- * What every slice of a group shares, whichever part of it is emitted: built
- * once per group (a worker keeps it for the group's next slices), never
- * changed while rows are written.
- */
-export interface PreparedGroup {
-  format: RowFormat;
-  context: GroupContext;
-  rowBytes: number;
-  replaced: ReadonlyMap<string, string>;
-  gridPrompts: ReadonlySet<number>;
-  gridBatches: ReadonlySet<number>;
-  gridTokens: ReadonlySet<number>;
-  byPrompt: MeasuredIndex;
-  /** Every prompt size with a row, in output order: the grid's and the measured ones. */
-  prompts: readonly number[];
-}
-
-export function prepareGroup(task: EmitTask): PreparedGroup {
-  const { grid } = task;
-  const format = rowFormat(task.fit, task.errors);
-  const byPrompt = indexMeasured(task.configurations);
-  return {
-    format,
-    context: groupContext(task, format),
-    rowBytes: format.lead.length + 512,
-    replaced: new Map(task.replaced),
-    gridPrompts: new Set(grid.prompts),
-    gridBatches: new Set(grid.batches),
-    gridTokens: new Set(grid.tokens),
-    byPrompt,
-    prompts: unionKeys(grid.prompts, byPrompt),
-  };
-}
-
-/** The rows of one emission: the group's shared parts, and the state of the rows being written. */
-interface GroupRows extends PreparedGroup {
-  task: EmitTask;
-  point: PointRows;
-  at: PointAt;
-  last: LastRow;
-}
-
-/**
  * The rows at one prompt size, in output order. `offGridOnly` keeps only the
  * rows whose (batch, token) pair is not on the grid: the seed of a slice needs
  * no more from the prompts before the last grid prompt (see seed).
  */
 function* promptRows(g: GroupRows, p: number, out: ChunkWriter, counters: EmitCounters, onRow: RowObserver, reuse: boolean, offGridOnly: boolean): Generator<Uint8Array, void, undefined> {
-  const { task, at } = g;
-  const { fit, skipBeyond, grid } = task;
+  const { at, skipBeyond, range } = g;
   const measuredB = g.byPrompt.get(p);
   const onGridP = g.gridPrompts.has(p);
-  const batches = onGridP ? unionKeys(grid.batches, measuredB) : unionKeys([], measuredB);
+  const batches = onGridP ? unionKeys(g.batches, measuredB) : unionKeys([], measuredB);
   // Indexed loops: an iterator held across a yield would be allocated for every point.
   for (let j = 0; j < batches.length; j++) {
     const b = batches[j] as number;
     const measuredT = measuredB?.get(b);
     // Batches taken as the grid gives them are all on it: no lookup.
-    const onGridB = batches === grid.batches || g.gridBatches.has(b);
-    const tokens = onGridP && onGridB ? unionKeys(grid.tokens, measuredT) : unionKeys([], measuredT);
+    const onGridB = batches === g.batches || g.gridBatches.has(b);
+    const tokens = onGridP && onGridB ? unionKeys(g.tokens, measuredT) : unionKeys([], measuredT);
     at.p = p;
     at.b = b;
     at.measured = measuredT;
     at.offGridOnly = offGridOnly && onGridB;
-    at.beyond = skipBeyond !== null && beyondFactor(p * b, fit.range, skipBeyond);
+    at.beyond = skipBeyond !== null && beyondFactor(p * b, range, skipBeyond);
     at.started = false;
     let k = 0;
     do {
@@ -129,19 +84,6 @@ function* promptRows(g: GroupRows, p: number, out: ChunkWriter, counters: EmitCo
       if (out.full) yield out.take(reuse);
     } while (k < tokens.length);
   }
-}
-
-/** The point whose rows are being written, and what they share. */
-class PointAt {
-  p = 0;
-  b = 0;
-  measured: Map<number, Configuration> | undefined = undefined;
-  /** Only the rows at token sizes off the grid (see promptRows' offGridOnly). */
-  offGridOnly = false;
-  /** Beyond --max-extrapolation with skip: only measured rows are written. */
-  beyond = false;
-  /** Whether the point's prediction has been started (at its first predicted row). */
-  started = false;
 }
 
 /**
@@ -217,20 +159,3 @@ function unlessReplaced(c: Configuration, replaced: ReadonlyMap<string, string>,
   return undefined;
 }
 
-/** What every predicted row of the group shares, built once. */
-function groupContext(task: EmitTask, format: RowFormat): GroupContext {
-  const { fit } = task;
-  const tailed = Object.values(fit.fits).some((f) => f !== null && f.tails !== null);
-  const smallest = (m: 'prompt_time' | 'token_time') => Math.min(...task.configurations.flatMap((c) => (c.metrics[m] === null ? [] : [c.metrics[m].median])));
-  const withoutTails = { ...fit, fits: Object.fromEntries(Object.entries(fit.fits).map(([m, f]) => [m, f === null ? null : { ...f, tails: null }])) as GroupFit['fits'] };
-  return {
-    fit,
-    predictors: makePredictors(fit),
-    own: tailed ? makePredictors(withoutTails) : null,
-    minimum: { prompt_time: smallest('prompt_time'), token_time: smallest('token_time') },
-    validated: task.validated,
-    errors: task.errors,
-    tails: format.tails,
-    lineEnds: { measured: `${format.tails.measured}\n`, interpolated: `${format.tails.interpolated}\n`, extrapolated: `${format.tails.extrapolated}\n` },
-  };
-}

@@ -8,8 +8,9 @@
 import { parentPort } from 'node:worker_threads';
 import { emitChecked } from './checked.js';
 import { ChunkPool } from './chunk-pool.js';
+import { prepareGroup, type PreparedGroup } from './group.js';
 import { serializeError } from './messages.js';
-import { DEFAULT_CHUNK_BYTES, prepareGroup, type PreparedGroup } from './rows.js';
+import { DEFAULT_CHUNK_BYTES } from './rows.js';
 import type { EmitTask, WorkerReply, WorkerRequest } from './types.js';
 
 const port = parentPort;
