@@ -238,6 +238,26 @@ describe('MonotonicityChecker against the check as documented', () => {
       { numRuns: 400, seed: 7 },
     );
   });
+
+  it('counts the same past the room its arrays start with (more than 64 token sizes and slots)', () => {
+    // 65 to 90 token sizes at each of up to 3 batch sizes: the per-token and per-slot arrays are doubled once or twice on the way.
+    const grid = fc.record({
+      prompts: fc.integer({ min: 2, max: 3 }),
+      batches: fc.integer({ min: 1, max: 3 }),
+      tokens: fc.integer({ min: 65, max: 90 }),
+      values: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 3 * 3 * 90 * 3, maxLength: 3 * 3 * 90 * 3 }),
+    });
+    fc.assert(
+      fc.property(grid, ({ prompts, batches, tokens, values }) => {
+        const rows: Row[] = [];
+        let v = 0;
+        const next = () => values[v++] as number;
+        for (let p = 1; p <= prompts; p++) for (let b = 1; b <= batches; b++) for (let t = 1; t <= tokens; t++) rows.push([100 * p, b, 16 * t, next(), next(), next()]);
+        expect(check(rows).count).toBe(referenceCount(rows));
+      }),
+      { numRuns: 25, seed: 11 },
+    );
+  });
 });
 
 describe('checkMeasured()', () => {

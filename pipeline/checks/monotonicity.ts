@@ -12,6 +12,16 @@ function falls(before: number, value: number): boolean {
 
 type Checked = MonotonicityViolation['metric'];
 
+/** Slots and token sizes a checker has room for before its arrays are first doubled. */
+const INITIAL = 64;
+
+/** A copy of `a` twice as long, its first half `a`'s. */
+function doubled<T extends Float64Array | Uint8Array>(a: T): T {
+  const out = new (a.constructor as new (length: number) => T)(a.length * 2);
+  out.set(a);
+  return out;
+}
+
 /**
  * Streaming monotonicity check over one group's rows in output order
  * (prompt_size, batch_size, token_size ascending). A violation is a drop of:
@@ -27,19 +37,27 @@ export class MonotonicityChecker {
   private readonly first: MonotonicityViolation[] = [];
   /** Slot of each (batch, token) pair: batch -> token index -> slot (-1: none yet). */
   private readonly slots = new Map<number, number[]>();
-  /** Per slot: the last row seen at that (batch, token), i.e. at the nearest smaller prompt. */
-  private readonly slotPrompt: number[] = [];
-  private readonly slotPromptTime: number[] = [];
+  /**
+   * Per slot: the last row seen at that (batch, token), i.e. at the nearest
+   * smaller prompt, and whether it was extrapolated. Typed arrays grown by
+   * doubling, as the per-token ones below: their element kind never changes,
+   * so the code compiled for one group's check runs every other group's.
+   */
+  private slotCount = 0;
+  private slotPrompt = new Float64Array(INITIAL);
+  private slotPromptTime = new Float64Array(INITIAL);
+  private slotExtrapolated = new Uint8Array(INITIAL);
   /** Each token size's index, in the order first seen, and the size at each index. */
   private readonly tokenIndex = new Map<number, number>();
   private readonly tokenOf: number[] = [];
   /** The previous row's token index: rows come token size by token size, so the next is most often the one after it, or the first. */
   private prevTi = -1;
   /** Per token index: the last row seen at that token; same prompt means nearest smaller batch. */
-  private readonly tokPrompt: number[] = [];
-  private readonly tokBatch: number[] = [];
-  private readonly tokPromptTime: number[] = [];
-  private readonly tokTokenTime: number[] = [];
+  private tokPrompt = new Float64Array(INITIAL);
+  private tokBatch = new Float64Array(INITIAL);
+  private tokPromptTime = new Float64Array(INITIAL);
+  private tokTokenTime = new Float64Array(INITIAL);
+  private tokExtrapolated = new Uint8Array(INITIAL);
   /** The previous row, for the e2e check along token_size. */
   private prevP = -1;
   private prevB = -1;
@@ -56,8 +74,6 @@ export class MonotonicityChecker {
 
   /** Violations along prompt_size or batch_size between two extrapolated rows (a tail that falls). */
   private betweenExtrapolated = 0;
-  private readonly slotExtrapolated: boolean[] = [];
-  private readonly tokExtrapolated: boolean[] = [];
 
   private lastBatch = NaN;
   private lastByToken: number[] | undefined;
@@ -93,25 +109,24 @@ export class MonotonicityChecker {
     while (byToken.length <= ti) byToken.push(-1);
     let slot = byToken[ti] as number;
     if (slot < 0) {
-      byToken[ti] = slot = this.slotPrompt.length;
-      this.slotPrompt.push(-1);
-      this.slotPromptTime.push(0);
+      if (this.slotCount === this.slotPrompt.length) this.growSlots();
+      byToken[ti] = slot = this.slotCount++;
     } else {
       const before = this.slotPromptTime[slot] as number;
       if (falls(before, promptTime)) {
         this.add('prompt_time', 'prompt_size', this.slotPrompt[slot] as number, b, t, before, p, b, t, promptTime);
-        if (extrapolated && this.slotExtrapolated[slot] === true && this.counting) this.betweenExtrapolated++;
+        if (extrapolated && this.slotExtrapolated[slot] === 1 && this.counting) this.betweenExtrapolated++;
       }
     }
     this.slotPrompt[slot] = p;
     this.slotPromptTime[slot] = promptTime;
-    this.slotExtrapolated[slot] = extrapolated;
+    this.slotExtrapolated[slot] = extrapolated ? 1 : 0;
 
     if (this.tokPrompt[ti] === p) {
       const b0 = this.tokBatch[ti] as number;
       const pt0 = this.tokPromptTime[ti] as number;
       const tt0 = this.tokTokenTime[ti] as number;
-      const both = extrapolated && this.tokExtrapolated[ti] === true;
+      const both = extrapolated && this.tokExtrapolated[ti] === 1;
       if (falls(pt0, promptTime)) {
         this.add('prompt_time', 'batch_size', p, b0, t, pt0, p, b, t, promptTime);
         if (both && this.counting) this.betweenExtrapolated++;
@@ -121,7 +136,7 @@ export class MonotonicityChecker {
         if (both && this.counting) this.betweenExtrapolated++;
       }
     }
-    this.tokExtrapolated[ti] = extrapolated;
+    this.tokExtrapolated[ti] = extrapolated ? 1 : 0;
     this.tokPrompt[ti] = p;
     this.tokBatch[ti] = b;
     this.tokPromptTime[ti] = promptTime;
@@ -144,14 +159,26 @@ export class MonotonicityChecker {
     if (ti === undefined) {
       this.tokenIndex.set(t, (ti = tokenOf.length));
       tokenOf.push(t);
-      this.tokPrompt.push(-1);
-      this.tokBatch.push(0);
-      this.tokPromptTime.push(0);
-      this.tokTokenTime.push(0);
-      this.tokExtrapolated.push(false);
+      if (ti === this.tokPrompt.length) this.growTokens();
+      // No row at this token yet: no prompt matches -1.
+      this.tokPrompt[ti] = -1;
     }
     this.prevTi = ti;
     return ti;
+  }
+
+  private growSlots(): void {
+    this.slotPrompt = doubled(this.slotPrompt);
+    this.slotPromptTime = doubled(this.slotPromptTime);
+    this.slotExtrapolated = doubled(this.slotExtrapolated);
+  }
+
+  private growTokens(): void {
+    this.tokPrompt = doubled(this.tokPrompt);
+    this.tokBatch = doubled(this.tokBatch);
+    this.tokPromptTime = doubled(this.tokPromptTime);
+    this.tokTokenTime = doubled(this.tokTokenTime);
+    this.tokExtrapolated = doubled(this.tokExtrapolated);
   }
 
   summary(): MonotonicitySummary {
