@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { emitHere, emitInWorkers, startEarlyWorkers, type EarlyWorkers } from '../pipeline/emit/pool.js';
+import { compilesInPlace, emitHere, emitInWorkers, startEarlyWorkers, type EarlyWorkers } from '../pipeline/emit/pool.js';
 import type { EmitTask } from '../pipeline/emit/types.js';
 import { runOptions } from '../pipeline/options/defaults.js';
 import { aggregate } from '../pipeline/stages/aggregate.js';
@@ -203,4 +203,14 @@ describe('runPipeline() with early workers', () => {
     for (let waited = 0; threads() > before && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(threads()).toBeLessThanOrEqual(before);
   }, 60_000);
+});
+
+describe('compilesInPlace()', () => {
+  it('has the workers compile in their own thread only when they take every core', () => {
+    expect(compilesInPlace(2, 2)).toBe(true);
+    expect(compilesInPlace(3, 2)).toBe(true);
+    // A core to spare: V8's background compiles run there.
+    expect(compilesInPlace(1, 2)).toBe(false);
+    expect(compilesInPlace(2, 8)).toBe(false);
+  });
 });
