@@ -65,18 +65,19 @@ function collector() {
 describe('startEmitWorkers()', () => {
   const configurations = () => aggregate(rows);
 
-  it('starts workers only when the grid is emitted in them: more than one allowed, at least --worker-min-rows rows, within --max-rows', async () => {
+  it('starts workers only when the grid is emitted in them: more than one allowed, at least --worker-min-rows rows; refuses a grid beyond --max-rows', async () => {
     const cases: [Parameters<typeof runOptions>[0], boolean][] = [
       [{ grid: GRID, concurrency: 2, workerMinRows: 24_576 }, true],
       [{ grid: GRID, concurrency: 2, workerMinRows: 30_000 }, false],
       [{ grid: GRID, concurrency: 1, workerMinRows: 0 }, false],
-      [{ grid: GRID, concurrency: 2, workerMinRows: 0, maxRows: 20_000 }, false],
     ];
     for (const [options, expected] of cases) {
       const early = startEmitWorkers(configurations(), runOptions(options));
       expect(early !== null, JSON.stringify(options)).toBe(expected);
       await early?.stop();
     }
+    // Beyond --max-rows the grid is refused then and there: no worker starts for a run that cannot write.
+    expect(() => startEmitWorkers(configurations(), runOptions({ grid: GRID, concurrency: 2, workerMinRows: 0, maxRows: 20_000 }))).toThrow(expect.objectContaining({ code: 'E_TOO_MANY_ROWS' }));
   });
 
   it('counts each group\'s measured sizes where the grid leaves an axis to them, and its measured rows off the grid', async () => {

@@ -8,6 +8,8 @@ import type { RunOptions } from '../pipeline/options/types.js';
 import { bestSuggestions, everySuggestion, measureNext } from '../pipeline/report/measure-next.js';
 import { studiedBands } from '../pipeline/report/trust.js';
 import { everyMetric, pipelineRun, realDataPath } from './helpers.js';
+import { runOptions } from '../pipeline/options/defaults.js';
+import { runPipeline } from '../pipeline/run.js';
 
 const HEADER = 'model,hardware,tensor_parallel,prompt_size,batch_size,token_size,prompt_time,token_time\n';
 
@@ -149,6 +151,18 @@ describe('runPipeline() maxRows', () => {
     expect(error.code).toBe('E_TOO_MANY_ROWS');
     expect(error.message).toBe('the grid would emit 2,008 rows, more than --max-rows 2,007');
     expect(error.hint).toContain('--max-rows 2008');
+  });
+
+  it('refuses before the fit: no group is fitted, charted or weighed for what to measure next, nothing is written', async () => {
+    // 2^20 prompts x 2^20 batches x one token: 2^40 rows (every measured configuration is on the grid), and as many (prompt, batch) pairs to index
+    const grid: Grid = { prompts: Array.from({ length: 1 << 20 }, (_, i) => i + 1), batches: Array.from({ length: 1 << 20 }, (_, i) => i + 1), tokens: [10] };
+    let fitted = 0;
+    let written = 0;
+    const sources = [sourceOf(collapseCsv())];
+    const error = await failure(runPipeline(sources, runOptions({ grid, maxRows: 1_000_000, concurrency: 1 }), () => void written++, { onFitted: () => void fitted++ }));
+    expect(error.code).toBe('E_TOO_MANY_ROWS');
+    expect(error.message).toBe(`the grid would emit ${(2 ** 40).toLocaleString('en-US')} rows, more than --max-rows 1,000,000`);
+    expect([fitted, written]).toEqual([0, 0]);
   });
 
   it('accepts exactly maxRows', async () => {

@@ -16,10 +16,18 @@ export function resolveGrid(grid: Grid, measured: readonly Configuration[]): Res
   };
 }
 
+/** The sizes of a list as a set, made once per list: every group of a run shares the grid's lists, of up to millions of sizes. */
+const MEMBERS = new WeakMap<readonly number[], ReadonlySet<number>>();
+function membersOf(values: readonly number[]): ReadonlySet<number> {
+  let set = MEMBERS.get(values);
+  if (set === undefined) MEMBERS.set(values, (set = new Set(values)));
+  return set;
+}
+
 /** Rows one group will emit: the grid plus the measured configurations off it. */
 export function countRows(grid: Grid, measured: readonly Configuration[]): number {
   const g = resolveGrid(grid, measured);
-  const [ps, bs, ts] = [new Set(g.prompts), new Set(g.batches), new Set(g.tokens)];
+  const [ps, bs, ts] = [membersOf(g.prompts), membersOf(g.batches), membersOf(g.tokens)];
   const off = measured.filter((c) => !(ps.has(c.prompt_size) && bs.has(c.batch_size) && ts.has(c.token_size))).length;
   return g.prompts.length * g.batches.length * g.tokens.length + off;
 }

@@ -10,6 +10,7 @@
  * (halve it below), measured at the group's largest batch with the prompt
  * that gives x_c, at its most common token size.
  */
+import { PerfDbError } from '../core/errors.js';
 import { resolveGrid, type ResolvedGrid } from '../core/grid.js';
 import { bandError } from '../fit/calibration.js';
 import type { MetricBands } from '../fit/uncertainty.js';
@@ -116,6 +117,9 @@ function groupSuggestions(g: Suggested, grid: Grid, bands: Bands, memo: Memo): S
 
 /** Products up to this are indexed by an array, not a Map (sizes are whole numbers; 4 MiB at most). */
 const DIRECT_INDEX = 1 << 20;
+/** From this many pairs on, the array is used up to this largest product (1 GiB): a Map may overflow. */
+const MAP_ENTRIES = 1 << 24;
+const LARGEST_INDEX = 1 << 28;
 
 const isIndex = (v: number) => Number.isInteger(v) && v >= 0;
 
@@ -127,7 +131,9 @@ function rowsAt({ prompts, batches, tokens }: ResolvedGrid, cache: Map<string, R
   const largest = prompts.reduce((m, v) => Math.max(m, v), 0) * batches.reduce((m, v) => Math.max(m, v), 0);
   const whole = prompts.every(isIndex) && batches.every(isIndex);
   // Each x's place in xs, plus one (0: not met yet).
-  const direct = whole && largest <= DIRECT_INDEX ? new Int32Array(largest + 1) : null;
+  // A Map holds fewer than 2^24 entries: a grid of more (prompt, batch) pairs than that is indexed by an array where it can be.
+  const manyPairs = prompts.length * batches.length >= MAP_ENTRIES;
+  const direct = whole && (largest <= DIRECT_INDEX || (manyPairs && largest <= LARGEST_INDEX)) ? new Int32Array(largest + 1) : null;
   const index = direct === null ? new Map<number, number>() : null;
   const xs = new Float64Array(prompts.length * batches.length);
   const ns = new Float64Array(xs.length);
@@ -137,6 +143,7 @@ function rowsAt({ prompts, batches, tokens }: ResolvedGrid, cache: Map<string, R
       const x = p * b;
       const i = direct === null ? (index as Map<number, number>).get(x) : (direct[x] as number) - 1;
       if (i === undefined || i < 0) {
+        if (direct === null && count === MAP_ENTRIES - 1) throw tooManyProducts(count, largest);
         if (direct === null) (index as Map<number, number>).set(x, count);
         else direct[x] = count + 1;
         xs[count] = x;
@@ -147,6 +154,10 @@ function rowsAt({ prompts, batches, tokens }: ResolvedGrid, cache: Map<string, R
   const out = { key, xs: xs.subarray(0, count), ns: ns.subarray(0, count) };
   cache.set(key, out);
   return out;
+}
+
+function tooManyProducts(count: number, largest: number): PerfDbError {
+  return new PerfDbError('E_TOO_MANY_ROWS', `the grid has more than ${count.toLocaleString('en-US')} distinct batch_tokens, up to ${largest.toLocaleString('en-US')}: too many to weigh what to measure next`, { hint: 'narrow --prompts or --batches' });
 }
 
 /**

@@ -40,12 +40,7 @@ export async function emit(plans: readonly GroupPlan[], trust: Trust, options: R
   let early = io.early ?? null;
   try {
     const total = rowCount(options.grid, plans.map((g) => g.configurations));
-    if (total > options.maxRows) {
-      const count = Number.isSafeInteger(total) ? total.toLocaleString('en-US') : `about ${total.toExponential(2)}`;
-      // Only a limit the option accepts is suggested; a grid beyond it can only be narrowed.
-      const hint = total <= MAX_ROWS ? `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}` : `narrow --prompts/--batches/--tokens: no run writes more than ${MAX_ROWS.toLocaleString('en-US')} rows (the most --max-rows allows)`;
-      throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${count} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, { hint });
-    }
+    refuseTooManyRows(total, options);
     const tasks = emitTasks(plans, trust, options);
     const parallel = inWorkers(total, options) ? options.concurrency : 0;
     // Workers start before the header is written: nothing on this thread waits for them.
@@ -65,6 +60,15 @@ export async function emit(plans: readonly GroupPlan[], trust: Trust, options: R
   }
 }
 
+/** E_TOO_MANY_ROWS when `total` rows are more than --max-rows allows. */
+function refuseTooManyRows(total: number, options: RunOptions): void {
+  if (total <= options.maxRows) return;
+  const count = Number.isSafeInteger(total) ? total.toLocaleString('en-US') : `about ${total.toExponential(2)}`;
+  // Only a limit the option accepts is suggested; a grid beyond it can only be narrowed.
+  const hint = total <= MAX_ROWS ? `narrow --prompts/--batches/--tokens, or raise the limit with --max-rows ${total}` : `narrow --prompts/--batches/--tokens: no run writes more than ${MAX_ROWS.toLocaleString('en-US')} rows (the most --max-rows allows)`;
+  throw new PerfDbError('E_TOO_MANY_ROWS', `the grid would emit ${count} rows, more than --max-rows ${options.maxRows.toLocaleString('en-US')}`, { hint });
+}
+
 /** The rows the grid gives, over groups with these measured configurations. */
 function rowCount(grid: RunOptions['grid'], groups: readonly (readonly Configuration[])[]): number {
   return groups.reduce((sum, configurations) => sum + countRows(grid, configurations), 0);
@@ -78,10 +82,14 @@ function inWorkers(total: number, options: RunOptions): boolean {
 /**
  * The emission workers, started as soon as the measured configurations are
  * known (before the fit), when the grid will be emitted in them; null when
- * it will not. emit takes them (io.early), or stops them.
+ * it will not. emit takes them (io.early), or stops them. A grid of more
+ * rows than --max-rows allows is refused here (E_TOO_MANY_ROWS).
  */
 export function startEmitWorkers(configurations: readonly Configuration[], options: RunOptions): EarlyWorkers | null {
-  return inWorkers(rowCount(options.grid, [...splitByGroup(configurations).values()]), options) ? startEarlyWorkers(options.concurrency) : null;
+  const total = rowCount(options.grid, [...splitByGroup(configurations).values()]);
+  // Refused before the fit: nothing (the charts, what to measure next) works on a grid no run would write.
+  refuseTooManyRows(total, options);
+  return inWorkers(total, options) ? startEarlyWorkers(options.concurrency) : null;
 }
 
 /** Each group's work order, after the extrapolation gate. */
