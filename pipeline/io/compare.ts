@@ -1,4 +1,5 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A missing file, or one whose folder is in fact a file (a `plots` file where the folder was). */
@@ -7,13 +8,35 @@ function ignoreMissing(error: unknown): void {
   if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') throw error;
 }
 
-/** A file's text, or null when it does not exist. */
-export async function readIfExists(path: string): Promise<string | null> {
+/** Larger than any file the project writes but perf_db.csv: such a file is not read whole, as a previous output. */
+export const MAX_READ_WHOLE = 64 * 1024 * 1024;
+
+/**
+ * A regular file opened for reading, or null when it is something else (a
+ * FIFO, a device, a folder) or missing. Opened without blocking: a FIFO
+ * nobody writes to is refused at once instead of waited on.
+ */
+async function openRegular(path: string): Promise<FileHandle | null> {
+  let handle: FileHandle;
   try {
-    return await readFile(path, 'utf8');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     ignoreMissing(error);
     return null;
+  }
+  if ((await handle.stat()).isFile()) return handle;
+  await handle.close();
+  return null;
+}
+
+/** A previous output's text, or null when it does not exist, is not a regular file or is larger than MAX_READ_WHOLE. */
+export async function readIfExists(path: string): Promise<string | null> {
+  const handle = await openRegular(path);
+  if (handle === null) return null;
+  try {
+    return (await handle.stat()).size > MAX_READ_WHOLE ? null : await handle.readFile('utf8');
+  } finally {
+    await handle.close();
   }
 }
 
@@ -42,9 +65,9 @@ export async function compareTrees(fresh: string, committed: string, owned: read
   return stale;
 }
 
-/** Whether two files hold the same bytes (false when either is missing); reads both in 4 MiB blocks. */
+/** Whether two files hold the same bytes (false when either is missing or not a regular file); reads both in 4 MiB blocks. */
 export async function sameBytes(pathA: string, pathB: string): Promise<boolean> {
-  const [a, b] = await Promise.all([open(pathA, 'r').catch(() => null), open(pathB, 'r').catch(() => null)]);
+  const [a, b] = await Promise.all([openRegular(pathA).catch(() => null), openRegular(pathB).catch(() => null)]);
   try {
     if (a === null || b === null) return false;
     if ((await a.stat()).size !== (await b.stat()).size) return false;
