@@ -98,7 +98,7 @@ describe('generate (CLI)', () => {
     const run = await generate(['--input', quoted, '--out', out, ...GRID]);
     expect(run.status).toBe(1);
     expect(lines(run.stderr)).toHaveLength(1);
-    expect(run.stderr).toMatch(new RegExp(`^${escape(quoted)}:11: E_BAD_QUOTE `));
+    expect(run.stderr).toMatch(new RegExp(`^${escape(quoted)}:11:1: E_BAD_QUOTE `));
     expect(existsSync(out) ? await readdir(out) : []).toEqual([]);
   });
 

@@ -69,6 +69,10 @@ describe('ingest() refuses an invalid value with its code, line and field number
     ['a negative average power', withField('average_power', '-1e-9'), 'E_NEGATIVE', 'average_power'],
     ['a fractional size', withField('prompt_size', '512.5'), 'E_NOT_INTEGER', 'prompt_size'],
     ['a fractional tensor_parallel', withField('tensor_parallel', '1.5'), 'E_NOT_INTEGER', 'tensor_parallel'],
+    // Both read as the double 512: the digits say they are not whole.
+    ['a size just below a whole number, beyond double precision', withField('prompt_size', '511.99999999999999999'), 'E_NOT_INTEGER', 'prompt_size'],
+    ['a size just above a whole number, beyond double precision', withField('batch_size', '2.0000000000000000001'), 'E_NOT_INTEGER', 'batch_size'],
+    ['a fraction moved by its exponent, still a fraction', withField('token_size', '1.285e2'), 'E_NOT_INTEGER', 'token_size'],
     ['a size above 2^26', withField('token_size', String(MAX_SIZE + 1)), 'E_OUT_OF_RANGE', 'token_size'],
     ['a size far above 2^26', withField('prompt_size', '1e9'), 'E_OUT_OF_RANGE', 'prompt_size'],
   ])('%s -> %s', async (_what, line, code, column) => {
@@ -82,6 +86,37 @@ describe('ingest() refuses an invalid value with its code, line and field number
   });
 });
 
+describe('ingest() reads whole sizes however they are written', () => {
+  it.each([
+    ['512.000', 512],
+    ['5.12e2', 512],
+    ['51200e-2', 512],
+    ['+512', 512],
+    [' 512 ', 512],
+    ['0.512E3', 512],
+  ])('prompt_size %j -> %d', async (text, size) => {
+    const { rows } = await ingest([source(fileWith(withField('prompt_size', text)))], ERROR);
+    expect(rows.map((r) => r.prompt_size)).toEqual([512, size]); // line 2's, then line 3's
+  });
+});
+
+describe('ingest() places a syntax error on the line and field the file has it at', () => {
+  // GOOD with its model quoted over a line end: the record takes lines 2 and 3
+  const spanning = (end: string) => `"m${end}x",h,512,2,128,1.5,1.25,196.25,54.5,7168.75,2`;
+  const badQuote = 'm,h,512,2,1"28,1.5,1.25,196.25,54.5,7168.75,2';
+  it.each([
+    ['a stray quote in field 5, after a quoted CRLF', ['HEADER', spanning('\r\n'), GOOD, badQuote].join('\r\n'), 'E_BAD_QUOTE', 5, 5],
+    ['a stray quote in field 5, after a quoted LF', ['HEADER', spanning('\n'), GOOD, badQuote].join('\n'), 'E_BAD_QUOTE', 5, 5],
+    ['a quote after a closing quote, in field 3', ['HEADER', GOOD, GOOD, 'm,h,"512"2,2,128,1.5,1.25,196.25,54.5,7168.75,2', GOOD].join('\n'), 'E_BAD_QUOTE', 4, 3],
+    // the quote opens on line 3 and runs to the end of the file (line 6): the place is where it opens
+    ['a quote never closed, opened in field 1 of line 3', ['HEADER', GOOD, `"${GOOD}`, GOOD, GOOD, GOOD].join('\n'), 'E_UNBALANCED_QUOTE', 3, 1],
+    ['a quote never closed, after a quoted CRLF and an empty line', ['HEADER', spanning('\r\n'), '', `m,"h,512`, GOOD].join('\r\n'), 'E_UNBALANCED_QUOTE', 5, 2],
+  ])('%s -> %s', async (_what, text, code, line, column) => {
+    const error = await ingestError([source(`${text.replace('HEADER', HEADER)}\n`)]);
+    expect([error.code, error.place.line, error.place.column]).toEqual([code, line, column]);
+  });
+});
+
 describe('ingest() refuses a malformed row or file with its code and place', () => {
   it.each([
     // too few fields: the first missing field; too many: the first extra field
@@ -91,7 +126,7 @@ describe('ingest() refuses a malformed row or file with its code and place', () 
     ['a misspelt required column', `${HEADER.replace('prompt_time', 'prompt_tme')}\n${GOOD}\n`, 'E_MISSING_COLUMN', 1, undefined],
     ['an absent required column', `${HEADER.replace(',token_time', '')}\n${GOOD.replace(',54.5', '')}\n`, 'E_MISSING_COLUMN', 1, undefined],
     ['a duplicated column', `${HEADER},prompt_time\n${GOOD},1\n`, 'E_DUPLICATE_COLUMN', 1, 12],
-    ['an unclosed quote', `${HEADER}\n${GOOD}\n"m,h,512,2,128,1.5,1.25,196.25,54.5,7168.75,2\n`, 'E_UNBALANCED_QUOTE', 3, undefined],
+    ['an unclosed quote', `${HEADER}\n${GOOD}\n"m,h,512,2,128,1.5,1.25,196.25,54.5,7168.75,2\n`, 'E_UNBALANCED_QUOTE', 3, 1],
     ['an empty file', '', 'E_EMPTY_FILE', undefined, undefined],
     ['a file of blank lines', '\n\n\n', 'E_EMPTY_FILE', undefined, undefined],
     ['a header and no rows', `${HEADER}\n`, 'E_NO_ROWS', 2, undefined],
@@ -149,7 +184,7 @@ describe('ingest() refuses a malformed row or file with its code and place', () 
   it('a quote after a closing quote -> E_BAD_QUOTE on its line', async () => {
     const error = await ingestError([source(fileWith(withField('model', '"m"x')))]);
     expect(error.code).toBe('E_BAD_QUOTE');
-    expect(error.place).toEqual({ file: 'x.csv', line: 3 });
+    expect(error.place).toEqual({ file: 'x.csv', line: 3, column: 1 });
   });
 
   it('settles, with a PerfDbError, when the parser fails in the middle of a chunk', async () => {
@@ -163,7 +198,7 @@ describe('ingest() refuses a malformed row or file with its code and place', () 
   it('a stray quote inside an unquoted field -> E_BAD_QUOTE', async () => {
     const error = await ingestError([source(fileWith(withField('model', 'm"x')))]);
     expect(error.code).toBe('E_BAD_QUOTE');
-    expect(error.place).toEqual({ file: 'x.csv', line: 3 });
+    expect(error.place).toEqual({ file: 'x.csv', line: 3, column: 1 });
   });
 });
 

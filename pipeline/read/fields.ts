@@ -77,9 +77,25 @@ interface FieldPlace {
 function readSize(value: string, name: string, place: FieldPlace): number {
   const n = readNumber(value, name, place);
   if (n <= 0) throw valueError('E_NOT_POSITIVE', name, value, 'is not positive', place);
-  if (!Number.isInteger(n)) throw valueError('E_NOT_INTEGER', name, value, 'is not an integer', place);
+  // 511.99999999999999999 reads as the double 512: the digits, not the double, say whether it is whole.
+  if (!Number.isInteger(n) || !writtenWhole(value.trim())) throw valueError('E_NOT_INTEGER', name, value, 'is not an integer', place);
   if (n > MAX_SIZE) throw valueError('E_OUT_OF_RANGE', name, value, `is above the largest size accepted, ${MAX_SIZE}`, place);
   return n;
+}
+
+/**
+ * Whether a decimal (NUMBER's syntax) is a whole number as written: no
+ * nonzero digit after the point once the exponent has moved it (5.12e2 is
+ * 512; 512.5e0 and 511.99999999999999999 are not whole).
+ */
+function writtenWhole(text: string): boolean {
+  const match = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (match === null) return false;
+  const [, whole = '', fraction = '', exponent = '0'] = match;
+  const digits = whole + fraction;
+  // The point sits after this many of the digits; every digit from there on must be 0.
+  const point = whole.length + Number(exponent);
+  return !/[1-9]/.test(digits.slice(Math.max(0, point)));
 }
 
 function readMetric(value: string, name: Metric, place: FieldPlace): number {

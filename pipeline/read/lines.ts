@@ -22,6 +22,12 @@ export class RecordLines {
     this.emptyLines = info.empty_lines;
     return start;
   }
+
+  /** The first line of the record the parser failed in, from the error's count of empty lines skipped. */
+  failing(error: { empty_lines?: unknown }): number {
+    const empty = typeof error.empty_lines === 'number' ? error.empty_lines : this.emptyLines;
+    return this.next + Math.max(0, empty - this.emptyLines);
+  }
 }
 
 function lineEndsIn(record: readonly string[]): number {

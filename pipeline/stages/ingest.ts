@@ -42,17 +42,16 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
 
 async function ingestOne(source: IngestSource, options: IngestOptions, rows: Measurement[], rejected: RejectedRow[]): Promise<InputFileSummary> {
   const { file } = source;
-  const parser = csvParser(options);
+  const lines = new RecordLines();
+  const parser = csvParser(options, lines);
   const guard = new TextGuard(file, options.maxRecordSize);
   const fed = feed(source, parser, guard);
   let header: Header | undefined;
   let rowsRead = 0;
   let rowsRejected = 0;
-  const lines = new RecordLines();
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number; empty_lines: number } }>) {
+    for await (const { record, info, line } of parser as AsyncIterable<ParsedRecord>) {
       if (guard.bad !== null && info.bytes > guard.bad.offset) throw badByteIn(record, guard.bad, file);
-      const line = lines.start(record, info);
       if (header === undefined) {
         header = readHeader(record, file, line);
         continue;
@@ -75,7 +74,7 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
     const bad = guard.bad;
     const line = (error as { lines?: number }).lines;
     if (bad !== null && !(error instanceof PerfDbError) && (line === undefined || bad.line <= line)) throw badByteError(bad, file);
-    throw translateParseError(error, file);
+    throw translateParseError(error, file, lines.failing(error as { empty_lines?: unknown }));
   } finally {
     await fed.done;
   }
@@ -92,8 +91,27 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
   };
 }
 
-function csvParser(options: IngestOptions) {
+/** A record as the parser gives it (info: true), with the line it starts on. */
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number; bytes: number; empty_lines: number };
+  line: number;
+}
+
+/**
+ * The parser; each record's first line is found as the parser makes it
+ * (on_record), not as it is read: a syntax error discards the records parsed
+ * ahead of it in the same chunk, and the line the failing record starts on
+ * (RecordLines.failing) needs every record before it counted.
+ */
+function csvParser(options: IngestOptions, lines: RecordLines) {
   return parse({
+    // With info: true the record comes wrapped with its info (the typings do not say so).
+    on_record: (parsed: unknown) => {
+      const wrapped = parsed as ParsedRecord;
+      wrapped.line = lines.start(wrapped.record, wrapped.info);
+      return wrapped as never;
+    },
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
