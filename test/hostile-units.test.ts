@@ -479,3 +479,13 @@ describe('openInput() on paths that lead nowhere', () => {
     expect((error as PerfDbError).message).toMatch(cause);
   });
 });
+
+describe('PerfDbError.format() of a group with a huge name', () => {
+  it('shows the name by its start and length, in the message and after it, and keeps a short name whole', () => {
+    const group = `${'m'.repeat(1 << 20)}/h/tp=2`;
+    const line = new PerfDbError('E_CANNOT_FIT', `cannot fit ${group}: one point`, { group, hint: 'measure more' }).format();
+    const shown = `${'m'.repeat(120)}…(${group.length} chars)`;
+    expect(line).toBe(`E_CANNOT_FIT cannot fit ${shown}: one point (group ${shown}); hint: measure more`);
+    expect(new PerfDbError('E_CANNOT_FIT', 'cannot fit m/h/tp=2', { group: 'm/h/tp=2', hint: 'h' }).format()).toBe('E_CANNOT_FIT cannot fit m/h/tp=2 (group m/h/tp=2); hint: h');
+  });
+});

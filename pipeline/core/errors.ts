@@ -50,9 +50,12 @@ export class PerfDbError extends Error {
       if (line !== undefined && column !== undefined) where += `:${column}`;
       where += ': ';
     }
-    const inGroup = group === undefined ? '' : ` (group ${group})`;
+    // A group's name is the data's: a name of a megabyte is shown by its start and length, here and in the message.
+    const shown = group === undefined ? undefined : shortName(group);
+    const message = group === undefined || shown === group ? this.message : this.message.split(group).join(shown);
+    const inGroup = shown === undefined ? '' : ` (group ${shown})`;
     const hint = this.hint === '' ? '' : `; hint: ${this.hint}`;
-    return oneLine(`${where}${this.code} ${this.message}${inGroup}${hint}`);
+    return oneLine(`${where}${this.code} ${message}${inGroup}${hint}`);
   }
 }
 
@@ -82,6 +85,13 @@ function oneLine(text: string): string {
 }
 
 /** Shows a user value inside a message: quoted, control characters escaped, long values cut. */
+/** A name longer than this is shown by its first NAME_SHOWN characters and its length. */
+const NAME_SHOWN = 120;
+
+export function shortName(name: string): string {
+  return name.length > NAME_SHOWN ? `${name.slice(0, NAME_SHOWN)}…(${name.length} chars)` : name;
+}
+
 export function quoteValue(value: string, max = 40): string {
   const cut = value.length > max ? `${value.slice(0, max)}…(${value.length} chars)` : value;
   return JSON.stringify(cut);
