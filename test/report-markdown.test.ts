@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cell } from '../pipeline/report/markdown-text.js';
+import { cell, headingAnchors } from '../pipeline/report/markdown-text.js';
+import { renderMarkdown } from '../pipeline/report/markdown.js';
 import { roundText } from '../pipeline/report/numbers.js';
 import type { QualityReport } from '../pipeline/report/types.js';
 import { cleanUp, generate, NO_PLOTS, realDataPath, ROOT, scratch } from './helpers.js';
@@ -18,6 +19,40 @@ describe('cell()', () => {
     ['6632.63 ms -> 794.216 ms', '6632.63 ms -> 794.216 ms'],
   ])('escapes %j as %j', (text, expected) => {
     expect(cell(text)).toBe(expected);
+  });
+});
+
+describe('headingAnchors()', () => {
+  it('gives the anchors GitHub gives: punctuation dropped, spaces to dashes, a taken anchor suffixed -1, -2', () => {
+    const lines = ['# Quality report', 'text', '## Groups', '### m<1/h/tp=2', '### m>1/h/tp=2', '### M1/h/tp=2', '### m1htp2-1', '## Groups'];
+    // m<1/h/tp=2, m>1/h/tp=2 and M1/h/tp=2 all read m1htp2; the literal m1htp2-1 then takes the next free suffix (github-slugger's rule)
+    expect(headingAnchors(lines)).toEqual([
+      { line: 0, anchor: 'quality-report' },
+      { line: 2, anchor: 'groups' },
+      { line: 3, anchor: 'm1htp2' },
+      { line: 4, anchor: 'm1htp2-1' },
+      { line: 5, anchor: 'm1htp2-2' },
+      { line: 6, anchor: 'm1htp2-1-1' },
+      { line: 7, anchor: 'groups-1' },
+    ]);
+  });
+
+  it('reads a heading as written before cell() escaped it', () => {
+    expect(headingAnchors([`### ${cell('a[b]|c<d')}`])).toEqual([{ line: 0, anchor: 'abcd' }]);
+  });
+});
+
+describe('the groups table of quality-report.md', () => {
+  it('links each group to its own section, when two names differ only by what an anchor drops', () => {
+    const report = structuredClone(committedJson);
+    const [first, second] = report.groups as [QualityReport['groups'][number], QualityReport['groups'][number]];
+    second.group = first.group.replace('/', '<').toUpperCase();
+    const md = renderMarkdown(report).split('\n');
+    const link = (g: { group: string }) => md.find((l) => l.startsWith(`| [${cell(g.group)}](`))?.match(/\]\(#([^)]*)\)/)?.[1];
+    const own = (g: { group: string }) => headingAnchors(md).find((h) => md[h.line] === `### ${cell(g.group)}`)?.anchor;
+    const base = first.group.toLowerCase().replace(/[^a-z0-9_ -]/g, '').replace(/ /g, '-');
+    expect([link(first), link(second)]).toEqual([base, `${base}-1`]);
+    expect([own(first), own(second)]).toEqual([base, `${base}-1`]);
   });
 });
 

@@ -15,7 +15,32 @@ export function percent(fraction: number | null | undefined): string {
 
 /** GitHub's heading anchor: lower case, spaces to dashes, punctuation other than - and _ dropped. */
 export function anchor(heading: string): string {
-  return heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return heading.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+/**
+ * The anchor of every heading of a Markdown document, in order, as GitHub
+ * gives them: a heading whose anchor an earlier one took gets -1, then -2, ...
+ * (two groups named apart only by punctuation or case link to their own sections).
+ * The text is the heading as read, after cell()'s escapes.
+ */
+export function headingAnchors(lines: readonly string[]): { line: number; anchor: string }[] {
+  const taken = new Map<string, number>();
+  const out: { line: number; anchor: string }[] = [];
+  lines.forEach((text, line) => {
+    const heading = /^#{1,6} (.*)$/.exec(text);
+    if (heading === null) return;
+    const base = anchor((heading[1] as string).replace(/\\(.)/g, '$1').replace(/&lt;/g, '<'));
+    let slug = base;
+    while (taken.has(slug)) {
+      const n = (taken.get(base) as number) + 1;
+      taken.set(base, n);
+      slug = `${base}-${n}`;
+    }
+    taken.set(slug, 0);
+    out.push({ line, anchor: slug });
+  });
+  return out;
 }
 
 /** Escapes text for a Markdown table cell or list item. */

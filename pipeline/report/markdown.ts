@@ -2,7 +2,7 @@ import { STATUSES } from './findings.js';
 import { decidedBy, recurringMarkdown } from './markdown-findings.js';
 import { groupsMarkdown } from './markdown-group.js';
 import { trustMarkdown } from './markdown-trust.js';
-import { cell, percent, anchor, badge } from './markdown-text.js';
+import { badge, cell, headingAnchors, percent } from './markdown-text.js';
 import type { QualityReport } from './types.js';
 
 /**
@@ -22,7 +22,18 @@ export function renderMarkdown(report: QualityReport): string {
   inputsMarkdown(report, line);
   groupsMarkdown(report.groups, line);
   rulesMarkdown(report, line);
-  return `${out.join('\n').trimEnd()}\n`;
+  return `${linkGroups(out).join('\n').trimEnd()}\n`;
+}
+
+/** Where a link to group i goes, until the document's headings are known. */
+const groupLink = (i: number) => `(#\u0000${i}\u0000)`;
+
+/** The groups table's links pointed at their sections' anchors: the headings of ## Per group, one per group, in order. */
+function linkGroups(lines: string[]): string[] {
+  const anchors = headingAnchors(lines);
+  const start = anchors.findIndex((h) => lines[h.line] === '## Per group');
+  const sections = anchors.slice(start + 1).filter((h) => (lines[h.line] as string).startsWith('### '));
+  return lines.map((text) => text.replace(/\(#\u0000(\d+)\u0000\)/g, (_, i: string) => `(#${sections[Number(i)]?.anchor ?? ''})`));
 }
 
 /** `Status: **fail**: 3 groups fail, 4 warn, 5 have known quirks only, 0 ok.` */
@@ -37,9 +48,9 @@ function groupsTable(report: QualityReport, line: (...text: string[]) => void): 
   line('## Groups', '');
   line('| group | status | decided by | LOO error prompt_time (worst) | LOO error token_time (worst) | max CV prompt_time / token_time | rows extrapolated |', '| --- | --- | --- | ---: | ---: | ---: | ---: |');
   const loo = (q: QualityReport['groups'][number]['fitQuality']['prompt_time']) => (q?.mape == null ? '—' : `${percent(q.mape)} (${percent(q.maxApe)})`);
-  for (const g of report.groups) {
+  for (const [i, g] of report.groups.entries()) {
     const sp = g.repetitions.spread;
-    line(`| [${cell(g.group)}](#${anchor(g.group)}) | ${badge(g.status)} | ${decidedBy(g)} | ${loo(g.fitQuality.prompt_time)} | ${loo(g.fitQuality.token_time)} | ${percent(sp.prompt_time.maxCv)} / ${percent(sp.token_time.maxCv)} | ${g.coverage.bySource.extrapolated.toLocaleString('en-US')} |`);
+    line(`| [${cell(g.group)}]${groupLink(i)} | ${badge(g.status)} | ${decidedBy(g)} | ${loo(g.fitQuality.prompt_time)} | ${loo(g.fitQuality.token_time)} | ${percent(sp.prompt_time.maxCv)} / ${percent(sp.token_time.maxCv)} | ${g.coverage.bySource.extrapolated.toLocaleString('en-US')} |`);
   }
   line('');
   const charts = report.output.charts;
