@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
-import { isPerfDbError, usageError } from '../pipeline/core/errors.js';
+import { isPerfDbError, resourceError, usageError } from '../pipeline/core/errors.js';
 import { didYouMean, normalizeArgs, type OptionKinds } from './cli-args.js';
 
 /** The folder holding package.json, found from this file upwards (works from sources and from dist/). */
@@ -28,7 +28,8 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
   try {
     const code = (await main()) ?? 0;
     process.exitCode = streamFailed ? Math.max(code, 1) : code;
-  } catch (error) {
+  } catch (thrown) {
+    const error = resourceError(thrown) ?? thrown;
     if (isPerfDbError(error)) {
       process.stderr.write(`${error.format()}\n`);
       process.exitCode = error.exitCode;

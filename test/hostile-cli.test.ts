@@ -278,6 +278,23 @@ describe('signals, pipes and pseudo file systems', () => {
     }
   });
 
+  it('ends in one line, E_OUT_OF_RESOURCES, wherever a low limit of open files stops a run with worker threads and plots', () => {
+    const input = join(dir, 'limits.csv');
+    writeFileSync(input, VALID);
+    // From 19 descriptors up, Node itself starts; where the project's run then meets the limit moves with it (the input, a worker's start, a plot).
+    let failed = 0;
+    for (const limit of [19, 22, 24, 28, 33, 36]) {
+      const out = join(dir, `limits-${limit}`);
+      const command = `ulimit -n ${limit} && exec "$0" "$@"`;
+      const run = spawnSync('bash', ['-c', command, process.execPath, join(ROOT, 'dist', 'bin', 'generate.js'), '--input', input, '--out', out, '--prompts', '1..4096', '--concurrency', '2', '--worker-min-rows', '0'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      if (run.status === 0) continue; // the limit was enough for this run
+      failed++;
+      expectOneLineFailure(run);
+      expect(run.stderr, `ulimit -n ${limit}`).toMatch(/^(\S+: )?E_OUT_OF_RESOURCES the system has no more /);
+    }
+    expect(failed).toBeGreaterThanOrEqual(3);
+  });
+
   it('ends at once, in one line, for an --out under /proc', async () => {
     if (!existsSync('/proc/self')) return;
     const started = Date.now();

@@ -14,7 +14,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findCopies } from '../pipeline/checks/measured.js';
 import { findLookalikes } from '../pipeline/checks/names.js';
-import { PerfDbError } from '../pipeline/core/errors.js';
+import { PerfDbError, resourceError } from '../pipeline/core/errors.js';
+import { outputPathError, readError } from '../pipeline/io/file-errors.js';
 import { readFits } from '../pipeline/db/fits-file.js';
 import { rebuildError, serializeError } from '../pipeline/emit/messages.js';
 import { openInput } from '../pipeline/io/inputs.js';
@@ -416,6 +417,32 @@ describe('errors that cross from a worker', () => {
     const rebuilt = rebuildError(serializeError(new PerfDbError('E_NO_ROWS', 'no rows', { file: 'a.csv', line: 2, hint: 'h' })));
     expect(rebuilt).toBeInstanceOf(PerfDbError);
     expect((rebuilt as PerfDbError).format()).toBe('a.csv:2: E_NO_ROWS no rows; hint: h');
+  });
+});
+
+describe('the system refusing a resource', () => {
+  const emfile = () => Object.assign(new Error("EMFILE: too many open files, open '/o/plots/a.svg'"), { code: 'EMFILE', syscall: 'open', path: '/o/plots/a.svg' });
+  const workerInit = () => Object.assign(new Error('Worker initialization failure: EMFILE'), { code: 'ERR_WORKER_INIT_FAILED' });
+
+  it.each([
+    ['too many open files in a worker', () => rebuildError(serializeError(emfile())), 'open files', 'ulimit -n'],
+    ['too many open files reading an input', () => readError(emfile(), 'in.csv'), 'open files', 'ulimit -n'],
+    ['too many open files writing the outputs', () => outputPathError(emfile(), 'out'), 'open files', 'ulimit -n'],
+    ['a worker that cannot start', () => resourceError(workerInit()), 'room to start a thread', '--concurrency 1'],
+    ['no memory', () => resourceError(Object.assign(new Error('ENOMEM: not enough memory'), { code: 'ENOMEM' })), 'memory', '--concurrency 1'],
+  ])('makes %s E_OUT_OF_RESOURCES, with the limit to raise', (_what, make, what, hint) => {
+    const error = make() as PerfDbError;
+    expect(error).toBeInstanceOf(PerfDbError);
+    expect(error.code).toBe('E_OUT_OF_RESOURCES');
+    expect(error.message).toMatch(new RegExp(`^the system has no more ${what} for this run: `));
+    expect(error.hint).toContain(hint);
+    expect(error.format().split('\n')).toHaveLength(1);
+  });
+
+  it('leaves other errors as they are', () => {
+    expect(resourceError(new TypeError('x'))).toBeNull();
+    expect(resourceError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }))).toBeNull();
+    expect(resourceError(null)).toBeNull();
   });
 });
 

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   E_MONOTONICITY: 'emitted rows break monotonicity under --strict',
   // Outputs.
   E_OUTPUT_NOT_WRITABLE: 'the output folder or a file cannot be written',
+  E_OUT_OF_RESOURCES: 'the system refused a resource the run needs: open files, memory, a thread',
   E_LOCKED: 'another run holds the output folder',
   E_BAD_JOURNAL: 'the journal of an interrupted commit is damaged',
   E_FOREIGN_FILE: 'a file that a run replaces was not written by this project',

@@ -84,7 +84,6 @@ function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : '?'));
 }
 
-/** Shows a user value inside a message: quoted, control characters escaped, long values cut. */
 /** A name longer than this is shown by its first NAME_SHOWN characters and its length. */
 const NAME_SHOWN = 120;
 
@@ -92,7 +91,30 @@ export function shortName(name: string): string {
   return name.length > NAME_SHOWN ? `${name.slice(0, NAME_SHOWN)}…(${name.length} chars)` : name;
 }
 
+/** Shows a user value inside a message: quoted, control characters escaped, long values cut. */
 export function quoteValue(value: string, max = 40): string {
   const cut = value.length > max ? `${value.slice(0, max)}…(${value.length} chars)` : value;
   return JSON.stringify(cut);
+}
+
+/** What the system ran out of, by error code: limits of the machine or the shell, not bugs. */
+const EXHAUSTED: Record<string, { what: string; hint: string }> = {
+  EMFILE: { what: 'open files', hint: 'raise the limit of open files (ulimit -n 1024), or pass --concurrency 1 for fewer threads' },
+  ENFILE: { what: 'open files (the whole system)', hint: 'close other programs, or pass --concurrency 1 for fewer threads' },
+  ENOMEM: { what: 'memory', hint: 'free some memory, or pass --concurrency 1 for fewer threads' },
+  ERR_WORKER_INIT_FAILED: { what: 'room to start a thread', hint: 'pass --concurrency 1 and --no-plots for fewer threads, or raise the limits (ulimit -n, ulimit -v)' },
+  ERR_WORKER_OUT_OF_MEMORY: { what: 'memory in a thread', hint: 'free some memory, pass --concurrency 1, or raise ulimit -v' },
+};
+
+/**
+ * An error of the system refusing a resource (too many open files, no memory,
+ * a thread that cannot start) as E_OUT_OF_RESOURCES; null for anything else.
+ * Such errors come from the machine's limits, not from a bug: they get one line.
+ */
+export function resourceError(error: unknown): PerfDbError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  const found = typeof code === 'string' ? EXHAUSTED[code] : undefined;
+  if (found === undefined) return null;
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new PerfDbError('E_OUT_OF_RESOURCES', `the system has no more ${found.what} for this run: ${message}`, { hint: found.hint });
 }

@@ -1,4 +1,4 @@
-import { PerfDbError } from '../core/errors.js';
+import { PerfDbError, resourceError } from '../core/errors.js';
 import { dirname } from 'node:path';
 import { displayPath, fileInTheWay } from './paths.js';
 
@@ -17,6 +17,7 @@ export function readError(error: unknown, file: string, role: FileRole = 'input 
     const hint = role === 'input file' ? 'check the path, or run `npm run data:fetch` for the default data' : 'pass the quality-report.json written by `npm run generate`, e.g. data/generated/quality-report.json';
     return new PerfDbError('E_FILE_NOT_FOUND', `the ${role} does not exist`, { file, hint });
   }
+  if (code === 'EMFILE' || code === 'ENFILE') return resourceError(error) as PerfDbError;
   if (code === 'EACCES' || code === 'EPERM') return new PerfDbError('E_UNREADABLE', `the ${role} cannot be read (permission denied)`, { file, hint: 'check the file permissions' });
   if (code === 'EISDIR') return new PerfDbError('E_IS_DIRECTORY', `${article} is a folder; expected a ${role === 'input file' ? 'CSV' : 'JSON'} file`, { file, hint: 'pass the file inside it' });
   // A loop of links, a name too long, a failing device: still a path the user gave, not a bug.
@@ -56,6 +57,8 @@ export function isFileSystemError(error: unknown): error is NodeJS.ErrnoExceptio
  */
 export function outputPathError(error: unknown, shown: string): unknown {
   if (!isFileSystemError(error)) return error;
+  // Too many open files is the process's limit, not the folder's permissions.
+  if (error.code === 'EMFILE' || error.code === 'ENFILE') return resourceError(error) as PerfDbError;
   const code = error.code as string;
   const path = typeof error.path === 'string' ? displayPath(error.path) : shown;
   const hint = code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space, or pass an --out on another disk' : 'check the permissions of --out and its files, or pass another folder';
