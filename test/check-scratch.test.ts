@@ -8,7 +8,9 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileS
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTime } from '../pipeline/io/lock.js';
-import { removeStale } from '../pipeline/io/scratch.js';
+import { PerfDbError } from '../pipeline/core/errors.js';
+import { outputPathError } from '../pipeline/io/file-errors.js';
+import { checkScratch, removeStale } from '../pipeline/io/scratch.js';
 import { cleanUp, generate, realDataPath, ROOT, scratch } from './helpers.js';
 
 let dir: string;
@@ -73,6 +75,31 @@ describe('removeStale()', () => {
 
   it('does nothing for a temporary folder that does not exist', () => {
     expect(() => removeStale(join(dir, 'nowhere'))).not.toThrow();
+  });
+});
+
+describe('checkScratch().failed()', () => {
+  it('blames the temporary folder for a write into the scratch folder, named relative to the working folder or not', async () => {
+    const [cwd, tmp] = [process.cwd(), process.env.TMPDIR];
+    mkdirSync(join(dir, 'relative-tmp'));
+    process.chdir(dir);
+    process.env.TMPDIR = join(dir, 'relative-tmp');
+    try {
+      const scratched = await checkScratch();
+      const full = (path: string) => outputPathError(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', path }), 'out') as PerfDbError;
+      const inside = full(join(scratched.path, 'perf_db.csv'));
+      // Shown relative to the working folder: relative-tmp/perfdb-check-.../perf_db.csv
+      expect(inside.place.file).toMatch(/^relative-tmp\/perfdb-check-/);
+      expect((scratched.failed(inside) as PerfDbError).message).toMatch(/^--check cannot write its scratch folder in the temporary folder: no space left/);
+      expect((scratched.failed(inside) as PerfDbError).hint).toContain('TMPDIR');
+      const elsewhere = full(join(dir, 'out', 'perf_db.csv'));
+      expect(scratched.failed(elsewhere)).toBe(elsewhere);
+      scratched.release();
+    } finally {
+      process.chdir(cwd);
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
   });
 });
 

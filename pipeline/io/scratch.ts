@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
 import { outputPathError } from './file-errors.js';
+import { displayPath } from './paths.js';
 import { isAlive, pidIn, startTime } from './lock.js';
 
 const PREFIX = 'perfdb-check-';
@@ -27,12 +28,13 @@ export async function checkScratch(): Promise<{ path: string; release: () => voi
   }
   const remove = () => rmSync(path, { recursive: true, force: true });
   process.once('exit', remove);
-  const scratchPath = path;
+  // Errors name their paths as shown (relative to the working folder where they lie under it).
+  const inScratch = [path, displayPath(path)];
   return {
     path,
     release: () => process.off('exit', remove),
     // A write into the scratch folder that failed (a full or read-only temporary folder) is the temporary folder's fault, not --out's.
-    failed: (error: unknown) => (error instanceof PerfDbError && error.code === 'E_OUTPUT_NOT_WRITABLE' && (error.place.file ?? '').startsWith(scratchPath) ? asScratchError(error, 'write') : error),
+    failed: (error: unknown) => (error instanceof PerfDbError && error.code === 'E_OUTPUT_NOT_WRITABLE' && inScratch.some((p) => (error.place.file ?? '').startsWith(p)) ? asScratchError(error, 'write') : error),
   };
 }
 
