@@ -177,6 +177,14 @@ describe('text that is not what it seems', () => {
     expect(await ingestBytes([after])).toMatchObject({ code: 'E_RECORD_TOO_LARGE', place: { line: 3 } });
   });
 
+  it('names a bad byte at its line and field when a syntax error follows it in the same chunk', async () => {
+    const [first, second] = ROWS as [string, string];
+    const comma = second.indexOf(',');
+    // Line 3: the bad byte in field 2 (just after the first comma); line 5: a stray quote in field 1.
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}\n${first}\n${second.slice(0, comma + 1)}`), Buffer.from([0xe9]), Buffer.from(`${second.slice(comma + 1)}\n${first}\nm"x${first.slice(1)}\n`)]);
+    expect(await ingestBytes([bytes])).toMatchObject({ code: 'E_INVALID_UTF8', place: { line: 3, column: 2 } });
+  });
+
   it('names the line of a bad byte in a file with CR line ends, as the parser counts them', async () => {
     const bytes = Buffer.concat([Buffer.from(`${HEADER}\r${ROWS[0]}\r\n${ROWS[1]}\r`), Buffer.from([0xff]), Buffer.from(`${ROWS[2]}\r`)]);
     for (const cuts of [[], [HEADER.length + 1], [HEADER.length + ROWS[0]!.length + 2]]) {

@@ -43,15 +43,18 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
 async function ingestOne(source: IngestSource, options: IngestOptions, rows: Measurement[], rejected: RejectedRow[]): Promise<InputFileSummary> {
   const { file } = source;
   const lines = new RecordLines();
-  const parser = csvParser(options, lines);
   const guard = new TextGuard(file, options.maxRecordSize);
+  const parser = csvParser(options, (parsed) => {
+    // The record holding a bad byte names it, before a syntax error further on in the same chunk drops the record.
+    if (guard.bad !== null && parsed.info.bytes > guard.bad.offset) throw badByteIn(parsed.record, guard.bad, file);
+    parsed.line = lines.start(parsed.record, parsed.info);
+  });
   const fed = feed(source, parser, guard);
   let header: Header | undefined;
   let rowsRead = 0;
   let rowsRejected = 0;
   try {
-    for await (const { record, info, line } of parser as AsyncIterable<ParsedRecord>) {
-      if (guard.bad !== null && info.bytes > guard.bad.offset) throw badByteIn(record, guard.bad, file);
+    for await (const { record, line } of parser as AsyncIterable<ParsedRecord>) {
       if (header === undefined) {
         header = readHeader(record, file, line);
         continue;
@@ -99,18 +102,18 @@ interface ParsedRecord {
 }
 
 /**
- * The parser; each record's first line is found as the parser makes it
- * (on_record), not as it is read: a syntax error discards the records parsed
- * ahead of it in the same chunk, and the line the failing record starts on
- * (RecordLines.failing) needs every record before it counted.
+ * The parser; `onRecord` sees each record as the parser makes it, not as it
+ * is read (it sets the record's line, and may throw): a syntax error
+ * discards the records parsed ahead of it in the same chunk, and the line
+ * the failing record starts on (RecordLines.failing) needs every record
+ * before it counted.
  */
-function csvParser(options: IngestOptions, lines: RecordLines) {
+function csvParser(options: IngestOptions, onRecord: (parsed: ParsedRecord) => void) {
   return parse({
     // With info: true the record comes wrapped with its info (the typings do not say so).
     on_record: (parsed: unknown) => {
-      const wrapped = parsed as ParsedRecord;
-      wrapped.line = lines.start(wrapped.record, wrapped.info);
-      return wrapped as never;
+      onRecord(parsed as ParsedRecord);
+      return parsed as never;
     },
     bom: true,
     relax_column_count: true,
