@@ -107,7 +107,7 @@ export interface Generated {
 export async function generate(options: GenerateOptions, root: string, hooks: { onProgress?: RunIo['onProgress']; log: (line: string) => void; plotCache?: string; shownOut?: string }): Promise<Generated> {
   const paths = options.inputs === 'default' ? await defaultInputs(root, hooks.log) : options.inputs;
   checkOutputsSpareInputs(paths.filter((p) => p !== STDIN), options.out, OWNED, join(root, 'data', 'raw'));
-  const sources = await Promise.all(paths.map(openInput));
+  const sources = await Promise.all(paths.map((path) => openInput(path, root)));
   return withOutput(options.out, hooks.shownOut ?? options.out, async (out) => {
     // The plots are charted and drawn in a worker while the rows are emitted: a fresh --out costs little more than a cached one.
     // The worker starts now, so that loading its modules overlaps with ingesting and fitting.

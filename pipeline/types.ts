@@ -44,6 +44,8 @@ export interface Measurement extends ConfigKey {
 /** A CSV text to read: its name for messages and its bytes, in chunks. */
 export interface IngestSource {
   file: string;
+  /** Its name in the outputs (the report, rejected.csv), the same from any working folder; `file` when not given. */
+  recorded?: string;
   chunks: AsyncIterable<Uint8Array | string>;
 }
 

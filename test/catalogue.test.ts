@@ -68,6 +68,12 @@ const same = async (texts: string[]) => ((await pipeline(texts)).output === (awa
 const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
   'empty file': () => outcome(['']),
   'header only': () => outcome([`${HEADER}\n`]),
+  'file of blank lines (empty, or spaces and tabs only)': async () => {
+    const result = await pipeline([' \n\t\r\n\n  ']);
+    expect(result.error?.message).toContain('only blank lines');
+    return result.outcome;
+  },
+  'lines of spaces or tabs before the header or among the rows': () => same([`  \n${HEADER}\n${ROWS[0]}\n \t\n${ROWS[1]}\r\n   \r\n${ROWS[2]}\n\t\n`]),
   'UTF-8 byte-order mark': () => same([`\uFEFF${valid()}`]),
   'CRLF line ends': () => same([valid().replace(/\n/g, '\r\n')]),
   'columns in another order': () => {
@@ -169,6 +175,16 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     const runs = [await cli(['--input', file('u16bom.csv', Buffer.from(`\uFEFF${valid()}`, 'utf16le')), '--out', join(dir, 'o-u16')]), await cli(['--input', file('u16.csv', Buffer.from(valid(), 'utf16le')), '--out', join(dir, 'o-u16')])];
     expect(runs[0]?.outcome).toBe(runs[1]?.outcome);
     expect(runs[0]?.stderr).toContain('iconv -f UTF-16 -t UTF-8');
+    return runs[0]?.outcome as string;
+  },
+  'UTF-32 file with a byte-order mark': async () => {
+    const le = Buffer.from(`\uFEFF${valid()}`, 'utf16le');
+    // UTF-32LE: each UTF-16 unit (all below U+D800 here) widened to four bytes.
+    const wide = Buffer.alloc(le.length * 2);
+    for (let i = 0; i < le.length; i += 2) le.copy(wide, i * 2, i, i + 2);
+    const runs = [await cli(['--input', file('u32le.csv', wide), '--out', join(dir, 'o-u32')]), await cli(['--input', file('u32be.csv', Buffer.from(wide).swap32()), '--out', join(dir, 'o-u32')])];
+    for (const run of runs) expect(run.stderr).toContain('UTF-32 encoded');
+    expect(runs[0]?.stderr).toContain('iconv -f UTF-32 -t UTF-8');
     return runs[0]?.outcome as string;
   },
   'compressed file (gzip, zip, zstd, xz)': async () => {

@@ -74,6 +74,32 @@ describe('generate (CLI)', () => {
     for (const [name, bytes] of before) expect(after.get(name)?.equals(bytes), name).toBe(true);
   });
 
+  it('writes the same bytes from any working folder, naming the inputs from the project root (or whole, outside it)', async () => {
+    const bad = join(dir, 'bad.csv');
+    await writeFile(bad, await withBadValue());
+    const args = (out: string) => ['--input', INPUT, '--input', bad, '--on-invalid', 'skip', '--out', out, ...GRID];
+    const runs = [
+      [join(dir, 'from-root'), ROOT],
+      [join(dir, 'from-test'), join(ROOT, 'test')],
+      [join(dir, 'from-scratch'), dir],
+    ] as const;
+    for (const [out, cwd] of runs) expect((await generate(args(out), {}, cwd)).status).toBe(0);
+    const [first, ...others] = await Promise.all(runs.map(([out]) => snapshot(out)));
+    for (const other of others) expect(other).toEqual(first);
+    const report = JSON.parse(first!.get('/quality-report.json')!.toString()) as { inputs: { files: { file: string }[] } };
+    expect(report.inputs.files.map((f) => f.file)).toEqual(['test/fixtures/golden/input.csv', bad]);
+    expect(first!.get('/rejected.csv')!.toString()).toContain(`${bad},3,`);
+  });
+
+  it('writes the same bytes from a subfolder of the project for the default inputs', async () => {
+    const [fromRoot, fromTest] = [join(dir, 'default-root'), join(dir, 'default-test')];
+    expect((await generate(['--out', fromRoot, ...GRID])).status).toBe(0);
+    expect((await generate(['--out', fromTest, ...GRID], {}, join(ROOT, 'test'))).status).toBe(0);
+    const [a, b] = [await snapshot(fromRoot), await snapshot(fromTest)];
+    expect(b).toEqual(a);
+    expect(a.get('/quality-report.md')!.toString()).toContain('| data/raw/perf_model.csv |');
+  });
+
   it('exits 1 with E_FILE_NOT_FOUND for a missing --input', async () => {
     const missing = join(dir, 'no-such-file.csv');
     const run = await generate(['--input', missing, '--out', join(dir, 'unused'), ...GRID]);

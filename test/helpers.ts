@@ -130,9 +130,9 @@ export function runScript(script: string, args: readonly string[], env: NodeJS.P
   return run(TSX, [script, ...args], env);
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -145,14 +145,14 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): 
 /** The launcher npm runs: `node scripts/launch.mjs <command>` runs the compiled command from dist/. */
 export const LAUNCH = join(ROOT, 'scripts', 'launch.mjs');
 
-/** Runs a command as `npm run <command>` does (the compiled code in dist/, which test/global-setup.ts built), from the project root. */
-export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return run(process.execPath, [LAUNCH, command, ...args], env);
+/** Runs a command as `npm run <command>` does (the compiled code in dist/, which test/global-setup.ts built), from the project root or from `cwd`. */
+export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliRun> {
+  return run(process.execPath, [LAUNCH, command, ...args], env, cwd);
 }
 
-/** Runs `generate` as `npm run generate` does, in a child process from the project root. */
-export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return runCommand('generate', args, env);
+/** Runs `generate` as `npm run generate` does, in a child process from the project root (or from `cwd`). */
+export function generate(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliRun> {
+  return runCommand('generate', args, env, cwd);
 }
 
 // ------------------------------------------------ the stages with plain options, for tests

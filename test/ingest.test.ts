@@ -129,6 +129,7 @@ describe('ingest() refuses a malformed row or file with its code and place', () 
     ['an unclosed quote', `${HEADER}\n${GOOD}\n"m,h,512,2,128,1.5,1.25,196.25,54.5,7168.75,2\n`, 'E_UNBALANCED_QUOTE', 3, 1],
     ['an empty file', '', 'E_EMPTY_FILE', undefined, undefined],
     ['a file of blank lines', '\n\n\n', 'E_EMPTY_FILE', undefined, undefined],
+    ['a file of spaces and tabs', ' \n\t \r\n  \n', 'E_EMPTY_FILE', undefined, undefined],
     ['a header and no rows', `${HEADER}\n`, 'E_NO_ROWS', 2, undefined],
     ['NUL bytes', `${HEADER}\n\u0000\u0000\u0000\n`, 'E_NOT_TEXT', 2, 1],
   ])('%s -> %s', async (_what, text, code, line, column) => {
@@ -330,6 +331,20 @@ describe('ingest() with onInvalid skip', () => {
     ]);
     expect(result.rejected[0]?.reason).toContain('prompt_time "NaN"');
     expect(result.files[0]).toMatchObject({ rowsRead: 5, rowsRejected: 3 });
+  });
+
+  it('skips a line of spaces or tabs as a blank line, before the header and among the rows', async () => {
+    // Lines by hand: 1 spaces, 2 header, 3 good, 4 a tab and spaces, 5 a bad power, 6 spaces at the end.
+    const text = ` \n${HEADER}\n${GOOD}\n\t  \n${withField('peak_power', '-1')}\n   `;
+    const result = await ingest([source(text)], { onInvalid: 'skip' });
+    expect(result.rows.map((r) => r.line)).toEqual([3]);
+    expect(result.rejected.map((r) => [r.line, r.code])).toEqual([[5, 'E_NEGATIVE']]);
+    expect(result.files[0]).toMatchObject({ rowsRead: 2, rowsRejected: 1 });
+  });
+
+  it('says a file of blank lines holds only them, and an empty file that it is empty', async () => {
+    expect((await ingestError([source(' \n\t\n')])).message).toContain('only blank lines');
+    expect((await ingestError([source('')])).message).toContain('the file is empty');
   });
 
   it('names each record by the line it starts on, past quoted line ends (LF, CR, CRLF) and skipped empty lines', async () => {

@@ -5,7 +5,7 @@ import { PerfDbError } from '../core/errors.js';
 import type { IngestSource } from '../types.js';
 import { readError } from './file-errors.js';
 import { kindOf } from './regular.js';
-import { displayPath } from './paths.js';
+import { displayPath, recordedPath } from './paths.js';
 import { defaultMirrors, fetchPinned, readManifest } from './raw-source.js';
 
 /** The --input that reads standard input. */
@@ -16,8 +16,9 @@ export const STDIN = '-';
  * missing, folder or unreadable path. Only regular files are read: a FIFO
  * or a device could block for ever, so it is refused with the way to pipe
  * data in (`--input -`, standard input, which must not be a terminal).
+ * With the project's `root`, the outputs name the file from the root.
  */
-export async function openInput(path: string): Promise<IngestSource> {
+export async function openInput(path: string, root?: string): Promise<IngestSource> {
   if (path === STDIN) return stdinSource();
   const file = displayPath(path);
   let info;
@@ -40,7 +41,7 @@ export async function openInput(path: string): Promise<IngestSource> {
   } catch (error) {
     throw readError(error, file);
   }
-  return { file, chunks: readChunks(path, file) };
+  return { file, ...(root === undefined ? {} : { recorded: recordedPath(path, root) }), chunks: readChunks(path, file) };
 }
 
 /**

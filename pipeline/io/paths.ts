@@ -1,10 +1,20 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 
 /** How a path is shown in messages: relative to the working folder when inside it. */
 export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel === '' || rel.startsWith('..') ? path : rel;
+}
+
+/**
+ * How a path is named in the outputs: relative to the project root when
+ * inside it, else whole, so that the same inputs give the same bytes from any
+ * working folder (from the root, as displayPath shows it).
+ */
+export function recordedPath(path: string, root: string): string {
+  const rel = relative(root, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 /**

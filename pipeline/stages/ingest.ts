@@ -42,6 +42,7 @@ export async function ingest(sources: readonly IngestSource[], options: IngestOp
 
 async function ingestOne(source: IngestSource, options: IngestOptions, rows: Measurement[], rejected: RejectedRow[]): Promise<InputFileSummary> {
   const { file } = source;
+  const recorded = source.recorded ?? file;
   const lines = new RecordLines();
   const guard = new TextGuard(file, options.maxRecordSize);
   const parser = csvParser(options, (parsed) => {
@@ -55,6 +56,8 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
   let rowsRejected = 0;
   try {
     for await (const { record, line } of parser as AsyncIterable<ParsedRecord>) {
+      // A line of spaces or tabs is a blank line, skipped as an empty one is.
+      if (record.length === 1 && (record[0] as string).trim() === '') continue;
       if (header === undefined) {
         header = readHeader(record, file, line);
         continue;
@@ -67,7 +70,7 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
       }
       if (options.onInvalid === 'error') throw result;
       rowsRejected++;
-      rejected.push({ file, line, column: result.place.column, code: result.code, reason: result.message, group: rawGroup(record, header) });
+      rejected.push({ file: recorded, line, column: result.place.column, code: result.code, reason: result.message, group: rawGroup(record, header) });
     }
     if (guard.bad !== null) throw badByteError(guard.bad, file);
   } catch (error) {
@@ -83,7 +86,7 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
   }
   const h = checkNotEmpty(header, fed.bytes(), rowsRead, file);
   return {
-    file,
+    file: recorded,
     sha256: fed.sha256(),
     bytes: fed.bytes(),
     rowsRead,
@@ -128,7 +131,8 @@ function csvParser(options: IngestOptions, onRecord: (parsed: ParsedRecord) => v
 /** The header of a file that has one and at least one row; E_EMPTY_FILE or E_NO_ROWS otherwise. */
 function checkNotEmpty(header: Header | undefined, bytes: number, rowsRead: number, file: string): Header {
   if (bytes === 0 || header === undefined) {
-    throw new PerfDbError('E_EMPTY_FILE', 'the file is empty; expected a CSV header and at least one row', { file, hint: 'check that the profiling run finished writing the file' });
+    const what = bytes === 0 ? 'the file is empty' : 'the file holds only blank lines';
+    throw new PerfDbError('E_EMPTY_FILE', `${what}; expected a CSV header and at least one row`, { file, hint: 'check that the profiling run finished writing the file' });
   }
   if (rowsRead === 0) {
     throw new PerfDbError('E_NO_ROWS', 'the file has a header but no data rows', {
