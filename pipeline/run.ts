@@ -14,6 +14,7 @@ import { defaultInputs, openInput, STDIN } from './io/inputs.js';
 import { csvOutput, OWNED, withOutput, writeRejected, type FileSink } from './io/outputs.js';
 import { chartBundles } from './io/bundles.js';
 import { checkScratch } from './io/scratch.js';
+import { readSettled, settled } from './io/settled.js';
 import { pageGroupPieces, pageGroups, type PageGroup } from './page/groups.js';
 import { reportPage } from './page/page.js';
 import { chartSeries } from './plots/draw.js';
@@ -161,10 +162,12 @@ export async function generate(options: GenerateOptions, root: string, hooks: { 
 
 /** --check: regenerates into a scratch folder and returns the owned files that differ from options.out (none: fresh). */
 export async function check(options: GenerateOptions, root: string, log: (line: string) => void): Promise<{ stale: string[]; generated: Generated }> {
+  // The plots cached in --out, and what the run is compared with, from one run: never a commit under way or one a kill interrupted.
+  await settled(options.out);
   const scratch = await checkScratch();
   try {
     const generated = await generate({ ...options, out: scratch.path }, root, { log, plotCache: options.out, shownOut: options.out });
-    return { stale: await compareTrees(scratch.path, options.out, OWNED), generated };
+    return { stale: await readSettled(options.out, OWNED, () => compareTrees(scratch.path, options.out, OWNED)), generated };
   } catch (error) {
     throw scratch.failed(error);
   } finally {

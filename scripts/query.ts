@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { PerfDbError, usageError } from '../pipeline/core/errors.js';
 import { loadDatabase, lookup } from '../pipeline/db/lookup.js';
 import { displayPath, fileInTheWay } from '../pipeline/io/paths.js';
+import { readSettled } from '../pipeline/io/settled.js';
 import { resolveQuery } from '../pipeline/options/query.js';
 import { answerText } from './answer-text.js';
 import { commandLine, runCli } from './cli.js';
@@ -25,7 +26,9 @@ async function main(): Promise<number> {
   ).parseAsync();
   const query = resolveQuery(argv);
   const dir = dbFolder(argv.db);
-  const answer = await lookup(await loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv')), query);
+  // Both files from one run, never from a commit under way or one a kill interrupted.
+  const database = await readSettled(dir, ['fits.json', 'perf_db.csv'], () => loadDatabase(join(dir, 'fits.json'), join(dir, 'perf_db.csv')));
+  const answer = await lookup(database, query);
   process.stdout.write(argv.json ? `${JSON.stringify(answer)}\n` : answerText(answer));
   return 0;
 }

@@ -373,6 +373,20 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     return [...new Set(runs.map((r) => /\b(E_[A-Z0-9_]+)\b/.exec(r.stderr)?.[1]))].join(', ');
   },
   'a line over 1 MiB (e.g. 100 MB)': () => outcome([valid([ROWS[0] as string, `m,h,2,256,1,128,${'1'.repeat(100 * 2 ** 20)},5`])]),
+  '`npm run query` or `--check` on a folder whose commit a kill interrupted (a `.perfdb-journal`, its run gone)': async () => {
+    const out = join(dir, 'interrupted');
+    const input = file('ok-interrupted.csv', valid());
+    expect((await cli(['--input', input, '--out', out])).outcome).toBe('accepted');
+    // A kill after the journal and before anything moved: the journal names a run that is gone.
+    const temp = '.perfdb-tmp-4000000-1-abc';
+    mkdirSync(join(out, temp));
+    writeFileSync(join(out, '.perfdb-journal'), `${JSON.stringify({ state: 'moving', temp, aside: `${temp}.previous`, written: ['perf_db.csv'], removed: [], existing: ['perf_db.csv'] })}\n`);
+    const checked = await cli(['--input', input, '--out', out, '--check']);
+    const queried = await runCommand('query', ['--model', 'm', '--hardware', 'h', '--tp', '2', '--prompt', '128', '--batch', '1', '--tokens', '128', '--db', out]);
+    expect(queried.stderr).toContain('E_INTERRUPTED_COMMIT');
+    expect(existsSync(join(out, '.perfdb-journal'))).toBe(true);
+    return checked.outcome;
+  },
   'another run writing the same `--out`': async () => {
     const out = join(dir, 'locked');
     mkdirSync(out, { recursive: true });

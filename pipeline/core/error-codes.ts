@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   E_OUT_OF_RESOURCES: 'the system refused a resource the run needs: open files, memory, a thread',
   E_LOCKED: 'another run holds the output folder',
   E_BAD_JOURNAL: 'the journal of an interrupted commit is damaged',
+  E_INTERRUPTED_COMMIT: 'a run was killed while it put its outputs in place; the folder is read before the next run repairs it',
   E_FOREIGN_FILE: 'a file that a run replaces was not written by this project',
   // Raw data.
   E_MANIFEST: 'data/raw/manifest.json is unreadable or malformed',

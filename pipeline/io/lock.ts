@@ -4,6 +4,15 @@ import { PerfDbError } from '../core/errors.js';
 import { writeError } from './file-errors.js';
 import { displayPath } from './paths.js';
 
+/** The lock file's name in an output folder. */
+export const LOCK_FILE = '.perfdb.lock';
+
+/** Whether a live run holds the lock (or is writing it): a stale lock, or none, is not held. */
+export function lockHeld(lockPath: string): boolean {
+  const held = readHolder(lockPath);
+  return held !== null && (held.alive || held.writing);
+}
+
 /**
  * Takes the output folder's lock: a file created exclusively (O_EXCL),
  * holding this process's PID, start time and a token of its own. A lock

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commit, recover, REAL_OPS, type FileOps } from './commit.js';
 import { outputPathError } from './file-errors.js';
-import { isAlive, releaseLock, startTime, takeLock } from './lock.js';
+import { isAlive, LOCK_FILE, releaseLock, startTime, takeLock } from './lock.js';
 import { checkOutputFolder } from './output-folder.js';
 import { tempName, tempOwner } from './owned.js';
 import { displayPath, makeFolders } from './paths.js';
@@ -43,7 +43,7 @@ export class OutputTransaction {
     } catch (error) {
       throw outputPathError(error, shown);
     }
-    const lockPath = join(outDir, '.perfdb.lock');
+    const lockPath = join(outDir, LOCK_FILE);
     const lock = await takeLock(lockPath, shown);
     try {
       repair(outDir, ops);
