@@ -3,11 +3,12 @@
  * under a kill at every single step: the folder always ends with every old
  * output or every new one, and nothing of the commit is left behind.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commit, recover, REAL_OPS, type FileOps } from '../pipeline/io/commit.js';
+import { commit, journalState, recover, REAL_OPS, type FileOps } from '../pipeline/io/commit.js';
 import { repair } from '../pipeline/io/transaction.js';
 import { snapshot } from './helpers.js';
 
@@ -113,6 +114,43 @@ describe('commit()', () => {
     const after = snapshot(dir);
     expect(same(after, old) || same(after, fresh), `step ${k}: ${[...after.keys()].join(', ')}`).toBe(true);
     expect(result === 'completed' ? same(after, fresh) : true).toBe(true);
+  });
+});
+
+describe('a commit whose clean-up cannot finish', () => {
+  it('stands, with its journal gone, when the folder of the old outputs cannot be removed', () => {
+    const { fresh } = setUp();
+    const refused = Object.assign(new Error('refused'), { code: 'EPERM' });
+    const ops: FileOps = { ...REAL_OPS, remove: (path) => (path.endsWith('.previous') ? (() => { throw refused; })() : REAL_OPS.remove(path)) };
+    commit(dir, TEMP, WRITTEN, OWNED, ops);
+    expect(journalState(dir)).toBe('none');
+    const after = snapshot(dir);
+    // Every new output in place; the old ones only inside the folder left for a later run.
+    for (const [name, bytes] of fresh) expect(after.get(name)?.equals(bytes), name).toBe(true);
+    expect([...after.keys()].filter((name) => !fresh.has(name)).every((name) => name.startsWith(`${TEMP}.previous/`))).toBe(true);
+  });
+
+  it.runIf(process.getuid?.() === 0 && spawnSync('chattr', ['--help']).error === undefined)('lets the next run go on, with a warning, past a leftover folder holding an immutable file', () => {
+    const { fresh } = setUp();
+    mkdirSync(join(dir, `${TEMP}.previous`));
+    const stuck = join(dir, `${TEMP}.previous`, 'old.svg');
+    writeFileSync(stuck, 'old');
+    if (spawnSync('chattr', ['+i', stuck]).status !== 0) return;
+    try {
+      commit(dir, TEMP, WRITTEN, OWNED);
+      const errors: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((text: string) => errors.push(text) > 0) as typeof process.stderr.write;
+      try {
+        repair(dir);
+      } finally {
+        process.stderr.write = write;
+      }
+      expect(errors.join('')).toMatch(/^warning: .*\.previous, left by an earlier run, cannot be removed \(E[A-Z]+\); it holds no output/);
+      for (const [name, bytes] of fresh) expect(snapshot(dir).get(name)?.equals(bytes), name).toBe(true);
+    } finally {
+      spawnSync('chattr', ['-i', stuck]);
+    }
   });
 });
 

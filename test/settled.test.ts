@@ -70,6 +70,19 @@ describe('a folder a kill left in the middle of a commit', () => {
   });
 });
 
+describe('a commit whose clean-up a kill interrupted', () => {
+  it('is read: every output in place is the new run\'s', async () => {
+    const out = join(scratch, 'committed');
+    expect((await generate(['--input', golden, '--out', out, ...GRID])).status).toBe(0);
+    const temp = '.perfdb-tmp-4000000-1-abc';
+    mkdirSync(join(out, `${temp}.previous`));
+    writeFileSync(join(out, '.perfdb-journal'), `${JSON.stringify({ state: 'committed', temp, aside: `${temp}.previous`, written: ['perf_db.csv'], removed: [], existing: ['perf_db.csv'] })}\n`);
+    const run = await runCommand('query', [...QUERY, '--db', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect((await generate(['--input', golden, '--out', out, ...GRID, '--check'])).status).toBe(0);
+  });
+});
+
 describe('a commit under way', () => {
   it.runIf(startTime(process.pid) !== null)('query waits for it to end, then answers from the folder as it ends', async () => {
     const out = join(scratch, 'busy');
@@ -133,7 +146,7 @@ describe('readSettled()', () => {
 
   it('passes on a failure of its own at once, the files unchanged', async () => {
     let calls = 0;
-    const failure = new PerfDbError('E_BAD_DATABASE', 'broken', {});
+    const failure = new PerfDbError('E_BAD_DATABASE', 'broken', { hint: 'none' });
     await expect(readSettled(dir, ['a', 'b'], async () => {
       calls++;
       throw failure;

@@ -149,11 +149,31 @@ function rollBack(outDir: string, j: Journal, ops: FileOps): void {
   finish(outDir, j, ops);
 }
 
+/**
+ * The outputs stand as they end: the journal goes first. The two folders,
+ * named for a run that is over by the next run, are then that run's to
+ * remove where they cannot be removed now (a file in them made immutable).
+ */
 function finish(outDir: string, j: Journal, ops: FileOps): void {
-  ops.remove(join(outDir, j.aside));
-  ops.remove(join(outDir, j.temp));
   ops.remove(join(outDir, `${JOURNAL}.tmp`));
   ops.remove(join(outDir, JOURNAL));
+  quietly(() => ops.remove(join(outDir, j.aside)));
+  quietly(() => ops.remove(join(outDir, j.temp)));
+}
+
+/** Whether a commit's journal in the folder says its outputs are part moved ('moving': some old, some new), for readers; a journal cut short was never in force. */
+export function journalState(outDir: string): 'none' | 'moving' | 'committed' {
+  let text: string;
+  try {
+    text = readFileSync(join(outDir, JOURNAL), 'utf8');
+  } catch {
+    return 'none';
+  }
+  try {
+    return (JSON.parse(text) as { state?: unknown }).state === 'moving' ? 'moving' : 'committed';
+  } catch {
+    return 'none';
+  }
 }
 
 /** The journal, whole or not at all: written beside it, then renamed over it. */

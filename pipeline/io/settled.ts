@@ -5,10 +5,10 @@
  * or one a kill interrupted, which only the next run over the folder
  * finishes or undoes: until then the folder may hold a mix of two runs.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerfDbError } from '../core/errors.js';
-import { JOURNAL } from './commit.js';
+import { journalState } from './commit.js';
 import { LOCK_FILE, lockHeld } from './lock.js';
 import { displayPath } from './paths.js';
 
@@ -20,7 +20,8 @@ const READS = 3;
 /** Once no commit is under way in `dir`; E_INTERRUPTED_COMMIT when one was interrupted, E_LOCKED when one does not end. */
 export async function settled(dir: string): Promise<void> {
   const until = Date.now() + COMMIT_WAIT_MS;
-  while (existsSync(join(dir, JOURNAL))) {
+  // A committed journal is a commit's clean-up: every output in place is the new run's.
+  while (journalState(dir) === 'moving') {
     if (!lockHeld(join(dir, LOCK_FILE))) {
       throw new PerfDbError('E_INTERRUPTED_COMMIT', 'a run was stopped while it put its outputs in place: the folder may hold some outputs of that run and some of the run before', {
         file: displayPath(dir),
@@ -57,7 +58,7 @@ export async function readSettled<T>(dir: string, names: readonly string[], read
 }
 
 function changed(dir: string, names: readonly string[], before: string): boolean {
-  return existsSync(join(dir, JOURNAL)) || identities(dir, names) !== before;
+  return journalState(dir) === 'moving' || identities(dir, names) !== before;
 }
 
 /** Which file each name is (a commit renames a new one in): its inode, size and time of change; '-' for none. */

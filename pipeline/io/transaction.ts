@@ -120,12 +120,22 @@ export function repair(outDir: string, ops: FileOps = REAL_OPS): void {
   removeDeadTemps(outDir);
 }
 
-/** Temporary folders of runs that are gone (a kill's leftovers); a live run's, and a folder no run named, are never touched. */
+/**
+ * Temporary folders of runs that are gone (a kill's leftovers); a live run's,
+ * and a folder no run named, are never touched. One that cannot be removed
+ * (a file in it made immutable) holds no output: a line on stderr says so,
+ * and the run goes on.
+ */
 function removeDeadTemps(outDir: string): void {
   for (const name of readdirSync(outDir)) {
     const owner = tempOwner(name);
     if (owner === null || !statSync(join(outDir, name)).isDirectory() || isAlive(owner.pid, owner.started)) continue;
-    rmSync(join(outDir, name), { recursive: true, force: true });
+    try {
+      rmSync(join(outDir, name), { recursive: true, force: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'an error';
+      process.stderr.write(`warning: ${displayPath(join(outDir, name))}, left by an earlier run, cannot be removed (${code}); it holds no output: remove it by hand (lsattr shows a file made immutable)\n`);
+    }
   }
 }
 
