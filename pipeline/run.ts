@@ -46,7 +46,7 @@ export async function runPipeline(sources: readonly IngestSource[], options: Run
   const lap = stopwatch();
   const ingested = await ingest(sources, options);
   lap('ingest');
-  const deduped = dedupe(ingested.rows, options);
+  const deduped = dedupe(ingested.rows, options, ingested.files.map((f) => f.rowsRead - f.rowsRejected));
   lap('dedupe');
   const configurations = aggregate(deduped.rows);
   lap('aggregate');

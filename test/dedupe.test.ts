@@ -64,6 +64,37 @@ describe('dedupe()', () => {
     expect(result.duplicates).toBe(1);
   });
 
+  describe('with keepDuplicates (SplitwiseSim reads one file)', () => {
+    const keep = { keepDuplicates: true };
+    const again = (r: typeof a, line: number, file = r.file) => ({ ...r, line, file });
+    it('keeps a row repeating an earlier row of its own file, and counts nothing', () => {
+      const rows = deepFreeze([a, again(a, 3), b, again(a, 5)]);
+      expect(dedupe(rows, keep)).toEqual({ rows, duplicatesByGroup: new Map(), duplicates: 0 });
+      expect(dedupe(rows, keep, [4]).rows).toEqual(rows);
+    });
+
+    it('drops and counts a row repeating one of an earlier file, however many times its own file repeats it', () => {
+      // File 1: a, a; file 2: a, b, a, b (its b repeated in itself, its a repeating file 1's).
+      const rows = deepFreeze([a, again(a, 3), again(a, 2, 'y.csv'), again(b, 3, 'y.csv'), again(a, 4, 'y.csv'), again(b, 5, 'y.csv')]);
+      const result = dedupe(rows, keep, [2, 4]);
+      expect(result.rows.map((r) => [r.file, r.line])).toEqual([
+        ['x.csv', 2],
+        ['x.csv', 3],
+        ['y.csv', 3],
+        ['y.csv', 5],
+      ]);
+      expect(result.duplicates).toBe(2);
+      expect([...result.duplicatesByGroup]).toEqual([['m/h/tp=1', 2]]);
+    });
+
+    it('adds nothing for the same file given twice, and passes over a file whose every row was rejected', () => {
+      const rows = deepFreeze([a, b, again(a, 2), again(b, 3)]);
+      const result = dedupe(rows, keep, [2, 0, 2]);
+      expect(result.rows).toEqual([a, b]);
+      expect(result.duplicates).toBe(2);
+    });
+  });
+
   it('returns an empty result for no rows', () => {
     const result = dedupe([]);
     expect(result).toEqual({ rows: [], duplicatesByGroup: new Map(), duplicates: 0 });

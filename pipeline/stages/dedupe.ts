@@ -7,20 +7,29 @@ import type { DedupeResult, Measurement } from '../types.js';
  * names, sizes and metric values, compared as numbers, so `1.0` equals `1`;
  * ignored columns do not count). Keeps the first of each and counts the
  * dropped ones per group. With `keepDuplicates` (SplitwiseSim keeps them in
- * its medians) every row is kept and nothing is counted.
+ * its medians, reading one file) a row repeating an earlier row of its own
+ * input file is kept; one repeating a row of an earlier file is still an
+ * overlap of two files, dropped and counted (the same file given twice adds
+ * nothing). `perFile`: how many of the rows each input file gave, in order
+ * (ingest keeps them in file order); absent, they are one file's.
  */
-export function dedupe(rows: readonly Measurement[], options: { keepDuplicates: boolean } = { keepDuplicates: false }): DedupeResult {
-  if (options.keepDuplicates) return { rows: [...rows], duplicatesByGroup: new Map(), duplicates: 0 };
-  const seen = new Set<string>();
+export function dedupe(rows: readonly Measurement[], options: { keepDuplicates: boolean } = { keepDuplicates: false }, perFile: readonly number[] = [rows.length]): DedupeResult {
+  if (options.keepDuplicates && perFile.length <= 1) return { rows: [...rows], duplicatesByGroup: new Map(), duplicates: 0 };
+  // Each kept row's key, with the file it came from.
+  const seen = new Map<string, number>();
   const kept: Measurement[] = [];
   const duplicatesByGroup = new Map<string, number>();
-  for (const row of rows) {
+  let file = 0;
+  let fileEnd = perFile[0] ?? rows.length;
+  for (const [i, row] of rows.entries()) {
+    while (i >= fileEnd && file < perFile.length - 1) fileEnd += perFile[++file] as number;
     const key = rowKey(row);
-    if (seen.has(key)) {
+    const from = seen.get(key);
+    if (from !== undefined && !(options.keepDuplicates && from === file)) {
       const id = groupId(row);
       duplicatesByGroup.set(id, (duplicatesByGroup.get(id) ?? 0) + 1);
     } else {
-      seen.add(key);
+      if (from === undefined) seen.set(key, file);
       kept.push(row);
     }
   }
