@@ -295,6 +295,20 @@ describe('signals, pipes and pseudo file systems', () => {
     expect(failed).toBeGreaterThanOrEqual(3);
   });
 
+  it('ends in one line, E_OUTPUT_NOT_WRITABLE with EFBIG, under a file-size limit, leaving the previous outputs as they were', () => {
+    const input = join(dir, 'fsize.csv');
+    writeFileSync(input, VALID);
+    const out = join(dir, 'fsize');
+    const args = [join(ROOT, 'dist', 'bin', 'generate.js'), '--input', input, '--out', out, NO_PLOTS];
+    expect(spawnSync(process.execPath, [...args, '--prompts', '1..64'], { cwd: ROOT }).status).toBe(0);
+    const before = fingerprint(out);
+    // 100 blocks of 512 bytes: perf_db.csv of 1..65536 prompts is megabytes.
+    const run = spawnSync('bash', ['-c', 'ulimit -f 100 && exec "$0" "$@"', process.execPath, ...args, '--prompts', '1..65536'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expectOneLineFailure(run);
+    expect(run.stderr).toMatch(/E_OUTPUT_NOT_WRITABLE cannot write the outputs: .* \(EFBIG\); hint: raise the file-size limit \(ulimit -f\)/);
+    expect(fingerprint(out)).toEqual(before);
+  });
+
   it('ends at once, in one line, for an --out under /proc', async () => {
     if (!existsSync('/proc/self')) return;
     const started = Date.now();

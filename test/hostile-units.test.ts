@@ -227,6 +227,18 @@ describe('text that is not what it seems', () => {
     expect(error.place).toMatchObject({ line: 3, column: 1 });
   });
 
+  it.each([
+    ['an 8-bit escape introducer (U+009B)', 'm\u009b31mRED', '\\u009b'],
+    ['a C1 next line (U+0085)', 'm\u0085x', '\\u0085'],
+    ['a line separator (U+2028)', 'm\u2028x', '\\u2028'],
+    ['a right-to-left override (U+202E)', 'm\u202ex', '\\u202e'],
+  ])('writes %s in an error line as its escape, never raw', (_what, name, escaped) => {
+    const error = new PerfDbError('E_CANNOT_FIT', `the group ${name} cannot be fitted`, { file: `${name}.csv`, group: `${name}/h/tp=1`, hint: `rename ${name}` });
+    const line = error.format();
+    expect(line).not.toMatch(/[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(line.split(escaped)).toHaveLength(5);
+  });
+
   it('flags names that differ only by invisible characters (zero-width space, byte-order mark, joiner)', () => {
     const g = (id: string, model: string) => ({ id, model, hardware: 'h' });
     const found = findLookalikes([g('a', 'llama2-70b'), g('b', 'llama2\u200b-70b'), g('c', '\ufeffllama2-70b'), g('d', 'llama2-7\u200d0b'), g('e', 'llama2-70')]);

@@ -78,10 +78,20 @@ export function isPerfDbError(error: unknown): error is PerfDbError {
   return error instanceof PerfDbError;
 }
 
-/** Newlines and control characters in values would break the one-line promise. */
+/**
+ * Newlines and control characters in values would break the one-line promise
+ * or drive the terminal: C0 controls become `?` (line ends and tabs their
+ * escapes); C1 controls (U+009B opens an escape sequence, U+0085 ends a
+ * line), the Unicode line and paragraph separators and the text-direction
+ * characters are written as `\uXXXX`.
+ */
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : '?'));
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : '?'))
+      .replace(/[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  );
 }
 
 /** A name longer than this is shown by its first NAME_SHOWN characters and its length. */

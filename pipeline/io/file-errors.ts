@@ -32,6 +32,7 @@ const CAUSES: Record<string, string> = {
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'the disk quota is exhausted',
+  EFBIG: 'the file grew past the largest the file system or the file-size limit (ulimit -f) allows',
   ENOTDIR: 'a part of the path is a file, not a folder',
   EISDIR: 'a folder stands where a file should be written',
   EEXIST: 'something else already stands there',
@@ -61,7 +62,12 @@ export function outputPathError(error: unknown, shown: string): unknown {
   if (error.code === 'EMFILE' || error.code === 'ENFILE') return resourceError(error) as PerfDbError;
   const code = error.code as string;
   const path = typeof error.path === 'string' ? displayPath(error.path) : shown;
-  const hint = code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space, or pass an --out on another disk' : 'check the permissions of --out and its files, or pass another folder';
+  const hint =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'free some space, or pass an --out on another disk'
+      : code === 'EFBIG'
+        ? 'raise the file-size limit (ulimit -f), or pass an --out on a file system that holds larger files (FAT32 stops at 4 GiB)'
+        : 'check the permissions of --out and its files, or pass another folder';
   return new PerfDbError('E_OUTPUT_NOT_WRITABLE', `cannot write the outputs: ${CAUSES[code]} (${code})`, { file: path, hint });
 }
 
