@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { checkOutputFolder } from '../pipeline/io/output-folder.js';
-import { displayPath } from '../pipeline/io/paths.js';
+import { displayPath, recordedPath } from '../pipeline/io/paths.js';
 import { DEFAULTS } from '../pipeline/options/defaults.js';
 import { resolveGenerateOptions } from '../pipeline/options/generate.js';
 import { statusFailure } from '../pipeline/report/fail-on-status.js';
@@ -38,7 +38,7 @@ function parseArgs(argv: string[]) {
       .option('max-extrapolation', { type: 'string', describe: 'grid points more than this many times beyond the measured batch_tokens range are refused (or skipped)' })
       .option('max-extrapolation-action', { type: 'string', describe: 'what --max-extrapolation does: stop the run (error), or skip and count those rows (skip)', defaultDescription: DEFAULTS.maxExtrapolationAction })
       .option('exclude-anomalies', { type: 'boolean', describe: "leave configurations whose median falls below a smaller configuration's out of the fit, and emit predictions for them" })
-      .option('keep-duplicates', { type: 'boolean', describe: "keep exact duplicate rows in the medians, as SplitwiseSim's DatabasePerformanceModel does (bit-for-bit parity with it)" })
+      .option('keep-duplicates', { type: 'boolean', describe: "keep exact duplicate rows of one input file in the medians, as SplitwiseSim's DatabasePerformanceModel does (bit-for-bit parity with it); rows repeating an earlier file's are still dropped" })
       .option('uncertainty', { type: 'boolean', describe: 'add prompt_time_err and token_time_err (relative) after source' })
       .option('timings', { type: 'boolean', describe: 'print the time spent in each stage on stderr' })
       .option('plots', { type: 'boolean', describe: 'draw the SVG charts of the report (--no-plots skips them)', defaultDescription: 'true' })
@@ -51,7 +51,7 @@ function parseArgs(argv: string[]) {
 
 async function main(): Promise<number> {
   const root = projectRoot();
-  const options = resolveGenerateOptions(await parseArgs(hideBin(process.argv)));
+  const options = resolveGenerateOptions(await parseArgs(hideBin(process.argv)), process.cwd(), (path) => recordedPath(path, root));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const shownOut = displayPath(options.out);
   if (options.check) {

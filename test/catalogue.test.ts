@@ -73,7 +73,7 @@ const CASES: Record<string, () => Promise<Outcome> | Outcome> = {
     expect(result.error?.message).toContain('only blank lines');
     return result.outcome;
   },
-  'lines of spaces or tabs before the header or among the rows': () => same([`  \n${HEADER}\n${ROWS[0]}\n \t\n${ROWS[1]}\r\n   \r\n${ROWS[2]}\n\t\n`]),
+  "lines of spaces, tabs or only commas (a spreadsheet's empty rows) before the header or among the rows": () => same([`  \n,,,\n${HEADER}\n${ROWS[0]}\n \t\n${ROWS[1]}\r\n , ,,,,,,\r\n${ROWS[2]}\n\t\n`]),
   'UTF-8 byte-order mark': () => same([`\uFEFF${valid()}`]),
   'CRLF line ends': () => same([valid().replace(/\n/g, '\r\n')]),
   'columns in another order': () => {

@@ -74,20 +74,23 @@ describe('generate (CLI)', () => {
     for (const [name, bytes] of before) expect(after.get(name)?.equals(bytes), name).toBe(true);
   });
 
-  it('writes the same bytes from any working folder, naming the inputs from the project root (or whole, outside it)', async () => {
+  it('writes the same bytes from any working folder, however the paths are typed, naming the inputs from the project root (or whole, outside it)', async () => {
     const bad = join(dir, 'bad.csv');
     await writeFile(bad, await withBadValue());
-    const args = (out: string) => ['--input', INPUT, '--input', bad, '--on-invalid', 'skip', '--out', out, ...GRID];
+    const args = (input: string, out: string) => ['--input', input, '--input', bad, '--on-invalid', 'skip', '--out', out, ...GRID];
     const runs = [
-      [join(dir, 'from-root'), ROOT],
-      [join(dir, 'from-test'), join(ROOT, 'test')],
-      [join(dir, 'from-scratch'), dir],
+      [join(dir, 'from-root'), ROOT, 'test/fixtures/golden/input.csv'],
+      [join(dir, 'from-root-dot'), ROOT, './test/fixtures//golden/input.csv'],
+      [join(dir, 'from-test'), join(ROOT, 'test'), 'fixtures/golden/input.csv'],
+      [join(dir, 'from-scratch'), dir, INPUT],
     ] as const;
-    for (const [out, cwd] of runs) expect((await generate(args(out), {}, cwd)).status).toBe(0);
+    for (const [out, cwd, input] of runs) expect((await generate(args(input, out), {}, cwd)).status).toBe(0);
     const [first, ...others] = await Promise.all(runs.map(([out]) => snapshot(out)));
     for (const other of others) expect(other).toEqual(first);
-    const report = JSON.parse(first!.get('/quality-report.json')!.toString()) as { inputs: { files: { file: string }[] } };
+    const report = JSON.parse(first!.get('/quality-report.json')!.toString()) as { command: string; inputs: { files: { file: string }[] } };
     expect(report.inputs.files.map((f) => f.file)).toEqual(['test/fixtures/golden/input.csv', bad]);
+    // The command as `npm run` runs it, from the project root.
+    expect(report.command).toContain(`--input test/fixtures/golden/input.csv --input ${bad}`);
     expect(first!.get('/rejected.csv')!.toString()).toContain(`${bad},3,`);
   });
 

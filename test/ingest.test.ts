@@ -333,9 +333,9 @@ describe('ingest() with onInvalid skip', () => {
     expect(result.files[0]).toMatchObject({ rowsRead: 5, rowsRejected: 3 });
   });
 
-  it('skips a line of spaces or tabs as a blank line, before the header and among the rows', async () => {
-    // Lines by hand: 1 spaces, 2 header, 3 good, 4 a tab and spaces, 5 a bad power, 6 spaces at the end.
-    const text = ` \n${HEADER}\n${GOOD}\n\t  \n${withField('peak_power', '-1')}\n   `;
+  it('skips a line of spaces, tabs or only commas as a blank line, before the header and among the rows', async () => {
+    // Lines by hand: 1 spaces, 2 header, 3 good, 4 a tab and spaces, 5 a bad power, 6 only commas, 7 spaces at the end.
+    const text = ` \n${HEADER}\n${GOOD}\n\t  \n${withField('peak_power', '-1')}\n, ,,,,,,,,,\n   `;
     const result = await ingest([source(text)], { onInvalid: 'skip' });
     expect(result.rows.map((r) => r.line)).toEqual([3]);
     expect(result.rejected.map((r) => [r.line, r.code])).toEqual([[5, 'E_NEGATIVE']]);

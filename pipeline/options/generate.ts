@@ -10,9 +10,12 @@ import { choiceOption, coverageOption, factorOption, flagOption, integerOption, 
 /**
  * The generate command line, resolved once: every value checked (a usage
  * error naming the option otherwise), every default applied, paths made
- * absolute against `cwd`, the canonical command written. The result is frozen.
+ * absolute against `cwd`, the canonical command written (its --input paths,
+ * made absolute, as `recorded` names them: the outputs name a file from the
+ * project root, where `npm run` runs the command, so that they depend on
+ * neither the working folder nor how a path was typed). The result is frozen.
  */
-export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()): GenerateOptions {
+export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd(), recorded?: (path: string) => string): GenerateOptions {
   const step = args.step === undefined ? DEFAULTS.step : integerOption(args.step, 'step', 1);
   if (args.step !== undefined && (args.prompts === undefined || !usesStep(args.prompts))) {
     throw usageError('E_BAD_OPTION', `--step ${shown(args.step)} has no range to step: --prompts ${args.prompts === undefined ? 'is not given' : `${JSON.stringify(args.prompts)} holds no A..B range`}`, 'give --prompts a range, e.g. --prompts 128..8192 --step 64, or write the step into the range: 128..8192:64');
@@ -54,7 +57,7 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd()):
     timings: flag(args.timings, 'timings', false),
     check: flag(args.check, 'check', false),
     failOnStatus: failOnStatus(args),
-    command: canonicalCommand(args, step),
+    command: canonicalCommand(recorded === undefined ? args : { ...args, input: args.input?.map((v) => (v === '-' ? v : recorded(resolve(cwd, v)))) }, step),
     gridText: gridText(args, step),
   });
 }

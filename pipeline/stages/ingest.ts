@@ -56,8 +56,8 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
   let rowsRejected = 0;
   try {
     for await (const { record, line } of parser as AsyncIterable<ParsedRecord>) {
-      // A line of spaces or tabs is a blank line, skipped as an empty one is.
-      if (record.length === 1 && (record[0] as string).trim() === '') continue;
+      // A line of spaces, tabs or only commas (a spreadsheet's empty row) is a blank line, skipped as an empty one is.
+      if (blank(record)) continue;
       if (header === undefined) {
         header = readHeader(record, file, line);
         continue;
@@ -95,6 +95,11 @@ async function ingestOne(source: IngestSource, options: IngestOptions, rows: Mea
     unknownColumns: h.unknown,
     missingOptionalColumns: OPTIONAL_METRICS.filter((m) => h.index[m] === undefined),
   };
+}
+
+function blank(record: readonly string[]): boolean {
+  for (const field of record) if (field.trim() !== '') return false;
+  return true;
 }
 
 /** A record as the parser gives it (info: true), with the line it starts on. */
