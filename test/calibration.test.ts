@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandError, calibrate, conformalQuantile, growthExponent, leaveFamilyOut, type CalibrationPoint } from '../pipeline/fit/calibration.js';
+import { bandError, calibrate, conformalQuantile, growthExponent, HELD_OUT_FAMILIES, leaveFamilyOut, type CalibrationPoint } from '../pipeline/fit/calibration.js';
 
 describe('conformalQuantile()', () => {
   it.each([
@@ -49,6 +49,15 @@ describe('leaveFamilyOut()', () => {
     // a against b, c -> 0.3: covered; b against a, c -> 0.2: not; c against a, b -> 0.3: covered.
     const points = [at(1, 0.1, 'a'), at(1, 0.3, 'b'), at(1, 0.2, 'c')];
     expect(leaveFamilyOut(points, 0.5)).toEqual({ nominal: 0.5, achieved: 2 / 3, residuals: 3 });
+  });
+
+  it('holds out HELD_OUT_FAMILIES families, evenly spaced from the first, when there are more, each against all the others', () => {
+    // 400 families of one interior residual: even positions 0.001, odd ones 1. At coverage 0.5 (n = 399: the 200th smallest):
+    // an even family against the others (199 small, 200 large) -> 1: covered; an odd one (200 small) -> 0.001: not.
+    const points = Array.from({ length: 2 * HELD_OUT_FAMILIES }, (_, i) => at(1, i % 2 === 0 ? 0.001 : 1, `f${i}`));
+    // Every family held out would give 1/2; every other one, from the first, holds out the even ones only.
+    expect(leaveFamilyOut(points, 0.5)).toEqual({ nominal: 0.5, achieved: 1, residuals: 2 * HELD_OUT_FAMILIES });
+    expect(leaveFamilyOut(points.slice(0, HELD_OUT_FAMILIES), 0.5).achieved).toBe(0.5);
   });
 
   it('has nothing to say with one family', () => {
