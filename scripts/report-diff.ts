@@ -36,6 +36,12 @@ async function main(): Promise<number> {
   const rules = argv['fail-on'].map(parseFailRule);
   // @types/yargs does not carry a command's positionals into the parsed type; yargs demands both.
   const paths = { base: String(argv.base), head: String(argv.head) };
+  // yargs reads a lone `-` as an empty positional.
+  const dash = hideBin(process.argv).includes('-');
+  for (const [role, path] of Object.entries(paths)) {
+    if (path === '-' || (path === '' && dash)) throw usageError('E_BAD_OPTION', `the ${role} report is \`-\`: report:diff reads two report files, not standard input`, `save the report to a file first, e.g. producer > ${role}.json, and pass its path`);
+    if (path.trim() === '') throw usageError('E_BAD_OPTION', `the ${role} report's path is empty`, 'pass the quality-report.json written by `npm run generate`, e.g. data/generated/quality-report.json');
+  }
   const files = { base: displayPath(resolve(paths.base)), head: displayPath(resolve(paths.head)) };
   const out = argv.out === undefined ? null : outPath(argv.out, paths);
   const [base, head] = await Promise.all([readJson(paths.base, files.base), readJson(paths.head, files.head)]);

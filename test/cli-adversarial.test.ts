@@ -49,6 +49,25 @@ describe('report:diff --out', () => {
   });
 });
 
+describe('report:diff on standard input', () => {
+  it.each([
+    ['base', ['-', REPORT]],
+    ['head', [REPORT, '-']],
+  ])('refuses `-` as the %s report in one usage line, not a missing file', async (role, args) => {
+    const run = await runCommand('report-diff', args);
+    expect(run.status).toBe(2);
+    oneLine(run.stderr);
+    expect(run.stderr).toMatch(new RegExp(`^E_BAD_OPTION the ${role} report is \`-\`: report:diff reads two report files, not standard input; hint: save the report to a file first`));
+  });
+
+  it('refuses an empty report path in one usage line, not the working folder as a missing file', async () => {
+    const run = await runCommand('report-diff', ['', REPORT]);
+    expect(run.status).toBe(2);
+    oneLine(run.stderr);
+    expect(run.stderr).toMatch(/^E_BAD_OPTION the base report's path is empty; hint: /);
+  });
+});
+
 describe('query --db', () => {
   const ask = (db: string) => runCommand('query', ['--model', 'llama2-70b', '--hardware', 'a100-80gb', '--tp', '2', '--prompt', '700', '--batch', '3', '--tokens', '256', '--db', db]);
 
