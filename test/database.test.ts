@@ -2,6 +2,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupIdOf } from '../pipeline/core/keys.js';
 import { lookup, loadDatabase } from '../pipeline/db/lookup.js';
 import type { Answer, Database, FitsFile, Query } from '../pipeline/db/types.js';
 import { PerfDbError } from '../pipeline/core/errors.js';
@@ -148,6 +149,17 @@ describe('lookup() on a generated database', () => {
     expect((error as PerfDbError).code).toBe('E_UNKNOWN_GROUP');
     expect((error as PerfDbError).message).toBe('no group tiny/hw/tp=3 in the database; it has tiny/hw/tp=1, tiny2/hw/tp=2');
     expect((error as PerfDbError).hint).toBe('did you mean --model tiny --hardware hw --tp 1? check --model, --hardware and --tp against the list');
+  });
+
+  it('suggests the closest group by its names as they are, quoted for the shell, not by its id (which escapes / and %)', async () => {
+    const model = "tiny's m/2";
+    const renamed: Database = { ...db, fits: { ...db.fits, groups: db.fits.groups.map((g) => (g.model === 'tiny' ? { ...g, model, id: groupIdOf(model, g.hardware, String(g.tensor_parallel)) } : g)) } };
+    const error = await lookup(renamed, { ...tiny(100, 1, 10), model: "tiny's m/3" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as PerfDbError).code).toBe('E_UNKNOWN_GROUP');
+    expect((error as PerfDbError).hint).toBe(`did you mean --model 'tiny'\\''s m/2' --hardware hw --tp 1? check --model, --hardware and --tp against the list`);
   });
 
   it('throws E_NO_DATABASE for a missing fits.json', async () => {

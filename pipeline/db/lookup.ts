@@ -7,7 +7,7 @@
  */
 import { PerfDbError } from '../core/errors.js';
 import { checkReach, extrapolationFactor, refusesExtrapolation } from '../core/extrapolation.js';
-import { describeConfig } from '../core/format.js';
+import { describeConfig, shellQuote } from '../core/format.js';
 import { compareStrings, groupId } from '../core/keys.js';
 import { closest } from '../core/suggest.js';
 import { makePredictor, predictPoint, type Predictors } from '../fit/predict.js';
@@ -30,7 +30,8 @@ export async function lookup(db: Database, query: Query): Promise<Answer> {
   if (group === undefined) {
     const known = db.fits.groups.map((g) => g.id).sort(compareStrings);
     const near = db.fits.groups.find((g) => g.id === closest(groupId(query), known));
-    const guess = near === undefined ? '' : `did you mean --model ${near.model} --hardware ${near.hardware} --tp ${near.tensor_parallel}? `;
+    // The names as they are, quoted for the shell where they need it: the list's ids escape / and %.
+    const guess = near === undefined ? '' : `did you mean --model ${shellQuote(near.model)} --hardware ${shellQuote(near.hardware)} --tp ${near.tensor_parallel}? `;
     throw new PerfDbError('E_UNKNOWN_GROUP', `no group ${groupId(query)} in the database; it has ${known.join(', ')}`, { hint: `${guess}check --model, --hardware and --tp against the list` });
   }
   const row = await findRow(db.csvPath, query, db.fits.rows);
