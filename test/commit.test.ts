@@ -4,12 +4,12 @@
  * output or every new one, and nothing of the commit is left behind.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commit, journalState, recover, REAL_OPS, type FileOps } from '../pipeline/io/commit.js';
-import { repair } from '../pipeline/io/transaction.js';
+import { OutputTransaction, repair } from '../pipeline/io/transaction.js';
 import { snapshot } from './helpers.js';
 
 const OWNED = ['perf_db.csv', 'fits.json', 'quality-report.json', 'rejected.csv', 'plots'];
@@ -70,7 +70,7 @@ describe('commit()', () => {
     setUp();
     const ops = counted(() => undefined);
     commit(dir, TEMP, WRITTEN, OWNED, ops);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
     return ops.steps;
   })();
 
@@ -151,6 +151,27 @@ describe('a commit whose clean-up cannot finish', () => {
     } finally {
       spawnSync('chattr', ['-i', stuck]);
     }
+  });
+});
+
+describe('a run whose old outputs hold an immutable file', () => {
+  it.runIf(process.getuid?.() === 0 && spawnSync('chattr', ['--help']).error === undefined)('commits, and says in a warning which folder it could not remove', async () => {
+    setUp();
+    const stuck = join(dir, 'plots', 'a.svg');
+    if (spawnSync('chattr', ['+i', stuck]).status !== 0) return;
+    const errors: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    try {
+      const run = await OutputTransaction.begin(dir);
+      await run.write('perf_db.csv', 'newest csv');
+      process.stderr.write = ((text: string) => errors.push(text) > 0) as typeof process.stderr.write;
+      run.commit(OWNED);
+    } finally {
+      process.stderr.write = write;
+      spawnSync('chattr', ['-i', ...readdirSync(dir).filter((n) => n.endsWith('.previous')).map((n) => join(dir, n, 'plots', 'a.svg'))]);
+    }
+    expect(readFileSync(join(dir, 'perf_db.csv'), 'utf8')).toBe('newest csv');
+    expect(errors.join('')).toMatch(/^warning: .*\.previous, left by this run, cannot be removed; it holds no output: remove it by hand/);
   });
 });
 

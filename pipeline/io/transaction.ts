@@ -5,7 +5,7 @@ import { commit, recover, REAL_OPS, type FileOps } from './commit.js';
 import { outputPathError } from './file-errors.js';
 import { isAlive, LOCK_FILE, releaseLock, startTime, takeLock } from './lock.js';
 import { checkOutputFolder } from './output-folder.js';
-import { tempName, tempOwner } from './owned.js';
+import { ASIDE_SUFFIX, tempName, tempOwner } from './owned.js';
 import { displayPath, makeFolders } from './paths.js';
 
 
@@ -92,6 +92,8 @@ export class OutputTransaction {
     } finally {
       releaseLock(this.lockPath, this.lock);
     }
+    // Committed; a folder of the commit's that could not be removed is said now, and tried again by the next run.
+    for (const name of [`${this.tempName}${ASIDE_SUFFIX}`, this.tempName]) if (this.ops.exists(join(this.outDir, name))) leftOver(join(this.outDir, name), 'this run');
   }
 
   abort(): void {
@@ -133,10 +135,14 @@ function removeDeadTemps(outDir: string): void {
     try {
       rmSync(join(outDir, name), { recursive: true, force: true });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'an error';
-      process.stderr.write(`warning: ${displayPath(join(outDir, name))}, left by an earlier run, cannot be removed (${code}); it holds no output: remove it by hand (lsattr shows a file made immutable)\n`);
+      leftOver(join(outDir, name), 'an earlier run', (error as NodeJS.ErrnoException).code);
     }
   }
+}
+
+/** A line on stderr for a temporary folder that cannot be removed: it holds no output. */
+function leftOver(path: string, whose: string, code?: string): void {
+  process.stderr.write(`warning: ${displayPath(path)}, left by ${whose}, cannot be removed${code === undefined ? '' : ` (${code})`}; it holds no output: remove it by hand (lsattr shows a file made immutable)\n`);
 }
 
 /** What a removal waits before it tries again. */
