@@ -103,11 +103,11 @@ export function leaveFamilyOut(points: readonly CalibrationPoint[], nominal: num
     else own.push(p);
   }
   const families = [...byFamily.keys()];
-  const step = Math.max(1, families.length / HELD_OUT_FAMILIES);
+  const turns = Math.min(families.length, HELD_OUT_FAMILIES);
   let covered = 0;
   let held = 0;
-  for (let i = 0; Math.floor(i) < families.length; i += step) {
-    const family = families[Math.floor(i)] as string;
+  for (let k = 0; k < turns; k++) {
+    const family = families[Math.floor((k * families.length) / turns)] as string;
     const band = calibrate(
       points.filter((p) => p.family !== family),
       nominal,

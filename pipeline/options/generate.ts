@@ -49,15 +49,16 @@ export function resolveGenerateOptions(args: GenerateArgs, cwd = process.cwd(), 
     uncertainty: flag(args.uncertainty, 'uncertainty', false),
     keepDuplicates: flag(args.keepDuplicates, 'keep-duplicates', false),
   });
+  const inputs = args.input === undefined ? 'default' : inputPaths(args.input, path);
   return deepFreeze({
     ...run,
-    inputs: args.input === undefined ? 'default' : inputPaths(args.input, path),
+    inputs,
     out: path(args.out ?? DEFAULTS.out, 'out'),
     plots: flag(args.plots, 'plots', true),
     timings: flag(args.timings, 'timings', false),
     check: flag(args.check, 'check', false),
     failOnStatus: failOnStatus(args),
-    command: canonicalCommand(recorded === undefined ? args : { ...args, input: args.input?.map((v) => (v === '-' ? v : recorded(resolve(cwd, v)))) }, step),
+    command: canonicalCommand(recorded === undefined || inputs === 'default' ? args : { ...args, input: inputs.map((v) => (v === '-' ? v : recorded(v))) }, step),
     gridText: gridText(args, step),
   });
 }
